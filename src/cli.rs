@@ -1,0 +1,280 @@
+//! The command-line interface: clap types and help text, nothing else.
+//!
+//! Provider flags (`--zhipuai-key`, `--azure-service-url`, …) are generated from the
+//! provider catalog in `gateway::catalog`, so adding a provider there adds its flags here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+
+const ABOUT: &str = "Run the Higress AI Gateway on Docker and wire it into OpenClaw.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  higress-claw start --non-interactive --zhipuai-key sk-xxx --auto-routing --auto-routing-default-model glm-5
+  higress-claw status --json
+  higress-claw stop";
+
+#[derive(Debug, Parser)]
+#[command(name = "higress-claw", version, about = ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Only print errors and the command's data.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// Print more detail about what is done.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    /// The gateway's data folder [default: the running container's /data mount, else
+    /// $HIGRESS_CLAW_DATA_DIR, else ~/.higress-claw/data].
+    #[arg(long, visible_alias = "data-folder", global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Name of the gateway container.
+    #[arg(
+        long,
+        global = true,
+        default_value = crate::gateway::DEFAULT_CONTAINER_NAME,
+        value_name = "NAME"
+    )]
+    pub container_name: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write the gateway's data folder, without touching Docker.
+    #[command(after_help = "Examples:\n  higress-claw init --zhipuai-key sk-xxx\n  higress-claw init --data-dir ./higress --openai-key sk-xxx --openai-models 'gpt-4o,gpt-4.1*'")]
+    Init(InitArgs),
+    /// Write the configuration if needed, run the gateway container and wait until it answers.
+    #[command(after_help = "Examples:\n  higress-claw start --non-interactive --zhipuai-key sk-xxx\n  higress-claw start --deepseek-key sk-xxx --auto-routing --auto-routing-default-model deepseek-chat\n  HIGRESS_CLAW_OPENAI_KEY=sk-xxx higress-claw start --http-port 18080")]
+    Start(StartArgs),
+    /// Stop the gateway container (the configuration is kept).
+    #[command(after_help = "Example:\n  higress-claw stop")]
+    Stop,
+    /// Remove the gateway container; the data folder is kept unless --purge.
+    #[command(after_help = "Examples:\n  higress-claw delete --force\n  higress-claw delete --force --purge --yes")]
+    Delete(DeleteArgs),
+    /// Show the container, its ports and readiness, and the configured providers.
+    #[command(after_help = "Examples:\n  higress-claw status\n  higress-claw status --json")]
+    Status,
+    /// Print the gateway container's logs.
+    #[command(after_help = "Examples:\n  higress-claw logs --tail 50\n  higress-claw logs --follow")]
+    Logs(LogsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigureArgs {
+    #[command(flatten)]
+    pub providers: ProviderFlags,
+    /// Enable auto-routing for the model `higress/auto`.
+    #[arg(long)]
+    pub auto_routing: bool,
+    /// The model `higress/auto` uses when no routing rule matches.
+    #[arg(long, value_name = "MODEL", requires = "auto_routing")]
+    pub auto_routing_default_model: Option<String>,
+    /// Region for endpoint and image registry choices; auto reads the timezone.
+    #[arg(long, value_enum, default_value_t = RegionChoice::Auto)]
+    pub region: RegionChoice,
+    /// Never prompt (accepted for get-ai-gateway.sh compatibility; higress-claw never
+    /// prompts without a terminal).
+    #[arg(long)]
+    pub non_interactive: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    #[command(flatten)]
+    pub configure: ConfigureArgs,
+    /// Overwrite a folder that is already configured.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub ports: PortArgs,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct PortArgs {
+    /// Port of the gateway's HTTP listener [default: 8080, or the folder's default.cfg].
+    #[arg(long, value_name = "PORT")]
+    pub http_port: Option<u16>,
+    /// Port of the gateway's HTTPS listener [default: 8443, or the folder's default.cfg].
+    #[arg(long, value_name = "PORT")]
+    pub https_port: Option<u16>,
+    /// Port of the Higress console [default: 8001, or the folder's default.cfg].
+    #[arg(long, value_name = "PORT")]
+    pub console_port: Option<u16>,
+}
+
+#[derive(Debug, Args)]
+pub struct StartArgs {
+    #[command(flatten)]
+    pub configure: ConfigureArgs,
+    #[command(flatten)]
+    pub ports: PortArgs,
+    /// Image repository [default: the registry nearest to your timezone].
+    #[arg(long, value_name = "REPO")]
+    pub image_repo: Option<String>,
+    /// Image tag [default: latest, or the folder's default.cfg].
+    #[arg(long, value_name = "TAG")]
+    pub image_tag: Option<String>,
+    /// Seconds to wait for the gateway and console to answer.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    pub wait_timeout: u64,
+    /// Return once the container runs, without waiting for it to answer.
+    #[arg(long)]
+    pub no_wait: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct DeleteArgs {
+    /// Stop and remove the container even if it is running.
+    #[arg(long, short)]
+    pub force: bool,
+    /// Also delete the data folder (all configuration and keys).
+    #[arg(long)]
+    pub purge: bool,
+    /// Do not ask for confirmation of --purge.
+    #[arg(long, short)]
+    pub yes: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogsArgs {
+    /// Keep printing new log lines.
+    #[arg(long, short)]
+    pub follow: bool,
+    /// Number of lines from the end to show.
+    #[arg(long, short = 'n', value_name = "N")]
+    pub tail: Option<usize>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RegionChoice {
+    Auto,
+    China,
+    International,
+}
+
+/// Every provider's flags (`--<p>-key`, `--<p>-models`, companion settings), generated
+/// from the catalog. Values are kept by flag name; `commands::configure` interprets them.
+#[derive(Debug, Clone, Default)]
+pub struct ProviderFlags {
+    pub values: std::collections::BTreeMap<String, String>,
+}
+
+impl ProviderFlags {
+    pub fn get(&self, flag: &str) -> Option<&str> {
+        self.values.get(flag).map(String::as_str)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.values.is_empty()
+    }
+
+    /// Every flag name this struct adds, in catalog order.
+    pub fn flag_names() -> Vec<String> {
+        provider_args().into_iter().map(|a| a.get_id().to_string()).collect()
+    }
+}
+
+const PROVIDER_HEADING: &str = "Providers (each key flag also reads HIGRESS_CLAW_<PROVIDER>_KEY)";
+
+fn provider_args() -> Vec<clap::Arg> {
+    use clap::{Arg, ArgAction};
+    use crate::gateway::catalog::{PROVIDERS, SettingKind};
+    let mut args = Vec::new();
+    for p in PROVIDERS {
+        let key = format!("{}-key", p.flag_stem);
+        let mut key_arg = Arg::new(key.clone())
+            .long(key)
+            .value_name("KEY")
+            .env(crate::env_vars::provider_key_var(p.flag_stem))
+            .hide_env_values(true)
+            .help(format!("{} API key(s), comma-separated", p.display_name))
+            .help_heading(PROVIDER_HEADING)
+            .action(ArgAction::Set);
+        if let Some(alt) = p.alt_key {
+            key_arg = key_arg.conflicts_with(format!("{}-key", alt.flag_stem));
+        }
+        args.push(key_arg);
+        if let Some(alt) = p.alt_key {
+            let alt_flag = format!("{}-key", alt.flag_stem);
+            args.push(
+                Arg::new(alt_flag.clone())
+                    .long(alt_flag)
+                    .value_name("TOKEN")
+                    .env(crate::env_vars::provider_key_var(alt.flag_stem))
+                    .hide_env_values(true)
+                    .help(alt.help)
+                    .help_heading(PROVIDER_HEADING),
+            );
+        }
+        let models = format!("{}-models", p.flag_stem);
+        args.push(
+            Arg::new(models.clone())
+                .long(models)
+                .value_name("PATTERN")
+                .help(format!("{} model patterns [default: {}]", p.display_name, p.models))
+                .help_heading(PROVIDER_HEADING),
+        );
+        for setting in p.settings {
+            if p.alt_key.is_some_and(|alt| alt.sets.iter().any(|(f, _)| *f == setting.field)) {
+                continue; // switched on by the alternative key flag instead
+            }
+            let mut arg = Arg::new(setting.flag)
+                .long(setting.flag)
+                .help(setting.help)
+                .help_heading(PROVIDER_HEADING);
+            arg = match setting.kind {
+                SettingKind::Bool => arg
+                    .value_name("BOOL")
+                    .num_args(0..=1)
+                    .require_equals(true)
+                    .default_missing_value("true"),
+                SettingKind::Port => arg.value_name("PORT"),
+                SettingKind::FileContents => arg.value_name("FILE"),
+                SettingKind::Secret => arg.value_name("SECRET"),
+                SettingKind::Text => arg.value_name("VALUE"),
+            };
+            args.push(arg);
+        }
+    }
+    args
+}
+
+impl clap::FromArgMatches for ProviderFlags {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let mut flags = Self::default();
+        flags.update_from_arg_matches(matches)?;
+        Ok(flags)
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        for name in Self::flag_names() {
+            if let Ok(Some(value)) = matches.try_get_one::<String>(&name) {
+                self.values.insert(name, value.clone());
+            }
+        }
+        Ok(())
+    }
+}
+
+impl clap::Args for ProviderFlags {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.args(provider_args())
+    }
+
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_args(cmd)
+    }
+}

@@ -1,0 +1,279 @@
+//! Turning `init`/`start` flags into a validated configuration, and writing it.
+//!
+//! Shared by `init` and `start` so that both accept exactly the same flags with the
+//! same meaning, and both refuse bad input before anything is written.
+
+use std::collections::HashMap;
+
+use anyhow::Context as _;
+use serde::Serialize;
+
+use super::report::ProviderReport;
+use super::usage;
+use crate::cli::{ConfigureArgs, ProviderFlags, RegionChoice};
+use crate::docker::Ports;
+use crate::gateway::catalog::{PROVIDERS, SettingKind};
+use crate::gateway::provider::{ProviderConfig, parse_keys};
+use crate::gateway::resources::AutoRouting;
+use crate::gateway::settings::DeploymentSettings;
+use crate::gateway::{AUTO_MODEL, DataFolder, paths};
+use crate::printer::Printer;
+use crate::region::{self, Region, RegionInfo};
+
+/// What the flags ask for, validated.
+#[derive(Debug)]
+pub struct Plan {
+    pub providers: Vec<ProviderConfig>,
+    pub auto_routing: Option<String>,
+    pub region: RegionInfo,
+    /// Lines worth telling the user (the z.ai domain choice).
+    pub notes: Vec<String>,
+}
+
+pub fn region_info(choice: RegionChoice) -> RegionInfo {
+    region::detect(match choice {
+        RegionChoice::Auto => None,
+        RegionChoice::China => Some(Region::China),
+        RegionChoice::International => Some(Region::International),
+    })
+}
+
+/// Builds the provider configurations the flags name, in catalog order.
+pub fn providers_from_flags(flags: &ProviderFlags) -> anyhow::Result<Vec<ProviderConfig>> {
+    let mut out = Vec::new();
+    for spec in PROVIDERS {
+        let mut config = ProviderConfig::new(spec);
+        let mut named = false;
+        if let Some(raw) = flags.get(&format!("{}-key", spec.flag_stem)) {
+            config.keys = parse_keys(raw);
+            if config.keys.is_empty() {
+                return Err(usage(format!(
+                    "--{}-key is empty; pass the {} key (several separated by commas)",
+                    spec.flag_stem, spec.display_name
+                )));
+            }
+            named = true;
+        }
+        if let Some(alt) = spec.alt_key
+            && let Some(raw) = flags.get(&format!("{}-key", alt.flag_stem))
+        {
+            config.keys = parse_keys(raw);
+            if config.keys.is_empty() {
+                return Err(usage(format!("--{}-key is empty", alt.flag_stem)));
+            }
+            for (field, value) in alt.sets {
+                config.set(field, *value)?;
+            }
+            named = true;
+        }
+        for setting in spec.settings {
+            let Some(value) = flags.get(setting.flag) else {
+                continue;
+            };
+            let value = if setting.kind == SettingKind::FileContents {
+                read_json_file(value, setting.flag)?
+            } else {
+                value.to_string()
+            };
+            config.set(setting.field, value)?;
+            named = true;
+        }
+        let models_flag = format!("{}-models", spec.flag_stem);
+        if let Some(models) = flags.get(&models_flag) {
+            if !named {
+                return Err(usage(format!(
+                    "--{models_flag} was given but {} is not configured; add --{}-key KEY",
+                    spec.display_name, spec.flag_stem
+                )));
+            }
+            config.models = Some(models.to_string());
+        }
+        if named {
+            config.validate().map_err(|e| usage(e.to_string()))?;
+            out.push(config);
+        }
+    }
+    check_overlaps(&out)?;
+    Ok(out)
+}
+
+/// Two providers with the same model match would race for the same requests
+/// (upstream writes both azure and openai with `gpt-*`): refuse it.
+pub fn check_overlaps(providers: &[ProviderConfig]) -> anyhow::Result<()> {
+    let mut seen: HashMap<String, &ProviderConfig> = HashMap::new();
+    for p in providers {
+        let m = p.header_match();
+        let key = format!("{}:{}", m.annotation_key(), m.value());
+        if let Some(other) = seen.insert(key, p) {
+            return Err(usage(format!(
+                "{} and {} both claim the models {:?}; give one of them other patterns with --{}-models",
+                other.spec.display_name,
+                p.spec.display_name,
+                p.models(),
+                p.spec.flag_stem
+            )));
+        }
+    }
+    Ok(())
+}
+
+fn read_json_file(path: &str, flag: &str) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read --{flag} {path}; pass the path of the JSON key file"))?;
+    let json: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| usage(format!("--{flag} {path} is not valid JSON: {e}")))?;
+    Ok(json.to_string())
+}
+
+pub fn plan(args: &ConfigureArgs) -> anyhow::Result<Plan> {
+    let region = region_info(args.region);
+    let mut providers = providers_from_flags(&args.providers)?;
+    let mut notes = Vec::new();
+    for p in &mut providers {
+        if p.spec.id == "zhipuai" && p.get("zhipuDomain").is_none() {
+            let domain = region::zhipu_domain(region.region);
+            if region.region == Region::International {
+                p.set("zhipuDomain", domain)?;
+                notes.push(format!(
+                    "The z.ai endpoint domain has been set to {domain} (international region{}). To use the China endpoint instead: higress-claw config add --provider zhipuai --extra-config zhipuDomain={}",
+                    region.timezone.as_deref().map(|t| format!(", timezone {t}")).unwrap_or_default(),
+                    region::ZHIPU_CHINA_DOMAIN,
+                ));
+            }
+        }
+    }
+    let auto_routing = if args.auto_routing {
+        let model = match &args.auto_routing_default_model {
+            Some(model) if model.trim().is_empty() => {
+                return Err(usage("--auto-routing-default-model is empty; name a model, e.g. glm-5"));
+            }
+            Some(model) => model.trim().to_string(),
+            None => {
+                let first = providers.first().ok_or_else(|| {
+                    usage("--auto-routing needs --auto-routing-default-model MODEL")
+                })?;
+                let model = first.example_model();
+                notes.push(format!(
+                    "Auto-routing default model: {model} (set another with --auto-routing-default-model)"
+                ));
+                model
+            }
+        };
+        if model == AUTO_MODEL {
+            return Err(usage(format!("the default model cannot be {AUTO_MODEL} itself")));
+        }
+        Some(model)
+    } else {
+        None
+    };
+    Ok(Plan {
+        providers,
+        auto_routing,
+        region,
+        notes,
+    })
+}
+
+/// Warns when no provider routes `model`, since requests for it would find no upstream.
+pub fn warn_unserved(printer: &Printer, model: &str, providers: &[ProviderConfig]) {
+    if !providers.iter().any(|p| p.header_match().matches(model)) {
+        printer.warn(format!(
+            "no configured provider serves the model {model:?}; requests routed to it will fail. Add a provider whose models match it."
+        ));
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct WriteReport {
+    pub data_dir: String,
+    pub providers: Vec<ProviderReport>,
+    pub auto_routing: Option<AutoRoutingReport>,
+    pub changed_files: Vec<String>,
+    pub notes: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AutoRoutingReport {
+    pub enabled: bool,
+    pub default_model: Option<String>,
+    pub rules: usize,
+}
+
+impl AutoRoutingReport {
+    pub fn from(routing: Option<&AutoRouting>) -> Option<Self> {
+        routing.map(|r| Self {
+            enabled: r.enable,
+            default_model: r.default_model.clone(),
+            rules: r.rules.len(),
+        })
+    }
+}
+
+/// Writes a complete folder: every provider, the plugins, the console defaults,
+/// default.cfg and, last, the marker. With `replace`, providers not in the plan are
+/// removed first.
+pub fn write_folder(
+    folder: &DataFolder,
+    plan: &Plan,
+    deployment: &DeploymentSettings,
+    replace: bool,
+    printer: &Printer,
+) -> anyhow::Result<Vec<String>> {
+    let mut tx = folder.begin(|path| {
+        printer.status(format!("Waiting for the lock on {} (another higress-claw is editing)", path.display()))
+    })?;
+    if replace {
+        for existing in folder.providers()? {
+            if !plan.providers.iter().any(|p| p.spec.id == existing.id) {
+                tx.remove_provider(&existing.id)?;
+            }
+        }
+    }
+    for provider in &plan.providers {
+        tx.upsert_provider(provider)?;
+    }
+    let router = tx.router()?;
+    if let Some(model) = &plan.auto_routing {
+        let routing = router.spec.default_config.auto_routing.get_or_insert_with(Default::default);
+        routing.enable = true;
+        routing.default_model = Some(model.clone());
+    }
+    tx.set_console_defaults()?;
+    let bridge = tx.bridge()?;
+    if let Some(console) = bridge.spec.registries.iter_mut().find(|r| r.name == "higress-console") {
+        console.domain = format!("127.0.0.1:{}", deployment.ports.console);
+    }
+    tx.put(paths::DEFAULT_CFG, deployment.to_text());
+    tx.put(
+        paths::MARKER,
+        "Written by higress-claw; keeps the image's template from rewriting this folder.\n".into(),
+    );
+    std::fs::create_dir_all(folder.root().join(paths::LOGS))
+        .with_context(|| format!("cannot create {}", folder.root().join(paths::LOGS).display()))?;
+    Ok(tx.commit()?)
+}
+
+/// Ports from the flags, else the folder's default.cfg, else the defaults; all distinct.
+pub fn ports(
+    args: &crate::cli::PortArgs,
+    saved: Option<&DeploymentSettings>,
+) -> anyhow::Result<Ports> {
+    let saved = saved.map(|s| s.ports);
+    let ports = Ports {
+        http: args.http_port.or(saved.map(|p| p.http)).unwrap_or(8080),
+        https: args.https_port.or(saved.map(|p| p.https)).unwrap_or(8443),
+        console: args.console_port.or(saved.map(|p| p.console)).unwrap_or(8001),
+    };
+    for (name, port) in [("--http-port", ports.http), ("--https-port", ports.https), ("--console-port", ports.console)] {
+        if port == 0 {
+            return Err(usage(format!("{name} cannot be 0")));
+        }
+    }
+    if ports.http == ports.https || ports.http == ports.console || ports.https == ports.console {
+        return Err(usage(format!(
+            "the HTTP ({}), HTTPS ({}) and console ({}) ports must differ; change one with --http-port, --https-port or --console-port",
+            ports.http, ports.https, ports.console
+        )));
+    }
+    Ok(ports)
+}

@@ -1,0 +1,98 @@
+//! One small function per command. Each parses nothing (clap did), calls the domain
+//! modules, and reports through the [`Printer`]. The exit-code contract: 0 success,
+//! 1 failure, 2 usage error.
+
+mod configure;
+mod delete;
+mod init;
+mod logs;
+mod report;
+mod start;
+mod status;
+mod stop;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::docker::Engine;
+use crate::env_vars;
+use crate::gateway::DataFolder;
+use crate::printer::{Printer, Verbosity};
+
+/// Bad input that clap could not catch: exits with 2 like a clap usage error.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    UsageError(message.into()).into()
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let verbosity = if cli.global.quiet {
+        Verbosity::Quiet
+    } else if cli.global.verbose {
+        Verbosity::Verbose
+    } else {
+        Verbosity::Normal
+    };
+    let printer = Printer::new(cli.global.json, verbosity);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a single-threaded runtime starts");
+    match runtime.block_on(dispatch(cli.command, &cli.global, printer)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            printer.error(&err);
+            if err.downcast_ref::<UsageError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+async fn dispatch(command: Command, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
+    match command {
+        Command::Init(args) => init::run(args, global, printer),
+        Command::Start(args) => start::run(args, global, printer).await,
+        Command::Stop => stop::run(global, printer).await,
+        Command::Delete(args) => delete::run(args, global, printer).await,
+        Command::Status => status::run(global, printer).await,
+        Command::Logs(args) => logs::run(args, global, printer).await,
+    }
+}
+
+/// The folder of a new deployment: `$HIGRESS_CLAW_DATA_DIR`, else `~/.higress-claw/data`.
+pub fn default_data_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os(env_vars::DATA_DIR).filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    let home = std::env::var_os(env_vars::HOME).map_or_else(|| PathBuf::from("."), PathBuf::from);
+    home.join(".higress-claw").join("data")
+}
+
+/// `--data-dir` if given, else the container's `/data` mount, else the default.
+pub async fn resolve_data_dir(global: &GlobalArgs, engine: Option<&Engine>) -> PathBuf {
+    if let Some(dir) = &global.data_dir {
+        return absolute(dir);
+    }
+    if let Some(engine) = engine
+        && let Ok(Some(container)) = engine.find(&global.container_name).await
+        && let Some(dir) = container.data_dir
+    {
+        return dir;
+    }
+    absolute(&default_data_dir())
+}
+
+pub fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+pub fn open_folder(dir: &Path) -> DataFolder {
+    DataFolder::new(dir)
+}

@@ -1,0 +1,116 @@
+//! JSON and text views of what is configured. Dedicated types, so the `--json` schema
+//! is stable whatever the internal model does; keys are masked here and nowhere else
+//! needs to remember to.
+
+use serde::Serialize;
+
+use crate::gateway::ConfiguredProvider;
+use crate::gateway::catalog::SettingKind;
+use crate::gateway::pattern::HeaderMatch;
+use crate::gateway::provider::ProviderConfig;
+use crate::secret::mask;
+use crate::yaml::Value;
+
+#[derive(Debug, Serialize)]
+pub struct ProviderReport {
+    pub id: String,
+    pub name: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// The ingress's model match; null when the provider has no route.
+    pub route: Option<HeaderMatch>,
+    pub keys: Vec<String>,
+    pub domain: Option<String>,
+    pub settings: serde_json::Map<String, serde_json::Value>,
+}
+
+fn is_secret(provider: &ConfiguredProvider, field: &str) -> bool {
+    provider
+        .spec
+        .and_then(|s| s.setting(field))
+        .is_some_and(|s| matches!(s.kind, SettingKind::Secret | SettingKind::FileContents))
+        // Unknown providers: mask anything that looks like a credential.
+        || field.to_ascii_lowercase().contains("key")
+        || field.to_ascii_lowercase().contains("secret")
+}
+
+impl ProviderReport {
+    pub fn from_configured(p: &ConfiguredProvider) -> Self {
+        let settings = p
+            .settings
+            .iter()
+            .filter_map(|(k, v)| {
+                let key = k.as_str()?.to_string();
+                let value = if is_secret(p, &key) {
+                    serde_json::Value::String(mask(v.as_str().unwrap_or_default()))
+                } else {
+                    match v {
+                        Value::Bool(b) => serde_json::Value::Bool(*b),
+                        Value::Number(n) => serde_json::to_value(n).ok()?,
+                        Value::String(s) => serde_json::Value::String(s.clone()),
+                        _ => return None,
+                    }
+                };
+                Some((key, value))
+            })
+            .collect();
+        Self {
+            id: p.id.clone(),
+            name: p.display_name().to_string(),
+            kind: p.kind.clone(),
+            route: p.route.clone(),
+            keys: p.keys.iter().map(|k| k.masked()).collect(),
+            domain: p.registry.as_ref().map(|r| r.domain.clone()),
+            settings,
+        }
+    }
+
+    pub fn from_config(p: &ProviderConfig) -> Self {
+        let settings = p
+            .rendered_settings()
+            .into_iter()
+            .map(|(field, value)| {
+                let secret = p
+                    .spec
+                    .setting(field)
+                    .is_some_and(|s| matches!(s.kind, SettingKind::Secret | SettingKind::FileContents));
+                let json = match value {
+                    _ if secret => serde_json::Value::String(mask(value.as_str().unwrap_or_default())),
+                    Value::Bool(b) => serde_json::Value::Bool(b),
+                    Value::Number(n) => serde_json::to_value(n).unwrap_or_default(),
+                    Value::String(s) => serde_json::Value::String(s),
+                    _ => serde_json::Value::Null,
+                };
+                (field.to_string(), json)
+            })
+            .collect();
+        Self {
+            id: p.spec.id.to_string(),
+            name: p.spec.display_name.to_string(),
+            kind: p.spec.ai_proxy_type.to_string(),
+            route: Some(p.header_match()),
+            keys: p.keys.iter().map(|k| k.masked()).collect(),
+            domain: Some(p.endpoint().domain),
+            settings,
+        }
+    }
+
+    /// One line: `deepseek  DeepSeek  deepseek-*  keys sk-a…1234`.
+    pub fn line(&self) -> String {
+        let route = match &self.route {
+            Some(HeaderMatch::Prefix(p)) => format!("{p}*"),
+            Some(HeaderMatch::Regex(r)) => format!("/{r}/"),
+            None => "(no route: cannot serve)".to_string(),
+        };
+        let keys = if self.keys.is_empty() {
+            "no key".to_string()
+        } else {
+            self.keys.join(", ")
+        };
+        let mut line = format!("{:<11} {:<28} {:<28} {}", self.id, self.name, route, keys);
+        if let Some(domain) = &self.domain {
+            line.push_str(&format!("  → {domain}"));
+        }
+        line
+    }
+}

@@ -1,0 +1,341 @@
+//! `higress-claw start`: configure if needed, run the container, wait until it answers.
+
+use std::net::{IpAddr, Ipv4Addr, TcpListener};
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::configure::{self, AutoRoutingReport};
+use super::report::ProviderReport;
+use super::{absolute, default_data_dir, open_folder, usage};
+use crate::cli::{GlobalArgs, StartArgs};
+use crate::docker::{Container, ContainerSpec, Engine, Ports, readiness};
+use crate::gateway::settings::DeploymentSettings;
+use crate::gateway::{AUTO_MODEL, DataFolder, DEFAULT_IMAGE_TAG};
+use crate::printer::Printer;
+
+#[derive(Debug, Serialize)]
+struct StartReport {
+    container: String,
+    /// `created`, `started` (existed, was stopped) or `already-running`.
+    action: &'static str,
+    image: String,
+    data_dir: String,
+    ports: Ports,
+    ready: bool,
+    gateway_url: String,
+    chat_url: String,
+    console_url: String,
+    log_dir: String,
+    providers: Vec<ProviderReport>,
+    auto_routing: Option<AutoRoutingReport>,
+    example_model: Option<String>,
+    notes: Vec<String>,
+    seconds_to_ready: Option<f64>,
+}
+
+pub async fn run(args: StartArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let plan = configure::plan(&args.configure)?;
+    let engine = Engine::connect().await?;
+    printer.verbose(format!("Docker engine at {}", engine.endpoint().describe()));
+    let name = global.container_name.as_str();
+
+    if let Some(container) = engine.find(name).await? {
+        return start_existing(&args, global, printer, &engine, container, plan, started).await;
+    }
+
+    let dir = absolute(global.data_dir.as_deref().unwrap_or(&default_data_dir()));
+    let folder = open_folder(&dir);
+    let saved = folder.settings()?;
+    let deployment = DeploymentSettings {
+        ports: configure::ports(&args.ports, saved.as_ref())?,
+        plugin_registry: saved
+            .as_ref()
+            .filter(|_| args.image_repo.is_none())
+            .map_or_else(|| plan.region.registry.to_string(), |s| s.plugin_registry.clone()),
+        image_repo: args.image_repo.clone().or_else(|| saved.as_ref().and_then(|s| s.image_repo.clone())),
+        image_tag: args.image_tag.clone().or_else(|| saved.as_ref().and_then(|s| s.image_tag.clone())),
+        auto_routing: plan.auto_routing.is_some() || saved.as_ref().is_some_and(|s| s.auto_routing),
+        auto_routing_default_model: plan
+            .auto_routing
+            .clone()
+            .or_else(|| saved.as_ref().and_then(|s| s.auto_routing_default_model.clone())),
+    };
+    let configured = folder.is_configured();
+    if !configured && plan.providers.is_empty() {
+        return Err(usage(format!(
+            "no provider given and {} is not configured yet; pass at least one key, e.g.\n  higress-claw start --non-interactive --zhipuai-key KEY\n(see `higress-claw start --help` for every provider)",
+            dir.display()
+        )));
+    }
+    // Check ports before writing or creating anything.
+    let bind = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    check_ports_free(bind, deployment.ports)?;
+    if let Some(model) = &plan.auto_routing {
+        configure::warn_unserved(&printer, model, &plan.providers);
+    }
+    // Written on a first start, or when provider flags are given for a configured folder
+    // (then they are added to it, never silently ignored).
+    if !configured || !plan.providers.is_empty() || plan.auto_routing.is_some() {
+        let changed = configure::write_folder(&folder, &plan, &deployment, false, &printer)?;
+        printer.verbose(format!("Wrote {} files in {}", changed.len(), dir.display()));
+    }
+    let image = image_name(&deployment);
+    if !engine.image_exists(&image).await {
+        let bar = printer.bytes_bar(format!("Pulling {image}"));
+        let result = engine
+            .pull(&image, |done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await;
+        bar.finish_and_clear();
+        result?;
+    }
+    let spec = ContainerSpec {
+        name: global.container_name.clone(),
+        image: image.clone(),
+        data_dir: dir.canonicalize().unwrap_or(dir.clone()),
+        ports: deployment.ports,
+        bind,
+        plugin_registry: deployment.plugin_registry.clone(),
+    };
+    engine.create(&spec).await?;
+    // From here on, a failure must not leave the new container behind.
+    let outcome = async {
+        engine.start(&spec.name).await?;
+        wait_ready(&args, &printer, &engine, &spec.name, deployment.ports).await
+    }
+    .await;
+    let ready = match outcome {
+        Ok(ready) => ready,
+        Err(err) => {
+            let _ = engine.remove(&spec.name, true).await;
+            return Err(err.context(format!("the container {} was removed again", spec.name)));
+        }
+    };
+    let container = engine.find(&spec.name).await?.ok_or_else(|| anyhow::anyhow!("container {} vanished", spec.name))?;
+    summary(&printer, &folder, &container, "created", ready, plan.notes, started)
+}
+
+async fn start_existing(
+    args: &StartArgs,
+    global: &GlobalArgs,
+    printer: Printer,
+    engine: &Engine,
+    container: Container,
+    plan: configure::Plan,
+    started: Instant,
+) -> anyhow::Result<()> {
+    let name = container.name.clone();
+    let dir = match (&container.data_dir, &global.data_dir) {
+        (Some(mounted), Some(given)) if absolute(given) != *mounted => {
+            return Err(usage(format!(
+                "the container {name} already serves {}; not {}. Use --container-name to run a second gateway",
+                mounted.display(),
+                absolute(given).display()
+            )));
+        }
+        (Some(mounted), _) => mounted.clone(),
+        (None, _) => {
+            return Err(usage(format!(
+                "a container named {name} exists but has no /data mount, so it is not a Higress gateway; remove it or choose --container-name"
+            )));
+        }
+    };
+    if let Some(ports) = container.ports {
+        let wanted = [
+            ("--http-port", args.ports.http_port, ports.http),
+            ("--https-port", args.ports.https_port, ports.https),
+            ("--console-port", args.ports.console_port, ports.console),
+        ];
+        for (flag, asked, actual) in wanted {
+            if let Some(asked) = asked.filter(|a| *a != actual) {
+                return Err(usage(format!(
+                    "{name} already exists with {flag} {actual}, not {asked}; ports are fixed at creation. Recreate it: higress-claw delete --force && higress-claw start {flag} {asked}"
+                )));
+            }
+        }
+    }
+    if args.image_repo.is_some() || args.image_tag.is_some() {
+        printer.warn(format!(
+            "{name} already exists with image {}; --image-repo/--image-tag apply only when a container is created (delete it first to switch images)",
+            container.image
+        ));
+    }
+    let folder = open_folder(&dir);
+    if !plan.providers.is_empty() || plan.auto_routing.is_some() {
+        let saved = folder.settings()?.unwrap_or_else(|| DeploymentSettings::from_text(""));
+        let deployment = DeploymentSettings {
+            auto_routing: saved.auto_routing || plan.auto_routing.is_some(),
+            auto_routing_default_model: plan.auto_routing.clone().or(saved.auto_routing_default_model.clone()),
+            ..saved
+        };
+        let changed = configure::write_folder(&folder, &plan, &deployment, false, &printer)?;
+        printer.status(format!(
+            "Applied the provider flags to the running configuration ({} files changed; Higress reloads them without a restart)",
+            changed.len()
+        ));
+    }
+    let action = if container.state.is_running() {
+        "already-running"
+    } else {
+        engine.start(&name).await?;
+        "started"
+    };
+    let ports = container
+        .ports
+        .ok_or_else(|| anyhow::anyhow!("cannot read the published ports of {name}"))?;
+    let ready = wait_ready(args, &printer, engine, &name, ports).await?;
+    let container = engine.find(&name).await?.unwrap_or(container);
+    summary(&printer, &folder, &container, action, ready, plan.notes, started)
+}
+
+async fn wait_ready(
+    args: &StartArgs,
+    printer: &Printer,
+    engine: &Engine,
+    name: &str,
+    ports: Ports,
+) -> anyhow::Result<bool> {
+    if args.no_wait {
+        return Ok(false);
+    }
+    let spinner = printer.spinner("Waiting for the gateway and the console to answer");
+    let seen = readiness::wait(
+        "127.0.0.1",
+        ports.http,
+        ports.console,
+        Duration::from_secs(args.wait_timeout),
+    )
+    .await;
+    spinner.finish_and_clear();
+    if seen.ready() {
+        return Ok(true);
+    }
+    let logs = engine.last_log_lines(name, 30).await;
+    let missing = match (seen.gateway, seen.console) {
+        (false, false) => format!("neither the gateway (port {}) nor the console (port {})", ports.http, ports.console),
+        (false, true) => format!("the gateway (port {})", ports.http),
+        _ => format!("the console (port {})", ports.console),
+    };
+    anyhow::bail!(
+        "{missing} did not answer within {} s (--wait-timeout). Last log lines of {name}:\n{}\nCheck them with `higress-claw logs`, or wait longer with --wait-timeout SECONDS",
+        args.wait_timeout,
+        indent(&logs)
+    )
+}
+
+fn indent(text: &str) -> String {
+    let lines: Vec<String> = text.lines().map(|l| format!("    {l}")).collect();
+    if lines.is_empty() {
+        "    (no output)".to_string()
+    } else {
+        lines.join("\n")
+    }
+}
+
+/// Fails naming the port and the flag that moves it.
+pub fn check_ports_free(bind: IpAddr, ports: Ports) -> anyhow::Result<()> {
+    for (flag, port) in [("--http-port", ports.http), ("--https-port", ports.https), ("--console-port", ports.console)] {
+        if let Err(err) = TcpListener::bind((bind, port)) {
+            return Err(usage(format!(
+                "port {port} on {bind} is already in use ({err}); stop what listens there or pick another port with {flag} PORT"
+            )));
+        }
+    }
+    Ok(())
+}
+
+pub fn image_name(deployment: &DeploymentSettings) -> String {
+    let repo = deployment
+        .image_repo
+        .clone()
+        .unwrap_or_else(|| format!("{}/higress/all-in-one", deployment.plugin_registry));
+    let tag = deployment.image_tag.as_deref().unwrap_or(DEFAULT_IMAGE_TAG);
+    format!("{repo}:{tag}")
+}
+
+fn summary(
+    printer: &Printer,
+    folder: &DataFolder,
+    container: &Container,
+    action: &'static str,
+    ready: bool,
+    notes: Vec<String>,
+    started: Instant,
+) -> anyhow::Result<()> {
+    let ports = container.ports.unwrap_or(Ports { http: 8080, https: 8443, console: 8001 });
+    let host = "127.0.0.1";
+    let providers = folder.providers()?;
+    let routing = folder.auto_routing()?;
+    let auto_on = routing.as_ref().is_some_and(|r| r.enable);
+    let example_model = if auto_on {
+        Some(AUTO_MODEL.to_string())
+    } else {
+        providers.iter().find_map(|p| p.to_config()).map(|c| c.example_model())
+    };
+    let report = StartReport {
+        container: container.name.clone(),
+        action,
+        image: container.image.clone(),
+        data_dir: folder.root().display().to_string(),
+        ports,
+        ready,
+        gateway_url: format!("http://{host}:{}", ports.http),
+        chat_url: format!("http://{host}:{}/v1/chat/completions", ports.http),
+        console_url: format!("http://{host}:{}", ports.console),
+        log_dir: folder.root().join("logs").display().to_string(),
+        providers: providers.iter().map(ProviderReport::from_configured).collect(),
+        auto_routing: AutoRoutingReport::from(routing.as_ref()),
+        example_model: example_model.clone(),
+        notes: notes.clone(),
+        seconds_to_ready: ready.then(|| started.elapsed().as_secs_f64()),
+    };
+    printer.json(&report);
+    for note in &notes {
+        printer.status(note);
+    }
+    match (action, ready) {
+        (_, true) => printer.success(format!("Higress AI Gateway is ready ({:.1} s)", started.elapsed().as_secs_f64())),
+        ("already-running", false) => printer.success("Higress AI Gateway is already running"),
+        _ => printer.success("Higress AI Gateway container started (not waiting for it: --no-wait)"),
+    }
+    let mut text = format!(
+        "\n  Gateway:      {gw}  (HTTPS on port {https})\n  Chat API:     {chat}\n  Console:      {console}\n  Access logs:  {logs}\n  Data folder:  {data}\n",
+        gw = report.gateway_url,
+        https = ports.https,
+        chat = report.chat_url,
+        console = report.console_url,
+        logs = report.log_dir,
+        data = report.data_dir,
+    );
+    text.push_str("\nProviders:\n");
+    for p in &report.providers {
+        text.push_str(&format!("  {}\n", p.line()));
+    }
+    if let Some(r) = routing.as_ref().filter(|r| r.enable) {
+        text.push_str(&format!(
+            "\nAuto-routing: on. Use the model \"{AUTO_MODEL}\"; unmatched messages go to {} ({} rules).\n",
+            r.default_model.as_deref().unwrap_or("(no default model)"),
+            r.rules.len()
+        ));
+    }
+    if let Some(model) = &example_model {
+        text.push_str(&format!(
+            "\nTry it:\n  curl {chat} \\\n    -H 'Content-Type: application/json' \\\n    -d '{{\"model\": \"{model}\", \"messages\": [{{\"role\": \"user\", \"content\": \"Hello\"}}]}}'\n",
+            chat = report.chat_url
+        ));
+    }
+    text.push_str(&format!(
+        "\nManage keys:  higress-claw config add --provider deepseek --key sk-…\nStop it:      higress-claw stop{}",
+        if container.name == crate::gateway::DEFAULT_CONTAINER_NAME {
+            String::new()
+        } else {
+            format!(" --container-name {}", container.name)
+        }
+    ));
+    printer.data(text);
+    Ok(())
+}

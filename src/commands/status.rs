@@ -1,0 +1,114 @@
+//! `higress-claw status`: the container, its readiness, and what is configured.
+
+use serde::Serialize;
+
+use super::configure::AutoRoutingReport;
+use super::report::ProviderReport;
+use super::resolve_data_dir;
+use crate::cli::GlobalArgs;
+use crate::docker::readiness::{self, Readiness};
+use crate::docker::{ContainerState, Engine, Ports};
+use crate::printer::Printer;
+
+#[derive(Serialize)]
+struct StatusReport {
+    container: String,
+    /// Null when the Docker engine could not be reached.
+    docker: DockerReport,
+    /// `running`, `exited`, …, or `absent`.
+    state: String,
+    image: Option<String>,
+    ports: Option<Ports>,
+    ready: Option<Readiness>,
+    data_dir: String,
+    configured: bool,
+    providers: Vec<ProviderReport>,
+    auto_routing: Option<AutoRoutingReport>,
+}
+
+#[derive(Serialize)]
+struct DockerReport {
+    reachable: bool,
+    endpoint: Option<String>,
+    error: Option<String>,
+}
+
+pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
+    let engine = Engine::connect().await;
+    let (engine, docker) = match engine {
+        Ok(engine) => {
+            let endpoint = Some(engine.endpoint().describe());
+            (Some(engine), DockerReport { reachable: true, endpoint, error: None })
+        }
+        Err(err) => (None, DockerReport { reachable: false, endpoint: None, error: Some(err.to_string()) }),
+    };
+    let container = match &engine {
+        Some(engine) => engine.find(&global.container_name).await?,
+        None => None,
+    };
+    let dir = resolve_data_dir(global, engine.as_ref()).await;
+    let folder = super::open_folder(&dir);
+    let providers = folder.providers()?;
+    let routing = folder.auto_routing()?;
+    let ready = match container.as_ref() {
+        Some(c) if c.state == ContainerState::Running => match c.ports {
+            Some(p) => Some(readiness::probe("127.0.0.1", p.http, p.console).await),
+            None => None,
+        },
+        _ => None,
+    };
+    let state = match (&container, docker.reachable) {
+        (Some(c), _) => serde_json::to_value(c.state).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+        (None, true) => "absent".to_string(),
+        (None, false) => "unknown".to_string(),
+    };
+    let report = StatusReport {
+        container: global.container_name.clone(),
+        state: state.clone(),
+        image: container.as_ref().map(|c| c.image.clone()),
+        ports: container.as_ref().and_then(|c| c.ports),
+        ready,
+        data_dir: dir.display().to_string(),
+        configured: folder.is_configured(),
+        providers: providers.iter().map(ProviderReport::from_configured).collect(),
+        auto_routing: AutoRoutingReport::from(routing.as_ref()),
+        docker,
+    };
+    printer.json(&report);
+    let mut text = format!("Container:   {} ({state})\n", report.container);
+    if let Some(err) = &report.docker.error {
+        text.push_str(&format!("Docker:      unreachable: {err}\n"));
+    }
+    if let Some(image) = &report.image {
+        text.push_str(&format!("Image:       {image}\n"));
+    }
+    if let Some(p) = report.ports {
+        text.push_str(&format!("Ports:       gateway {} · https {} · console {} (127.0.0.1)\n", p.http, p.https, p.console));
+    }
+    if let Some(r) = report.ready {
+        let word = |ok: bool| if ok { "answering" } else { "not answering" };
+        text.push_str(&format!("Ready:       gateway {} · console {}\n", word(r.gateway), word(r.console)));
+    }
+    text.push_str(&format!(
+        "Data folder: {}{}\n",
+        report.data_dir,
+        if report.configured { "" } else { " (not configured)" }
+    ));
+    match &report.auto_routing {
+        Some(r) if r.enabled => text.push_str(&format!(
+            "Auto-routing: on, default model {}, {} rules\n",
+            r.default_model.as_deref().unwrap_or("(none)"),
+            r.rules
+        )),
+        _ => text.push_str("Auto-routing: off\n"),
+    }
+    text.push_str("Providers:\n");
+    if report.providers.is_empty() {
+        text.push_str("  (none)\n");
+    }
+    for p in &report.providers {
+        text.push_str(&format!("  {}\n", p.line()));
+    }
+    printer.data(text.trim_end());
+    Ok(())
+}

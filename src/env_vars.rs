@@ -1,0 +1,30 @@
+//! Every environment variable higress-claw reads, in one place.
+//!
+//! No generic names (`CONTAINER_NAME`, `DATA_FOLDER`): a variable set for another tool
+//! must never steer this one.
+
+/// The data folder of a new deployment (default `~/.higress-claw/data`).
+pub const DATA_DIR: &str = "HIGRESS_CLAW_DATA_DIR";
+/// Prefix of the per-provider key variables: `HIGRESS_CLAW_<PROVIDER>_KEY`.
+pub const KEY_PREFIX: &str = "HIGRESS_CLAW_";
+/// Overrides the detected timezone for the region choice (else `TZ`, `/etc/timezone`,
+/// the `/etc/localtime` link).
+pub const TZ: &str = "TZ";
+/// Turns colours off (https://no-color.org).
+pub const NO_COLOR: &str = "NO_COLOR";
+/// The Docker endpoint, as the docker CLI reads it.
+pub const DOCKER_HOST: &str = "DOCKER_HOST";
+/// Where the docker CLI keeps its config (contexts).
+pub const DOCKER_CONFIG: &str = "DOCKER_CONFIG";
+/// Rootless Docker puts its socket under this folder.
+pub const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";
+pub const HOME: &str = "HOME";
+
+/// `HIGRESS_CLAW_ZHIPUAI_KEY` for provider flag stem `zhipuai`, `HIGRESS_CLAW_CLAUDE_CODE_KEY`
+/// for `claude-code`.
+pub fn provider_key_var(flag_stem: &str) -> String {
+    format!(
+        "{KEY_PREFIX}{}_KEY",
+        flag_stem.to_ascii_uppercase().replace('-', "_")
+    )
+}

@@ -1,0 +1,101 @@
+//! `default.cfg`: the deployment settings (ports, registry, image, auto-routing).
+//!
+//! get-ai-gateway.sh keeps these as `KEY=VALUE` lines and passes the file to the
+//! container as its environment. We keep the same names so each tool can read the
+//! other's folder, but we never write API keys here: keys live only in the ai-proxy
+//! file, and the container's environment never carries them.
+
+use std::collections::BTreeMap;
+
+use crate::docker::Ports;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeploymentSettings {
+    pub ports: Ports,
+    pub plugin_registry: String,
+    pub image_repo: Option<String>,
+    pub image_tag: Option<String>,
+    pub auto_routing: bool,
+    pub auto_routing_default_model: Option<String>,
+}
+
+impl DeploymentSettings {
+    pub fn parse(text: &str) -> BTreeMap<String, String> {
+        text.lines()
+            .filter(|l| !l.trim_start().starts_with('#'))
+            .filter_map(|l| l.split_once('='))
+            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+            .collect()
+    }
+
+    pub fn from_text(text: &str) -> Self {
+        let vars = Self::parse(text);
+        let port = |key: &str, default: u16| {
+            vars.get(key)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(default)
+        };
+        Self {
+            ports: Ports {
+                http: port("GATEWAY_HTTP_PORT", 8080),
+                https: port("GATEWAY_HTTPS_PORT", 8443),
+                console: port("CONSOLE_PORT", 8001),
+            },
+            plugin_registry: vars
+                .get("PLUGIN_REGISTRY")
+                .cloned()
+                .unwrap_or_else(|| crate::region::DEFAULT_REGISTRY.to_string()),
+            image_repo: vars.get("IMAGE_REPO").filter(|v| !v.is_empty()).cloned(),
+            image_tag: vars.get("IMAGE_TAG").filter(|v| !v.is_empty()).cloned(),
+            auto_routing: vars.get("ENABLE_AUTO_ROUTING").is_some_and(|v| v == "true"),
+            auto_routing_default_model: vars
+                .get("AUTO_ROUTING_DEFAULT_MODEL")
+                .filter(|v| !v.is_empty())
+                .cloned(),
+        }
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut out = String::from(
+            "# Written by higress-claw. API keys are not kept here: see wasmplugins/ai-proxy.internal.yaml.\n",
+        );
+        let mut line = |k: &str, v: &str| out.push_str(&format!("{k}={v}\n"));
+        line("MODE", "full");
+        line("CONFIG_TEMPLATE", "ai-gateway");
+        line("GATEWAY_HTTP_PORT", &self.ports.http.to_string());
+        line("GATEWAY_HTTPS_PORT", &self.ports.https.to_string());
+        line("CONSOLE_PORT", &self.ports.console.to_string());
+        line("PLUGIN_REGISTRY", &self.plugin_registry);
+        if let Some(repo) = &self.image_repo {
+            line("IMAGE_REPO", repo);
+        }
+        if let Some(tag) = &self.image_tag {
+            line("IMAGE_TAG", tag);
+        }
+        if self.auto_routing {
+            line("ENABLE_AUTO_ROUTING", "true");
+            line(
+                "AUTO_ROUTING_DEFAULT_MODEL",
+                self.auto_routing_default_model.as_deref().unwrap_or(""),
+            );
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_reads_upstream_files() {
+        let upstream = "MODE=full\nGATEWAY_HTTP_PORT=18080\nGATEWAY_HTTPS_PORT=18443\nCONSOLE_PORT=18001\nPLUGIN_REGISTRY=r.example\n\nDEEPSEEK_API_KEY=sk-x\nENABLE_AUTO_ROUTING=true\nAUTO_ROUTING_DEFAULT_MODEL=qwen-turbo\n";
+        let s = DeploymentSettings::from_text(upstream);
+        assert_eq!(s.ports.http, 18080);
+        assert_eq!(s.ports.console, 18001);
+        assert!(s.auto_routing);
+        assert_eq!(s.auto_routing_default_model.as_deref(), Some("qwen-turbo"));
+        assert_eq!(DeploymentSettings::from_text(&s.to_text()), s);
+        assert!(!s.to_text().contains("sk-x"));
+    }
+}

@@ -1,0 +1,220 @@
+//! The data folder on disk: one advisory lock, atomic writes, nothing half-written.
+//!
+//! Higress watches each resource folder and re-reads any `*.yaml` that is created or
+//! written, ignores other names, and drops a resource whose file is renamed away. So a
+//! write goes to a temp file whose name does not end in `.yaml`, is fsynced, and is
+//! renamed over the target; the live file is never moved aside. Every write takes a
+//! [`LockGuard`] by reference, so no code path can write without holding the lock.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use thiserror::Error;
+
+/// The lock file at the root of the data folder. Not a `.yaml`, not in a watched folder.
+pub const LOCK_FILE: &str = ".higress-claw.lock";
+
+#[derive(Debug, Error)]
+pub enum StoreError {
+    #[error("cannot read {path}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot write {path}; check that the data folder is writable by this user")]
+    Write {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("cannot lock the data folder {path}")]
+    Lock {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the data folder {path} is a file, not a folder; pass a folder with --data-dir")]
+    NotAFolder { path: PathBuf },
+}
+
+/// Holding this means holding the folder's lock; dropping it releases the lock.
+#[derive(Debug)]
+pub struct LockGuard {
+    _file: File,
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    root: PathBuf,
+}
+
+impl Store {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    pub fn path(&self, relative: &str) -> PathBuf {
+        self.root.join(relative)
+    }
+
+    pub fn exists(&self, relative: &str) -> bool {
+        self.path(relative).exists()
+    }
+
+    /// Creates the folder if needed and takes the exclusive lock, calling `on_wait` once
+    /// if another process holds it (so the user sees why nothing happens).
+    pub fn lock(&self, on_wait: impl FnOnce(&Path)) -> Result<LockGuard, StoreError> {
+        if self.root.exists() && !self.root.is_dir() {
+            return Err(StoreError::NotAFolder {
+                path: self.root.clone(),
+            });
+        }
+        fs::create_dir_all(&self.root).map_err(|source| StoreError::Write {
+            path: self.root.clone(),
+            source,
+        })?;
+        let path = self.path(LOCK_FILE);
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|source| StoreError::Lock {
+                path: path.clone(),
+                source,
+            })?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                on_wait(&path);
+                file.lock()
+                    .map_err(|source| StoreError::Lock { path, source })?;
+            }
+            Err(fs::TryLockError::Error(source)) => {
+                return Err(StoreError::Lock { path, source });
+            }
+        }
+        Ok(LockGuard { _file: file })
+    }
+
+    pub fn read(&self, relative: &str) -> Result<Option<String>, StoreError> {
+        let path = self.path(relative);
+        match fs::read_to_string(&path) {
+            Ok(text) => Ok(Some(text)),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(source) => Err(StoreError::Read { path, source }),
+        }
+    }
+
+    /// Writes `contents` to `relative` atomically; returns false (and writes nothing)
+    /// when the file already holds exactly these bytes.
+    pub fn write(
+        &self,
+        _guard: &LockGuard,
+        relative: &str,
+        contents: &str,
+    ) -> Result<bool, StoreError> {
+        let target = self.path(relative);
+        if fs::read(&target).is_ok_and(|old| old == contents.as_bytes()) {
+            return Ok(false);
+        }
+        let folder = target.parent().unwrap_or(&self.root).to_path_buf();
+        let wrap = |source| StoreError::Write {
+            path: target.clone(),
+            source,
+        };
+        fs::create_dir_all(&folder).map_err(wrap)?;
+        let name = target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        // Not `*.yaml`, so the watcher never loads a half-written temp file.
+        let mut temp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(&format!(".tmp-{}", std::process::id()))
+            .tempfile_in(&folder)
+            .map_err(wrap)?;
+        temp.write_all(contents.as_bytes()).map_err(wrap)?;
+        temp.as_file().sync_all().map_err(wrap)?;
+        set_readable_mode(temp.as_file(), &target);
+        temp.persist(&target).map_err(|e| wrap(e.error))?;
+        sync_folder(&folder);
+        Ok(true)
+    }
+
+    /// Removes `relative`; false when it was not there.
+    pub fn remove(&self, _guard: &LockGuard, relative: &str) -> Result<bool, StoreError> {
+        let target = self.path(relative);
+        match fs::remove_file(&target) {
+            Ok(()) => {
+                if let Some(folder) = target.parent() {
+                    sync_folder(folder);
+                }
+                Ok(true)
+            }
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(false),
+            Err(source) => Err(StoreError::Write {
+                path: target,
+                source,
+            }),
+        }
+    }
+}
+
+/// Temp files are created 0600; keep the mode of the file being replaced (the container
+/// may run as another user), or 0644 for a new one.
+fn set_readable_mode(file: &File, target: &Path) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = fs::metadata(target)
+            .map(|m| m.permissions().mode() & 0o777)
+            .unwrap_or(0o644);
+        let _ = file.set_permissions(fs::Permissions::from_mode(mode));
+    }
+    #[cfg(not(unix))]
+    let _ = (file, target);
+}
+
+fn sync_folder(folder: &Path) {
+    // Makes the rename itself durable; best effort where folders cannot be opened.
+    if let Ok(dir) = File::open(folder) {
+        let _ = dir.sync_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn write_is_atomic_and_skips_identical_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::new(dir.path());
+        let guard = store.lock(|_| {}).unwrap();
+        assert!(store.write(&guard, "wasmplugins/a.yaml", "x: 1\n").unwrap());
+        assert!(!store.write(&guard, "wasmplugins/a.yaml", "x: 1\n").unwrap());
+        assert!(store.write(&guard, "wasmplugins/a.yaml", "x: 2\n").unwrap());
+        let names: Vec<_> = fs::read_dir(dir.path().join("wasmplugins"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        assert_eq!(names, vec!["a.yaml"], "no temp file left behind");
+        assert_eq!(store.read("wasmplugins/a.yaml").unwrap().unwrap(), "x: 2\n");
+    }
+
+    #[test]
+    fn a_file_as_data_folder_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("f");
+        fs::write(&file, "").unwrap();
+        let err = Store::new(&file).lock(|_| {}).unwrap_err();
+        assert!(err.to_string().contains("is a file"), "{err}");
+    }
+}

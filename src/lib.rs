@@ -1,0 +1,15 @@
+//! higress-claw: run the Higress AI Gateway on Docker and wire it into OpenClaw.
+//!
+//! `cli` is the clap tree, `commands` one small function per command, and the logic
+//! lives in `gateway` (the data folder), `docker` (the engine) and `region`. Output goes
+//! through `printer` only.
+
+pub mod cli;
+pub mod commands;
+pub mod docker;
+pub mod env_vars;
+pub mod gateway;
+pub mod printer;
+pub mod region;
+pub mod secret;
+pub mod yaml;
