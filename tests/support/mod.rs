@@ -1,6 +1,8 @@
 //! Shared helpers for the integration tests: the real binary in a hermetic environment.
 #![allow(dead_code)]
 
+pub mod docker;
+
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;

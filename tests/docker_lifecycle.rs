@@ -1,0 +1,274 @@
+//! The gateway's whole life on a real Docker engine, with the stand-in image.
+
+mod support;
+
+use std::net::TcpListener;
+
+use predicates::prelude::*;
+use serde_json::Value;
+use support::docker::*;
+use support::{bin, in_ci};
+
+const KEY: &str = "sk-zhipu-secret-value-0001";
+
+fn start_args(name: &str, data: &std::path::Path, ports: [u16; 3]) -> Vec<String> {
+    vec![
+        "start".into(),
+        "--non-interactive".into(),
+        "--container-name".into(),
+        name.into(),
+        "--data-dir".into(),
+        data.display().to_string(),
+        "--image-repo".into(),
+        STANDIN_REPO.into(),
+        "--image-tag".into(),
+        STANDIN_TAG.into(),
+        "--http-port".into(),
+        ports[0].to_string(),
+        "--https-port".into(),
+        ports[1].to_string(),
+        "--console-port".into(),
+        ports[2].to_string(),
+        "--wait-timeout".into(),
+        "60".into(),
+    ]
+}
+
+fn json(output: &[u8]) -> Value {
+    serde_json::from_slice(output).unwrap_or_else(|e| {
+        panic!("not one JSON document ({e}): {}", String::from_utf8_lossy(output))
+    })
+}
+
+#[test]
+fn start_stop_start_delete() {
+    if !engine_available("start_stop_start_delete") {
+        return;
+    }
+    standin_images();
+    let home = tempfile::tempdir().unwrap();
+    let name = unique_name("life");
+    let _guard = ContainerGuard(name.clone());
+    let data = data_dir(home.path());
+    let ports = free_ports();
+
+    // First start: writes the folder, creates the container, waits for both ports.
+    let out = bin(home.path())
+        .args(start_args(&name, &data, ports))
+        .args(["--zhipuai-key", KEY, "--auto-routing", "--auto-routing-default-model", "glm-5", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let report = json(&out.stdout);
+    assert_eq!(report["action"], "created");
+    assert_eq!(report["ready"], true);
+    assert_eq!(report["ports"]["http"], ports[0]);
+    assert_eq!(report["example_model"], "higress/auto");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stdout.contains(KEY) && !stderr.contains(KEY), "key leaked in output");
+    assert!(stdout.contains("sk-z…0001"), "masked key shown: {stdout}");
+    assert!(data.join("wasmplugins/ai-proxy.internal.yaml").is_file());
+
+    // What the container looks like: loopback ports, the folder mounted, no key in env.
+    let id = inspect(&name, "{{.Id}}");
+    let bindings = inspect(&name, "{{json .HostConfig.PortBindings}}");
+    let bindings: Value = serde_json::from_str(&bindings).unwrap();
+    for port in ports {
+        let b = &bindings[format!("{port}/tcp")][0];
+        assert_eq!(b["HostIp"], "127.0.0.1", "{bindings}");
+        assert_eq!(b["HostPort"], port.to_string());
+    }
+    let mounts: Value = serde_json::from_str(&inspect(&name, "{{json .Mounts}}")).unwrap();
+    let dest: Vec<&str> = mounts.as_array().unwrap().iter().map(|m| m["Destination"].as_str().unwrap()).collect();
+    assert!(dest.contains(&"/data") && dest.contains(&"/var/log/proxy"), "{mounts}");
+    let data_mount = mounts.as_array().unwrap().iter().find(|m| m["Destination"] == "/data").unwrap();
+    assert_eq!(data_mount["Source"].as_str().unwrap(), data.canonicalize().unwrap().to_str().unwrap());
+    let env = inspect(&name, "{{json .Config.Env}}");
+    assert!(!env.contains(KEY) && !env.to_lowercase().contains("api_key"), "key in env: {env}");
+    assert!(env.contains(&format!("GATEWAY_HTTP_PORT={}", ports[0])), "{env}");
+    assert_eq!(inspect(&name, "{{.HostConfig.RestartPolicy.Name}}"), "unless-stopped");
+    assert_eq!(inspect(&name, "{{index .Config.Labels \"io.higress-claw.managed\"}}"), "true");
+    // The gateway answers from the host.
+    let body = std::process::Command::new("busybox")
+        .args(["wget", "-qO-", &format!("http://127.0.0.1:{}/", ports[0])])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&body.stdout).contains("stand-in"));
+
+    // Second start reuses the same container.
+    let out = bin(home.path())
+        .args(start_args(&name, &data, ports))
+        .arg("--json")
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert_eq!(json(&out.stdout)["action"], "already-running");
+    assert_eq!(inspect(&name, "{{.Id}}"), id, "a second container was created");
+
+    // Status sees it running and ready, keys masked.
+    let out = bin(home.path())
+        .args(["status", "--json", "--container-name", &name])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let status = json(&out.stdout);
+    assert_eq!(status["state"], "running");
+    assert_eq!(status["ready"]["gateway"], true);
+    assert_eq!(status["ready"]["console"], true);
+    assert_eq!(status["data_dir"].as_str().unwrap(), data.canonicalize().unwrap().to_str().unwrap(), "found from the /data mount");
+    assert_eq!(status["providers"][0]["id"], "zhipuai");
+    assert_eq!(status["providers"][0]["keys"][0], "sk-z…0001");
+    assert_eq!(status["auto_routing"]["default_model"], "glm-5");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains(KEY));
+
+    // Logs come from the container.
+    bin(home.path())
+        .args(["logs", "--tail", "20", "--container-name", &name])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("gateway listening on"));
+
+    // Delete refuses a running gateway.
+    bin(home.path())
+        .args(["delete", "--container-name", &name])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--force"));
+
+    // Stop, stop again (not an error), start again.
+    bin(home.path()).args(["stop", "--container-name", &name]).assert().success();
+    assert_eq!(inspect(&name, "{{.State.Running}}"), "false");
+    let out = bin(home.path())
+        .args(["stop", "--json", "--container-name", &name])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert_eq!(json(&out.stdout)["action"], "already-stopped");
+    let out = bin(home.path())
+        .args(["start", "--json", "--container-name", &name, "--wait-timeout", "60"])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let report = json(&out.stdout);
+    assert_eq!(report["action"], "started");
+    assert_eq!(report["ready"], true);
+    assert_eq!(inspect(&name, "{{.Id}}"), id);
+
+    // Delete with --force removes the container and keeps the folder.
+    bin(home.path()).args(["delete", "--force", "--container-name", &name]).assert().success();
+    assert!(!container_exists(&name));
+    assert!(data.join("wasmplugins/ai-proxy.internal.yaml").is_file(), "data folder kept");
+    bin(home.path())
+        .args(["stop", "--container-name", &name])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("no container named"));
+}
+
+#[test]
+fn provider_flags_on_a_running_gateway_are_applied_without_restart() {
+    if !engine_available("provider_flags_on_a_running_gateway") {
+        return;
+    }
+    standin_images();
+    let home = tempfile::tempdir().unwrap();
+    let name = unique_name("apply");
+    let _guard = ContainerGuard(name.clone());
+    let data = data_dir(home.path());
+    let ports = free_ports();
+    bin(home.path())
+        .args(start_args(&name, &data, ports))
+        .args(["--zhipuai-key", KEY])
+        .assert()
+        .success();
+    let started_at = inspect(&name, "{{.State.StartedAt}}");
+    bin(home.path())
+        .args(start_args(&name, &data, ports))
+        .args(["--deepseek-key", "sk-deepseek-0002"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Applied the provider flags"));
+    assert_eq!(inspect(&name, "{{.State.StartedAt}}"), started_at, "container was restarted");
+    let seen = docker_try(&["exec", &name, "cat", "/data/wasmplugins/ai-proxy.internal.yaml"]).unwrap();
+    assert!(seen.contains("id: deepseek") && seen.contains("id: zhipuai"), "{seen}");
+    assert!(docker_try(&["exec", &name, "cat", "/data/ingresses/ai-route-deepseek.internal.yaml"]).is_some());
+}
+
+#[test]
+fn busy_port_is_refused_before_anything_is_created() {
+    if !engine_available("busy_port_is_refused") {
+        return;
+    }
+    standin_images();
+    let home = tempfile::tempdir().unwrap();
+    let name = unique_name("busy");
+    let _guard = ContainerGuard(name.clone());
+    let data = data_dir(home.path());
+    let ports = free_ports();
+    let _holder = TcpListener::bind(("127.0.0.1", ports[2])).unwrap();
+    bin(home.path())
+        .args(start_args(&name, &data, ports))
+        .args(["--zhipuai-key", KEY])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!("port {}", ports[2])))
+        .stderr(predicate::str::contains("--console-port"));
+    assert!(!container_exists(&name), "a container was left behind");
+    assert!(!data.join(".ai-gateway-configured").exists(), "the folder was written");
+}
+
+#[test]
+fn failed_pull_names_the_image_and_leaves_nothing() {
+    if !engine_available("failed_pull") {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let name = unique_name("pull");
+    let _guard = ContainerGuard(name.clone());
+    let data = data_dir(home.path());
+    let ports = free_ports();
+    let mut args = start_args(&name, &data, ports);
+    let repo = args.iter().position(|a| a == "--image-repo").unwrap() + 1;
+    args[repo] = "registry.invalid/nobody/higress-missing".into();
+    bin(home.path())
+        .args(args)
+        .args(["--zhipuai-key", KEY])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("cannot pull image registry.invalid/nobody/higress-missing:test"))
+        .stderr(predicate::str::contains("--image-repo"));
+    assert!(!container_exists(&name));
+}
+
+#[test]
+fn readiness_timeout_shows_logs_and_removes_the_container() {
+    if !engine_available("readiness_timeout") {
+        return;
+    }
+    standin_images();
+    let home = tempfile::tempdir().unwrap();
+    let name = unique_name("timeout");
+    let _guard = ContainerGuard(name.clone());
+    let data = data_dir(home.path());
+    let ports = free_ports();
+    let mut args = start_args(&name, &data, ports);
+    let tag = args.iter().position(|a| a == "--image-tag").unwrap() + 1;
+    args[tag] = STANDIN_BROKEN_TAG.into();
+    let wait = args.iter().position(|a| a == "--wait-timeout").unwrap() + 1;
+    args[wait] = "4".into();
+    bin(home.path())
+        .args(args)
+        .args(["--zhipuai-key", KEY])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(format!("the console (port {})", ports[2])))
+        .stderr(predicate::str::contains("console disabled in this stand-in"));
+    assert!(!container_exists(&name), "a failed start left its container");
+    let _ = in_ci();
+}

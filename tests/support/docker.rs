@@ -1,0 +1,140 @@
+//! A real Docker engine for the lifecycle tests, and a stand-in for the Higress image.
+//!
+//! No registry is reachable in CI, so the stand-in is built locally with `docker
+//! import` from a static busybox: its entry script serves HTTP on the ports the
+//! container is told to use (`$GATEWAY_HTTP_PORT`, `$CONSOLE_PORT`), as the real
+//! all-in-one image does, and prints a log line.
+#![allow(dead_code)]
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+pub const STANDIN_REPO: &str = "higress-claw-standin";
+/// Serves both ports.
+pub const STANDIN_TAG: &str = "test";
+/// Serves the gateway port only: never becomes ready.
+pub const STANDIN_BROKEN_TAG: &str = "no-console";
+
+/// True when an engine answers. Without one the caller skips, except in CI where a
+/// missing engine is a failure.
+pub fn engine_available(test: &str) -> bool {
+    let ok = Command::new("docker")
+        .args(["version", "--format", "{{.Server.Version}}"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        assert!(
+            !super::in_ci(),
+            "CI=true but no Docker engine answers; .ci/run must start dockerd"
+        );
+        eprintln!("SKIPPED {test}: no Docker engine answers (start dockerd to run it)");
+    }
+    ok
+}
+
+fn docker(args: &[&str]) -> String {
+    let out = Command::new("docker").args(args).output().expect("docker CLI runs");
+    assert!(
+        out.status.success(),
+        "docker {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+/// `docker` output, or None when the command fails (e.g. no such container).
+pub fn docker_try(args: &[&str]) -> Option<String> {
+    let out = Command::new("docker").args(args).output().ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
+}
+
+pub fn inspect(container: &str, format: &str) -> String {
+    docker(&["inspect", "--format", format, container])
+}
+
+pub fn container_exists(name: &str) -> bool {
+    docker_try(&["inspect", "--format", "{{.Id}}", name]).is_some()
+}
+
+pub fn remove_container(name: &str) {
+    let _ = docker_try(&["rm", "-f", name]);
+}
+
+fn build(tag: &str, serve_console: bool) {
+    let root = tempfile::tempdir().unwrap();
+    let r = root.path();
+    for dir in ["bin", "www", "tmp", "data", "var/log/proxy"] {
+        std::fs::create_dir_all(r.join(dir)).unwrap();
+    }
+    std::fs::copy("/bin/busybox", r.join("bin/busybox"))
+        .expect("/bin/busybox (package busybox-static) is needed to build the stand-in image");
+    for applet in ["sh", "httpd", "sleep", "echo", "cat", "ls", "mkdir", "touch", "mv", "date"] {
+        std::os::unix::fs::symlink("busybox", r.join("bin").join(applet)).unwrap();
+    }
+    std::fs::write(r.join("www/index.html"), "stand-in higress\n").unwrap();
+    let console = if serve_console {
+        "httpd -p \"$CONSOLE_PORT\" -h /www\necho \"console listening on $CONSOLE_PORT\"\n"
+    } else {
+        "echo \"console disabled in this stand-in\"\n"
+    };
+    let entry = format!(
+        "#!/bin/sh\nexport PATH=/bin\necho \"stand-in gateway starting (MODE=$MODE)\"\nhttpd -p \"$GATEWAY_HTTP_PORT\" -h /www\necho \"gateway listening on $GATEWAY_HTTP_PORT\"\n{console}exec sleep 2147483647\n"
+    );
+    std::fs::write(r.join("entry.sh"), entry).unwrap();
+    let tar = Command::new("tar")
+        .arg("-C")
+        .arg(r)
+        .args(["-c", "."])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let image = format!("{STANDIN_REPO}:{tag}");
+    let status = Command::new("docker")
+        .args(["import", "-c", "CMD [\"/bin/sh\", \"/entry.sh\"]", "-", &image])
+        .stdin(tar.stdout.unwrap())
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success(), "docker import of the stand-in failed");
+}
+
+/// Builds both stand-in images once per test process.
+pub fn standin_images() {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        build(STANDIN_TAG, true);
+        build(STANDIN_BROKEN_TAG, false);
+    });
+}
+
+/// Three distinct free ports on loopback.
+pub fn free_ports() -> [u16; 3] {
+    let listeners: Vec<TcpListener> = (0..3)
+        .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
+        .collect();
+    let ports: Vec<u16> = listeners.iter().map(|l| l.local_addr().unwrap().port()).collect();
+    [ports[0], ports[1], ports[2]]
+}
+
+/// Removes the container when a test ends, pass or fail.
+pub struct ContainerGuard(pub String);
+
+impl Drop for ContainerGuard {
+    fn drop(&mut self) {
+        remove_container(&self.0);
+    }
+}
+
+pub fn unique_name(test: &str) -> String {
+    format!("hc-test-{test}-{}", std::process::id())
+}
+
+pub fn data_dir(home: &Path) -> std::path::PathBuf {
+    home.join("data")
+}
