@@ -7,7 +7,6 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-
 const ABOUT: &str = "Run the Higress AI Gateway on Docker and wire it into OpenClaw.";
 
 const AFTER_HELP: &str = "\
@@ -53,22 +52,30 @@ pub struct GlobalArgs {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Write the gateway's data folder, without touching Docker.
-    #[command(after_help = "Examples:\n  higress-claw init --zhipuai-key sk-xxx\n  higress-claw init --data-dir ./higress --openai-key sk-xxx --openai-models 'gpt-4o,gpt-4.1*'")]
+    #[command(
+        after_help = "Examples:\n  higress-claw init --zhipuai-key sk-xxx\n  higress-claw init --data-dir ./higress --openai-key sk-xxx --openai-models 'gpt-4o,gpt-4.1*'"
+    )]
     Init(InitArgs),
     /// Write the configuration if needed, run the gateway container and wait until it answers.
-    #[command(after_help = "Examples:\n  higress-claw start --non-interactive --zhipuai-key sk-xxx\n  higress-claw start --deepseek-key sk-xxx --auto-routing --auto-routing-default-model deepseek-chat\n  HIGRESS_CLAW_OPENAI_KEY=sk-xxx higress-claw start --http-port 18080")]
+    #[command(
+        after_help = "Examples:\n  higress-claw start --non-interactive --zhipuai-key sk-xxx\n  higress-claw start --deepseek-key sk-xxx --auto-routing --auto-routing-default-model deepseek-chat\n  HIGRESS_CLAW_OPENAI_KEY=sk-xxx higress-claw start --http-port 18080"
+    )]
     Start(StartArgs),
     /// Stop the gateway container (the configuration is kept).
     #[command(after_help = "Example:\n  higress-claw stop")]
     Stop,
     /// Remove the gateway container; the data folder is kept unless --purge.
-    #[command(after_help = "Examples:\n  higress-claw delete --force\n  higress-claw delete --force --purge --yes")]
+    #[command(
+        after_help = "Examples:\n  higress-claw delete --force\n  higress-claw delete --force --purge --yes"
+    )]
     Delete(DeleteArgs),
     /// Show the container, its ports and readiness, and the configured providers.
     #[command(after_help = "Examples:\n  higress-claw status\n  higress-claw status --json")]
     Status,
     /// Print the gateway container's logs.
-    #[command(after_help = "Examples:\n  higress-claw logs --tail 50\n  higress-claw logs --follow")]
+    #[command(
+        after_help = "Examples:\n  higress-claw logs --tail 50\n  higress-claw logs --follow"
+    )]
     Logs(LogsArgs),
 }
 
@@ -183,15 +190,18 @@ impl ProviderFlags {
 
     /// Every flag name this struct adds, in catalog order.
     pub fn flag_names() -> Vec<String> {
-        provider_args().into_iter().map(|a| a.get_id().to_string()).collect()
+        provider_args()
+            .into_iter()
+            .map(|a| a.get_id().to_string())
+            .collect()
     }
 }
 
 const PROVIDER_HEADING: &str = "Providers (each key flag also reads HIGRESS_CLAW_<PROVIDER>_KEY)";
 
 fn provider_args() -> Vec<clap::Arg> {
-    use clap::{Arg, ArgAction};
     use crate::gateway::catalog::{PROVIDERS, SettingKind};
+    use clap::{Arg, ArgAction};
     let mut args = Vec::new();
     for p in PROVIDERS {
         let key = format!("{}-key", p.flag_stem);
@@ -224,11 +234,16 @@ fn provider_args() -> Vec<clap::Arg> {
             Arg::new(models.clone())
                 .long(models)
                 .value_name("PATTERN")
-                .help(format!("{} model patterns [default: {}]", p.display_name, p.models))
+                .help(format!(
+                    "{} model patterns [default: {}]",
+                    p.display_name, p.models
+                ))
                 .help_heading(PROVIDER_HEADING),
         );
         for setting in p.settings {
-            if p.alt_key.is_some_and(|alt| alt.sets.iter().any(|(f, _)| *f == setting.field)) {
+            if p.alt_key
+                .is_some_and(|alt| alt.sets.iter().any(|(f, _)| *f == setting.field))
+            {
                 continue; // switched on by the alternative key flag instead
             }
             let mut arg = Arg::new(setting.flag)

@@ -123,8 +123,7 @@ impl Printer {
         }
         let bar = ProgressBar::new_spinner();
         bar.set_style(
-            ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
-                .expect("static template"),
+            ProgressStyle::with_template("{spinner} {msg} ({elapsed})").expect("static template"),
         );
         bar.set_message(message);
         bar.enable_steady_tick(Duration::from_millis(100));

@@ -74,7 +74,8 @@ pub fn local_timezone() -> Option<String> {
 /// `/usr/share/zoneinfo/posix/Asia/Shanghai` → `Asia/Shanghai`.
 fn strip_zoneinfo(path: &str) -> &str {
     let rest = path.rsplit_once("zoneinfo/").map_or(path, |(_, r)| r);
-    rest.trim_start_matches("posix/").trim_start_matches("right/")
+    rest.trim_start_matches("posix/")
+        .trim_start_matches("right/")
 }
 
 fn parse(name: &str) -> Option<Tz> {
@@ -87,7 +88,9 @@ fn parse(name: &str) -> Option<Tz> {
 fn same_rules(a: Tz, b: Tz) -> bool {
     // Every 29 days covers each DST period of the last century.
     (0..1700).all(|i| {
-        let t = Utc.timestamp_opt(-2_208_988_800 + i * 29 * 86_400, 0).unwrap();
+        let t = Utc
+            .timestamp_opt(-2_208_988_800 + i * 29 * 86_400, 0)
+            .unwrap();
         let oa = a.offset_from_utc_datetime(&t.naive_utc());
         let ob = b.offset_from_utc_datetime(&t.naive_utc());
         oa.base_utc_offset() == ob.base_utc_offset() && oa.dst_offset() == ob.dst_offset()
@@ -99,9 +102,8 @@ fn member_of(name: &str, list: &[&str]) -> bool {
     let Some(tz) = parse(name) else {
         return false;
     };
-    list.iter().any(|zone| {
-        tz.name() == *zone || parse(zone).is_some_and(|z| same_rules(tz, z))
-    })
+    list.iter()
+        .any(|zone| tz.name() == *zone || parse(zone).is_some_and(|z| same_rules(tz, z)))
 }
 
 pub fn canonical(name: &str) -> String {
@@ -162,10 +164,22 @@ mod tests {
 
     #[test]
     fn china_zones_and_their_links() {
-        for tz in ["Asia/Shanghai", "Asia/Chongqing", "PRC", "asia/shanghai", "Asia/Harbin"] {
+        for tz in [
+            "Asia/Shanghai",
+            "Asia/Chongqing",
+            "PRC",
+            "asia/shanghai",
+            "Asia/Harbin",
+        ] {
             assert_eq!(region_for(Some(tz)), Region::China, "{tz}");
         }
-        for tz in ["Asia/Singapore", "Europe/Berlin", "America/New_York", "Etc/UTC", "Nowhere/Else"] {
+        for tz in [
+            "Asia/Singapore",
+            "Europe/Berlin",
+            "America/New_York",
+            "Etc/UTC",
+            "Nowhere/Else",
+        ] {
             assert_eq!(region_for(Some(tz)), Region::International, "{tz}");
         }
         assert_eq!(region_for(None), Region::International);
@@ -174,8 +188,14 @@ mod tests {
     #[test]
     fn registries_follow_upstream() {
         assert_eq!(registry_for(Some("Asia/Chongqing")), DEFAULT_REGISTRY);
-        assert_eq!(registry_for(Some("Asia/Singapore")), SOUTHEAST_ASIA_REGISTRY);
-        assert_eq!(registry_for(Some("America/Los_Angeles")), NORTH_AMERICA_REGISTRY);
+        assert_eq!(
+            registry_for(Some("Asia/Singapore")),
+            SOUTHEAST_ASIA_REGISTRY
+        );
+        assert_eq!(
+            registry_for(Some("America/Los_Angeles")),
+            NORTH_AMERICA_REGISTRY
+        );
         assert_eq!(registry_for(Some("US/Pacific")), NORTH_AMERICA_REGISTRY);
         assert_eq!(registry_for(Some("Europe/Paris")), DEFAULT_REGISTRY);
         assert_eq!(registry_for(None), DEFAULT_REGISTRY);
@@ -183,7 +203,13 @@ mod tests {
 
     #[test]
     fn zoneinfo_paths_are_stripped() {
-        assert_eq!(strip_zoneinfo("/usr/share/zoneinfo/Asia/Shanghai"), "Asia/Shanghai");
-        assert_eq!(strip_zoneinfo("../usr/share/zoneinfo/posix/Europe/Paris"), "Europe/Paris");
+        assert_eq!(
+            strip_zoneinfo("/usr/share/zoneinfo/Asia/Shanghai"),
+            "Asia/Shanghai"
+        );
+        assert_eq!(
+            strip_zoneinfo("../usr/share/zoneinfo/posix/Europe/Paris"),
+            "Europe/Paris"
+        );
     }
 }

@@ -106,8 +106,27 @@ mod tests {
     #[test]
     fn yaml11_lookalikes_are_quoted() {
         let words = [
-            "on", "yes", "no", "off", "y", "n", "On", "YES", "0755", "1e3", "true", "null", "~",
-            "0o17", "0x1F", "1_000", "+1", ".5", "12:30", "0b101", "2000-01-01T00:00:00Z",
+            "on",
+            "yes",
+            "no",
+            "off",
+            "y",
+            "n",
+            "On",
+            "YES",
+            "0755",
+            "1e3",
+            "true",
+            "null",
+            "~",
+            "0o17",
+            "0x1F",
+            "1_000",
+            "+1",
+            ".5",
+            "12:30",
+            "0b101",
+            "2000-01-01T00:00:00Z",
         ];
         for word in words {
             let doc = Mapping::from_iter([(Value::from("k"), Value::from(word))]);
@@ -124,11 +143,16 @@ mod tests {
 
     #[test]
     fn numbers_and_plain_strings_are_left_alone() {
-        let doc: Value = from_str("port: 443\nlist:\n- yes\n- keep\nblock: |\n  on\n  y\nname: api.z.ai\n").unwrap();
+        let doc: Value =
+            from_str("port: 443\nlist:\n- yes\n- keep\nblock: |\n  on\n  y\nname: api.z.ai\n")
+                .unwrap();
         let out = to_string(&doc).unwrap();
         assert!(out.contains("port: 443\n"), "{out}");
         assert!(out.contains("- keep\n"), "{out}");
         assert!(out.contains("name: api.z.ai\n"), "{out}");
-        assert!(out.contains("  on\n  y\n"), "block content untouched: {out}");
+        assert!(
+            out.contains("  on\n  y\n"),
+            "block content untouched: {out}"
+        );
     }
 }

@@ -36,7 +36,10 @@ fn start_args(name: &str, data: &std::path::Path, ports: [u16; 3]) -> Vec<String
 
 fn json(output: &[u8]) -> Value {
     serde_json::from_slice(output).unwrap_or_else(|e| {
-        panic!("not one JSON document ({e}): {}", String::from_utf8_lossy(output))
+        panic!(
+            "not one JSON document ({e}): {}",
+            String::from_utf8_lossy(output)
+        )
     })
 }
 
@@ -55,7 +58,14 @@ fn start_stop_start_delete() {
     // First start: writes the folder, creates the container, waits for both ports.
     let out = bin(home.path())
         .args(start_args(&name, &data, ports))
-        .args(["--zhipuai-key", KEY, "--auto-routing", "--auto-routing-default-model", "glm-5", "--json"])
+        .args([
+            "--zhipuai-key",
+            KEY,
+            "--auto-routing",
+            "--auto-routing-default-model",
+            "glm-5",
+            "--json",
+        ])
         .assert()
         .success()
         .get_output()
@@ -67,7 +77,10 @@ fn start_stop_start_delete() {
     assert_eq!(report["example_model"], "higress/auto");
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!stdout.contains(KEY) && !stderr.contains(KEY), "key leaked in output");
+    assert!(
+        !stdout.contains(KEY) && !stderr.contains(KEY),
+        "key leaked in output"
+    );
     assert!(stdout.contains("sk-z…0001"), "masked key shown: {stdout}");
     assert!(data.join("wasmplugins/ai-proxy.internal.yaml").is_file());
 
@@ -81,15 +94,46 @@ fn start_stop_start_delete() {
         assert_eq!(b["HostPort"], port.to_string());
     }
     let mounts: Value = serde_json::from_str(&inspect(&name, "{{json .Mounts}}")).unwrap();
-    let dest: Vec<&str> = mounts.as_array().unwrap().iter().map(|m| m["Destination"].as_str().unwrap()).collect();
-    assert!(dest.contains(&"/data") && dest.contains(&"/var/log/proxy"), "{mounts}");
-    let data_mount = mounts.as_array().unwrap().iter().find(|m| m["Destination"] == "/data").unwrap();
-    assert_eq!(data_mount["Source"].as_str().unwrap(), data.canonicalize().unwrap().to_str().unwrap());
+    let dest: Vec<&str> = mounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["Destination"].as_str().unwrap())
+        .collect();
+    assert!(
+        dest.contains(&"/data") && dest.contains(&"/var/log/proxy"),
+        "{mounts}"
+    );
+    let data_mount = mounts
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["Destination"] == "/data")
+        .unwrap();
+    assert_eq!(
+        data_mount["Source"].as_str().unwrap(),
+        data.canonicalize().unwrap().to_str().unwrap()
+    );
     let env = inspect(&name, "{{json .Config.Env}}");
-    assert!(!env.contains(KEY) && !env.to_lowercase().contains("api_key"), "key in env: {env}");
-    assert!(env.contains(&format!("GATEWAY_HTTP_PORT={}", ports[0])), "{env}");
-    assert_eq!(inspect(&name, "{{.HostConfig.RestartPolicy.Name}}"), "unless-stopped");
-    assert_eq!(inspect(&name, "{{index .Config.Labels \"io.higress-claw.managed\"}}"), "true");
+    assert!(
+        !env.contains(KEY) && !env.to_lowercase().contains("api_key"),
+        "key in env: {env}"
+    );
+    assert!(
+        env.contains(&format!("GATEWAY_HTTP_PORT={}", ports[0])),
+        "{env}"
+    );
+    assert_eq!(
+        inspect(&name, "{{.HostConfig.RestartPolicy.Name}}"),
+        "unless-stopped"
+    );
+    assert_eq!(
+        inspect(
+            &name,
+            "{{index .Config.Labels \"io.higress-claw.managed\"}}"
+        ),
+        "true"
+    );
     // The gateway answers from the host.
     let body = std::process::Command::new("busybox")
         .args(["wget", "-qO-", &format!("http://127.0.0.1:{}/", ports[0])])
@@ -106,7 +150,11 @@ fn start_stop_start_delete() {
         .get_output()
         .clone();
     assert_eq!(json(&out.stdout)["action"], "already-running");
-    assert_eq!(inspect(&name, "{{.Id}}"), id, "a second container was created");
+    assert_eq!(
+        inspect(&name, "{{.Id}}"),
+        id,
+        "a second container was created"
+    );
 
     // Status sees it running and ready, keys masked.
     let out = bin(home.path())
@@ -119,7 +167,11 @@ fn start_stop_start_delete() {
     assert_eq!(status["state"], "running");
     assert_eq!(status["ready"]["gateway"], true);
     assert_eq!(status["ready"]["console"], true);
-    assert_eq!(status["data_dir"].as_str().unwrap(), data.canonicalize().unwrap().to_str().unwrap(), "found from the /data mount");
+    assert_eq!(
+        status["data_dir"].as_str().unwrap(),
+        data.canonicalize().unwrap().to_str().unwrap(),
+        "found from the /data mount"
+    );
     assert_eq!(status["providers"][0]["id"], "zhipuai");
     assert_eq!(status["providers"][0]["keys"][0], "sk-z…0001");
     assert_eq!(status["auto_routing"]["default_model"], "glm-5");
@@ -140,7 +192,10 @@ fn start_stop_start_delete() {
         .stderr(predicate::str::contains("--force"));
 
     // Stop, stop again (not an error), start again.
-    bin(home.path()).args(["stop", "--container-name", &name]).assert().success();
+    bin(home.path())
+        .args(["stop", "--container-name", &name])
+        .assert()
+        .success();
     assert_eq!(inspect(&name, "{{.State.Running}}"), "false");
     let out = bin(home.path())
         .args(["stop", "--json", "--container-name", &name])
@@ -150,7 +205,14 @@ fn start_stop_start_delete() {
         .clone();
     assert_eq!(json(&out.stdout)["action"], "already-stopped");
     let out = bin(home.path())
-        .args(["start", "--json", "--container-name", &name, "--wait-timeout", "60"])
+        .args([
+            "start",
+            "--json",
+            "--container-name",
+            &name,
+            "--wait-timeout",
+            "60",
+        ])
         .assert()
         .success()
         .get_output()
@@ -161,9 +223,15 @@ fn start_stop_start_delete() {
     assert_eq!(inspect(&name, "{{.Id}}"), id);
 
     // Delete with --force removes the container and keeps the folder.
-    bin(home.path()).args(["delete", "--force", "--container-name", &name]).assert().success();
+    bin(home.path())
+        .args(["delete", "--force", "--container-name", &name])
+        .assert()
+        .success();
     assert!(!container_exists(&name));
-    assert!(data.join("wasmplugins/ai-proxy.internal.yaml").is_file(), "data folder kept");
+    assert!(
+        data.join("wasmplugins/ai-proxy.internal.yaml").is_file(),
+        "data folder kept"
+    );
     bin(home.path())
         .args(["stop", "--container-name", &name])
         .assert()
@@ -194,10 +262,31 @@ fn provider_flags_on_a_running_gateway_are_applied_without_restart() {
         .assert()
         .success()
         .stderr(predicate::str::contains("Applied the provider flags"));
-    assert_eq!(inspect(&name, "{{.State.StartedAt}}"), started_at, "container was restarted");
-    let seen = docker_try(&["exec", &name, "cat", "/data/wasmplugins/ai-proxy.internal.yaml"]).unwrap();
-    assert!(seen.contains("id: deepseek") && seen.contains("id: zhipuai"), "{seen}");
-    assert!(docker_try(&["exec", &name, "cat", "/data/ingresses/ai-route-deepseek.internal.yaml"]).is_some());
+    assert_eq!(
+        inspect(&name, "{{.State.StartedAt}}"),
+        started_at,
+        "container was restarted"
+    );
+    let seen = docker_try(&[
+        "exec",
+        &name,
+        "cat",
+        "/data/wasmplugins/ai-proxy.internal.yaml",
+    ])
+    .unwrap();
+    assert!(
+        seen.contains("id: deepseek") && seen.contains("id: zhipuai"),
+        "{seen}"
+    );
+    assert!(
+        docker_try(&[
+            "exec",
+            &name,
+            "cat",
+            "/data/ingresses/ai-route-deepseek.internal.yaml"
+        ])
+        .is_some()
+    );
 }
 
 #[test]
@@ -220,7 +309,10 @@ fn busy_port_is_refused_before_anything_is_created() {
         .stderr(predicate::str::contains(format!("port {}", ports[2])))
         .stderr(predicate::str::contains("--console-port"));
     assert!(!container_exists(&name), "a container was left behind");
-    assert!(!data.join(".ai-gateway-configured").exists(), "the folder was written");
+    assert!(
+        !data.join(".ai-gateway-configured").exists(),
+        "the folder was written"
+    );
 }
 
 #[test]
@@ -241,7 +333,9 @@ fn failed_pull_names_the_image_and_leaves_nothing() {
         .args(["--zhipuai-key", KEY])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("cannot pull image registry.invalid/nobody/higress-missing:test"))
+        .stderr(predicate::str::contains(
+            "cannot pull image registry.invalid/nobody/higress-missing:test",
+        ))
         .stderr(predicate::str::contains("--image-repo"));
     assert!(!container_exists(&name));
 }
@@ -267,8 +361,16 @@ fn readiness_timeout_shows_logs_and_removes_the_container() {
         .args(["--zhipuai-key", KEY])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains(format!("the console (port {})", ports[2])))
-        .stderr(predicate::str::contains("console disabled in this stand-in"));
-    assert!(!container_exists(&name), "a failed start left its container");
+        .stderr(predicate::str::contains(format!(
+            "the console (port {})",
+            ports[2]
+        )))
+        .stderr(predicate::str::contains(
+            "console disabled in this stand-in",
+        ));
+    assert!(
+        !container_exists(&name),
+        "a failed start left its container"
+    );
     let _ = in_ci();
 }

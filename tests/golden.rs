@@ -86,7 +86,9 @@ fn registry_fields(r: &Value) -> Vec<String> {
 }
 
 fn route_json(cm: &Value) -> serde_json::Value {
-    let data = cm["data"]["data"].as_str().expect("ai-route ConfigMap has data.data");
+    let data = cm["data"]["data"]
+        .as_str()
+        .expect("ai-route ConfigMap has data.data");
     serde_json::from_str(data).expect("data.data is JSON")
 }
 
@@ -110,27 +112,46 @@ fn compare_case(golden: &Path, flags: &[String], providers: &[String], ours: &Pa
     for id in providers {
         let ctx = format!("case {name}, provider {id}, flags {flags:?}");
         let ge = provider_entry(&g_proxy, id).unwrap_or_else(|| panic!("{ctx}: golden lacks it"));
-        let oe = provider_entry(&o_proxy, id).unwrap_or_else(|| panic!("{ctx}: we did not write it"));
-        assert_eq!(text(&oe["type"]), expected_type(&text(&ge["type"])), "{ctx}: type");
+        let oe =
+            provider_entry(&o_proxy, id).unwrap_or_else(|| panic!("{ctx}: we did not write it"));
+        assert_eq!(
+            text(&oe["type"]),
+            expected_type(&text(&ge["type"])),
+            "{ctx}: type"
+        );
         assert_eq!(extras(oe), extras(ge), "{ctx}: extra fields");
         assert_eq!(tokens(oe), tokens(ge), "{ctx}: apiTokens");
         let o_rules = rules_for(&o_proxy, id);
         assert_eq!(o_rules.len(), 1, "{ctx}: exactly one matchRule");
         let g_rules = rules_for(&g_proxy, id);
         assert_eq!(
-            seq(&o_rules[0]["service"]).iter().map(text).collect::<Vec<_>>(),
-            seq(&g_rules[0]["service"]).iter().map(text).collect::<Vec<_>>(),
+            seq(&o_rules[0]["service"])
+                .iter()
+                .map(text)
+                .collect::<Vec<_>>(),
+            seq(&g_rules[0]["service"])
+                .iter()
+                .map(text)
+                .collect::<Vec<_>>(),
             "{ctx}: matchRule service"
         );
 
         let reg = format!("llm-{id}.internal");
         let gr = registry(&g_bridge, &reg).unwrap_or_else(|| panic!("{ctx}: golden lacks {reg}"));
         let or = registry(&o_bridge, &reg).unwrap_or_else(|| panic!("{ctx}: no registry {reg}"));
-        assert_eq!(registry_fields(&or), registry_fields(&gr), "{ctx}: registry");
+        assert_eq!(
+            registry_fields(&or),
+            registry_fields(&gr),
+            "{ctx}: registry"
+        );
 
         let ing = format!("ingresses/ai-route-{id}.internal.yaml");
         let (gi, oi) = (read_yaml(&g.join(&ing)), read_yaml(&ours.join(&ing)));
-        assert_eq!(annotations(&oi), annotations(&gi), "{ctx}: ingress annotations");
+        assert_eq!(
+            annotations(&oi),
+            annotations(&gi),
+            "{ctx}: ingress annotations"
+        );
         assert_eq!(oi["spec"], gi["spec"], "{ctx}: ingress spec");
 
         let cm = format!("configmaps/ai-route-{id}.yaml");
@@ -152,13 +173,23 @@ fn compare_case(golden: &Path, flags: &[String], providers: &[String], ours: &Pa
         .map(|p| text(&p["id"]))
         .collect();
     assert_eq!(&ours_ids, providers, "case {name}: providers written");
-    assert_eq!(seq(get(&o_proxy, &["spec", "matchRules"])).len(), providers.len());
+    assert_eq!(
+        seq(get(&o_proxy, &["spec", "matchRules"])).len(),
+        providers.len()
+    );
     let regs: Vec<String> = seq(get(&o_bridge, &["spec", "registries"]))
         .iter()
         .map(|r| text(&r["name"]))
         .collect();
-    assert!(regs.contains(&"higress-console".to_string()), "case {name}: console registry kept");
-    assert_eq!(regs.len(), providers.len() + 1, "case {name}: registries {regs:?}");
+    assert!(
+        regs.contains(&"higress-console".to_string()),
+        "case {name}: console registry kept"
+    );
+    assert_eq!(
+        regs.len(),
+        providers.len() + 1,
+        "case {name}: registries {regs:?}"
+    );
     for dir in ["ingresses", "configmaps"] {
         for entry in std::fs::read_dir(ours.join(dir)).unwrap() {
             let file = entry.unwrap().file_name().to_string_lossy().into_owned();
@@ -166,7 +197,10 @@ fn compare_case(golden: &Path, flags: &[String], providers: &[String], ours: &Pa
                 .strip_prefix("ai-route-")
                 .map(|s| s.trim_end_matches(".yaml").trim_end_matches(".internal"))
             {
-                assert!(providers.iter().any(|p| p == id), "case {name}: unexpected {dir}/{file}");
+                assert!(
+                    providers.iter().any(|p| p == id),
+                    "case {name}: unexpected {dir}/{file}"
+                );
             }
         }
     }
@@ -192,7 +226,10 @@ fn compare_case(golden: &Path, flags: &[String], providers: &[String], ours: &Pa
     assert!(ours.join("wasmplugins/ai-statistics-1.0.0.yaml").is_file());
     let console = read_yaml(&ours.join("configmaps/higress-console.yaml"));
     assert_eq!(text(&console["data"]["index.redirect-target"]), "/ai/route");
-    assert!(ours.join(".ai-gateway-configured").exists(), "case {name}: marker");
+    assert!(
+        ours.join(".ai-gateway-configured").exists(),
+        "case {name}: marker"
+    );
 }
 
 fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -212,7 +249,9 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 fn our_folders_match_the_upstream_template() {
     let Some(golden) = shared_dir("golden") else {
         assert!(!in_ci(), "CI=true but ../shared/golden is missing");
-        eprintln!("SKIPPED: ../shared/golden not found beside the checkout; conformance not checked");
+        eprintln!(
+            "SKIPPED: ../shared/golden not found beside the checkout; conformance not checked"
+        );
         return;
     };
     eprintln!("reading golden cases from {}", golden.display());

@@ -118,8 +118,9 @@ pub fn check_overlaps(providers: &[ProviderConfig]) -> anyhow::Result<()> {
 }
 
 fn read_json_file(path: &str, flag: &str) -> anyhow::Result<String> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read --{flag} {path}; pass the path of the JSON key file"))?;
+    let text = std::fs::read_to_string(path).with_context(|| {
+        format!("cannot read --{flag} {path}; pass the path of the JSON key file")
+    })?;
     let json: serde_json::Value = serde_json::from_str(&text)
         .map_err(|e| usage(format!("--{flag} {path} is not valid JSON: {e}")))?;
     Ok(json.to_string())
@@ -145,7 +146,9 @@ pub fn plan(args: &ConfigureArgs) -> anyhow::Result<Plan> {
     let auto_routing = if args.auto_routing {
         let model = match &args.auto_routing_default_model {
             Some(model) if model.trim().is_empty() => {
-                return Err(usage("--auto-routing-default-model is empty; name a model, e.g. glm-5"));
+                return Err(usage(
+                    "--auto-routing-default-model is empty; name a model, e.g. glm-5",
+                ));
             }
             Some(model) => model.trim().to_string(),
             None => {
@@ -160,7 +163,9 @@ pub fn plan(args: &ConfigureArgs) -> anyhow::Result<Plan> {
             }
         };
         if model == AUTO_MODEL {
-            return Err(usage(format!("the default model cannot be {AUTO_MODEL} itself")));
+            return Err(usage(format!(
+                "the default model cannot be {AUTO_MODEL} itself"
+            )));
         }
         Some(model)
     } else {
@@ -220,7 +225,10 @@ pub fn write_folder(
     printer: &Printer,
 ) -> anyhow::Result<Vec<String>> {
     let mut tx = folder.begin(|path| {
-        printer.status(format!("Waiting for the lock on {} (another higress-claw is editing)", path.display()))
+        printer.status(format!(
+            "Waiting for the lock on {} (another higress-claw is editing)",
+            path.display()
+        ))
     })?;
     if replace {
         for existing in folder.providers()? {
@@ -234,13 +242,22 @@ pub fn write_folder(
     }
     let router = tx.router()?;
     if let Some(model) = &plan.auto_routing {
-        let routing = router.spec.default_config.auto_routing.get_or_insert_with(Default::default);
+        let routing = router
+            .spec
+            .default_config
+            .auto_routing
+            .get_or_insert_with(Default::default);
         routing.enable = true;
         routing.default_model = Some(model.clone());
     }
     tx.set_console_defaults()?;
     let bridge = tx.bridge()?;
-    if let Some(console) = bridge.spec.registries.iter_mut().find(|r| r.name == "higress-console") {
+    if let Some(console) = bridge
+        .spec
+        .registries
+        .iter_mut()
+        .find(|r| r.name == "higress-console")
+    {
         console.domain = format!("127.0.0.1:{}", deployment.ports.console);
     }
     tx.put(paths::DEFAULT_CFG, deployment.to_text());
@@ -248,8 +265,12 @@ pub fn write_folder(
         paths::MARKER,
         "Written by higress-claw; keeps the image's template from rewriting this folder.\n".into(),
     );
-    std::fs::create_dir_all(folder.root().join(paths::LOGS))
-        .with_context(|| format!("cannot create {}", folder.root().join(paths::LOGS).display()))?;
+    std::fs::create_dir_all(folder.root().join(paths::LOGS)).with_context(|| {
+        format!(
+            "cannot create {}",
+            folder.root().join(paths::LOGS).display()
+        )
+    })?;
     Ok(tx.commit()?)
 }
 
@@ -262,9 +283,16 @@ pub fn ports(
     let ports = Ports {
         http: args.http_port.or(saved.map(|p| p.http)).unwrap_or(8080),
         https: args.https_port.or(saved.map(|p| p.https)).unwrap_or(8443),
-        console: args.console_port.or(saved.map(|p| p.console)).unwrap_or(8001),
+        console: args
+            .console_port
+            .or(saved.map(|p| p.console))
+            .unwrap_or(8001),
     };
-    for (name, port) in [("--http-port", ports.http), ("--https-port", ports.https), ("--console-port", ports.console)] {
+    for (name, port) in [
+        ("--http-port", ports.http),
+        ("--https-port", ports.https),
+        ("--console-port", ports.console),
+    ] {
         if port == 0 {
             return Err(usage(format!("{name} cannot be 0")));
         }

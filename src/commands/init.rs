@@ -40,12 +40,19 @@ pub fn run(args: InitArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Res
     }
     let report = WriteReport {
         data_dir: dir.display().to_string(),
-        providers: plan.providers.iter().map(ProviderReport::from_config).collect(),
+        providers: plan
+            .providers
+            .iter()
+            .map(ProviderReport::from_config)
+            .collect(),
         auto_routing: AutoRoutingReport::from(folder.auto_routing()?.as_ref()),
         changed_files: changed,
         notes: plan.notes.clone(),
     };
-    printer.success(format!("Wrote the gateway configuration to {}", dir.display()));
+    printer.success(format!(
+        "Wrote the gateway configuration to {}",
+        dir.display()
+    ));
     printer.json(&report);
     let mut text = String::from("Providers:\n");
     for p in &report.providers {

@@ -17,7 +17,11 @@ pub async fn run(args: LogsArgs, global: &GlobalArgs, _printer: Printer) -> anyh
     let mut stream = Box::pin(engine.logs(name, args.tail, args.follow));
     let mut out = std::io::stdout().lock();
     while let Some(chunk) = stream.next().await {
-        if out.write_all(chunk?.as_bytes()).and_then(|()| out.flush()).is_err() {
+        if out
+            .write_all(chunk?.as_bytes())
+            .and_then(|()| out.flush())
+            .is_err()
+        {
             break; // reader went away
         }
     }

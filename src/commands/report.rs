@@ -70,12 +70,13 @@ impl ProviderReport {
             .rendered_settings()
             .into_iter()
             .map(|(field, value)| {
-                let secret = p
-                    .spec
-                    .setting(field)
-                    .is_some_and(|s| matches!(s.kind, SettingKind::Secret | SettingKind::FileContents));
+                let secret = p.spec.setting(field).is_some_and(|s| {
+                    matches!(s.kind, SettingKind::Secret | SettingKind::FileContents)
+                });
                 let json = match value {
-                    _ if secret => serde_json::Value::String(mask(value.as_str().unwrap_or_default())),
+                    _ if secret => {
+                        serde_json::Value::String(mask(value.as_str().unwrap_or_default()))
+                    }
                     Value::Bool(b) => serde_json::Value::Bool(b),
                     Value::Number(n) => serde_json::to_value(n).unwrap_or_default(),
                     Value::String(s) => serde_json::Value::String(s),

@@ -11,7 +11,7 @@ use super::{absolute, default_data_dir, open_folder, usage};
 use crate::cli::{GlobalArgs, StartArgs};
 use crate::docker::{Container, ContainerSpec, Engine, Ports, readiness};
 use crate::gateway::settings::DeploymentSettings;
-use crate::gateway::{AUTO_MODEL, DataFolder, DEFAULT_IMAGE_TAG};
+use crate::gateway::{AUTO_MODEL, DEFAULT_IMAGE_TAG, DataFolder};
 use crate::printer::Printer;
 
 #[derive(Debug, Serialize)]
@@ -53,14 +53,24 @@ pub async fn run(args: StartArgs, global: &GlobalArgs, printer: Printer) -> anyh
         plugin_registry: saved
             .as_ref()
             .filter(|_| args.image_repo.is_none())
-            .map_or_else(|| plan.region.registry.to_string(), |s| s.plugin_registry.clone()),
-        image_repo: args.image_repo.clone().or_else(|| saved.as_ref().and_then(|s| s.image_repo.clone())),
-        image_tag: args.image_tag.clone().or_else(|| saved.as_ref().and_then(|s| s.image_tag.clone())),
-        auto_routing: plan.auto_routing.is_some() || saved.as_ref().is_some_and(|s| s.auto_routing),
-        auto_routing_default_model: plan
-            .auto_routing
+            .map_or_else(
+                || plan.region.registry.to_string(),
+                |s| s.plugin_registry.clone(),
+            ),
+        image_repo: args
+            .image_repo
             .clone()
-            .or_else(|| saved.as_ref().and_then(|s| s.auto_routing_default_model.clone())),
+            .or_else(|| saved.as_ref().and_then(|s| s.image_repo.clone())),
+        image_tag: args
+            .image_tag
+            .clone()
+            .or_else(|| saved.as_ref().and_then(|s| s.image_tag.clone())),
+        auto_routing: plan.auto_routing.is_some() || saved.as_ref().is_some_and(|s| s.auto_routing),
+        auto_routing_default_model: plan.auto_routing.clone().or_else(|| {
+            saved
+                .as_ref()
+                .and_then(|s| s.auto_routing_default_model.clone())
+        }),
     };
     let configured = folder.is_configured();
     if !configured && plan.providers.is_empty() {
@@ -79,7 +89,11 @@ pub async fn run(args: StartArgs, global: &GlobalArgs, printer: Printer) -> anyh
     // (then they are added to it, never silently ignored).
     if !configured || !plan.providers.is_empty() || plan.auto_routing.is_some() {
         let changed = configure::write_folder(&folder, &plan, &deployment, false, &printer)?;
-        printer.verbose(format!("Wrote {} files in {}", changed.len(), dir.display()));
+        printer.verbose(format!(
+            "Wrote {} files in {}",
+            changed.len(),
+            dir.display()
+        ));
     }
     let image = image_name(&deployment);
     if !engine.image_exists(&image).await {
@@ -115,8 +129,13 @@ pub async fn run(args: StartArgs, global: &GlobalArgs, printer: Printer) -> anyh
             return Err(err.context(format!("the container {} was removed again", spec.name)));
         }
     };
-    let container = engine.find(&spec.name).await?.ok_or_else(|| anyhow::anyhow!("container {} vanished", spec.name))?;
-    summary(&printer, &folder, &container, "created", ready, plan.notes, started)
+    let container = engine
+        .find(&spec.name)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("container {} vanished", spec.name))?;
+    summary(
+        &printer, &folder, &container, "created", ready, plan.notes, started,
+    )
 }
 
 async fn start_existing(
@@ -166,10 +185,15 @@ async fn start_existing(
     }
     let folder = open_folder(&dir);
     if !plan.providers.is_empty() || plan.auto_routing.is_some() {
-        let saved = folder.settings()?.unwrap_or_else(|| DeploymentSettings::from_text(""));
+        let saved = folder
+            .settings()?
+            .unwrap_or_else(|| DeploymentSettings::from_text(""));
         let deployment = DeploymentSettings {
             auto_routing: saved.auto_routing || plan.auto_routing.is_some(),
-            auto_routing_default_model: plan.auto_routing.clone().or(saved.auto_routing_default_model.clone()),
+            auto_routing_default_model: plan
+                .auto_routing
+                .clone()
+                .or(saved.auto_routing_default_model.clone()),
             ..saved
         };
         let changed = configure::write_folder(&folder, &plan, &deployment, false, &printer)?;
@@ -189,7 +213,9 @@ async fn start_existing(
         .ok_or_else(|| anyhow::anyhow!("cannot read the published ports of {name}"))?;
     let ready = wait_ready(args, &printer, engine, &name, ports).await?;
     let container = engine.find(&name).await?.unwrap_or(container);
-    summary(&printer, &folder, &container, action, ready, plan.notes, started)
+    summary(
+        &printer, &folder, &container, action, ready, plan.notes, started,
+    )
 }
 
 async fn wait_ready(
@@ -216,7 +242,10 @@ async fn wait_ready(
     }
     let logs = engine.last_log_lines(name, 30).await;
     let missing = match (seen.gateway, seen.console) {
-        (false, false) => format!("neither the gateway (port {}) nor the console (port {})", ports.http, ports.console),
+        (false, false) => format!(
+            "neither the gateway (port {}) nor the console (port {})",
+            ports.http, ports.console
+        ),
         (false, true) => format!("the gateway (port {})", ports.http),
         _ => format!("the console (port {})", ports.console),
     };
@@ -238,7 +267,11 @@ fn indent(text: &str) -> String {
 
 /// Fails naming the port and the flag that moves it.
 pub fn check_ports_free(bind: IpAddr, ports: Ports) -> anyhow::Result<()> {
-    for (flag, port) in [("--http-port", ports.http), ("--https-port", ports.https), ("--console-port", ports.console)] {
+    for (flag, port) in [
+        ("--http-port", ports.http),
+        ("--https-port", ports.https),
+        ("--console-port", ports.console),
+    ] {
         if let Err(err) = TcpListener::bind((bind, port)) {
             return Err(usage(format!(
                 "port {port} on {bind} is already in use ({err}); stop what listens there or pick another port with {flag} PORT"
@@ -266,7 +299,11 @@ fn summary(
     notes: Vec<String>,
     started: Instant,
 ) -> anyhow::Result<()> {
-    let ports = container.ports.unwrap_or(Ports { http: 8080, https: 8443, console: 8001 });
+    let ports = container.ports.unwrap_or(Ports {
+        http: 8080,
+        https: 8443,
+        console: 8001,
+    });
     let host = "127.0.0.1";
     let providers = folder.providers()?;
     let routing = folder.auto_routing()?;
@@ -274,7 +311,10 @@ fn summary(
     let example_model = if auto_on {
         Some(AUTO_MODEL.to_string())
     } else {
-        providers.iter().find_map(|p| p.to_config()).map(|c| c.example_model())
+        providers
+            .iter()
+            .find_map(|p| p.to_config())
+            .map(|c| c.example_model())
     };
     let report = StartReport {
         container: container.name.clone(),
@@ -287,7 +327,10 @@ fn summary(
         chat_url: format!("http://{host}:{}/v1/chat/completions", ports.http),
         console_url: format!("http://{host}:{}", ports.console),
         log_dir: folder.root().join("logs").display().to_string(),
-        providers: providers.iter().map(ProviderReport::from_configured).collect(),
+        providers: providers
+            .iter()
+            .map(ProviderReport::from_configured)
+            .collect(),
         auto_routing: AutoRoutingReport::from(routing.as_ref()),
         example_model: example_model.clone(),
         notes: notes.clone(),
@@ -298,9 +341,14 @@ fn summary(
         printer.status(note);
     }
     match (action, ready) {
-        (_, true) => printer.success(format!("Higress AI Gateway is ready ({:.1} s)", started.elapsed().as_secs_f64())),
+        (_, true) => printer.success(format!(
+            "Higress AI Gateway is ready ({:.1} s)",
+            started.elapsed().as_secs_f64()
+        )),
         ("already-running", false) => printer.success("Higress AI Gateway is already running"),
-        _ => printer.success("Higress AI Gateway container started (not waiting for it: --no-wait)"),
+        _ => {
+            printer.success("Higress AI Gateway container started (not waiting for it: --no-wait)")
+        }
     }
     let mut text = format!(
         "\n  Gateway:      {gw}  (HTTPS on port {https})\n  Chat API:     {chat}\n  Console:      {console}\n  Access logs:  {logs}\n  Data folder:  {data}\n",

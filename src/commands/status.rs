@@ -38,9 +38,23 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
     let (engine, docker) = match engine {
         Ok(engine) => {
             let endpoint = Some(engine.endpoint().describe());
-            (Some(engine), DockerReport { reachable: true, endpoint, error: None })
+            (
+                Some(engine),
+                DockerReport {
+                    reachable: true,
+                    endpoint,
+                    error: None,
+                },
+            )
         }
-        Err(err) => (None, DockerReport { reachable: false, endpoint: None, error: Some(err.to_string()) }),
+        Err(err) => (
+            None,
+            DockerReport {
+                reachable: false,
+                endpoint: None,
+                error: Some(err.to_string()),
+            },
+        ),
     };
     let container = match &engine {
         Some(engine) => engine.find(&global.container_name).await?,
@@ -58,7 +72,10 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
         _ => None,
     };
     let state = match (&container, docker.reachable) {
-        (Some(c), _) => serde_json::to_value(c.state).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+        (Some(c), _) => serde_json::to_value(c.state)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default(),
         (None, true) => "absent".to_string(),
         (None, false) => "unknown".to_string(),
     };
@@ -70,7 +87,10 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
         ready,
         data_dir: dir.display().to_string(),
         configured: folder.is_configured(),
-        providers: providers.iter().map(ProviderReport::from_configured).collect(),
+        providers: providers
+            .iter()
+            .map(ProviderReport::from_configured)
+            .collect(),
         auto_routing: AutoRoutingReport::from(routing.as_ref()),
         docker,
     };
@@ -83,16 +103,27 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
         text.push_str(&format!("Image:       {image}\n"));
     }
     if let Some(p) = report.ports {
-        text.push_str(&format!("Ports:       gateway {} · https {} · console {} (127.0.0.1)\n", p.http, p.https, p.console));
+        text.push_str(&format!(
+            "Ports:       gateway {} · https {} · console {} (127.0.0.1)\n",
+            p.http, p.https, p.console
+        ));
     }
     if let Some(r) = report.ready {
         let word = |ok: bool| if ok { "answering" } else { "not answering" };
-        text.push_str(&format!("Ready:       gateway {} · console {}\n", word(r.gateway), word(r.console)));
+        text.push_str(&format!(
+            "Ready:       gateway {} · console {}\n",
+            word(r.gateway),
+            word(r.console)
+        ));
     }
     text.push_str(&format!(
         "Data folder: {}{}\n",
         report.data_dir,
-        if report.configured { "" } else { " (not configured)" }
+        if report.configured {
+            ""
+        } else {
+            " (not configured)"
+        }
     ));
     match &report.auto_routing {
         Some(r) if r.enabled => text.push_str(&format!(

@@ -23,12 +23,17 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
     };
     let action = if container.state.is_running() {
         engine.stop(name).await?;
-        printer.success(format!("Stopped {name}; the configuration is kept. Start it again with `higress-claw start`"));
+        printer.success(format!(
+            "Stopped {name}; the configuration is kept. Start it again with `higress-claw start`"
+        ));
         "stopped"
     } else {
         printer.success(format!("{name} is not running"));
         "already-stopped"
     };
-    printer.json(&StopReport { container: name, action });
+    printer.json(&StopReport {
+        container: name,
+        action,
+    });
     Ok(())
 }

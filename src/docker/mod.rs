@@ -274,7 +274,9 @@ impl Engine {
     }
 
     pub async fn create(&self, spec: &ContainerSpec) -> Result<String, DockerError> {
-        let options = CreateContainerOptionsBuilder::new().name(&spec.name).build();
+        let options = CreateContainerOptionsBuilder::new()
+            .name(&spec.name)
+            .build();
         let response = self
             .docker
             .create_container(Some(options), spec.to_create_body())
@@ -380,7 +382,10 @@ mod tests {
     #[test]
     fn splits_tags_but_not_registry_ports() {
         assert_eq!(split_image("a/b:1.0"), ("a/b", "1.0"));
-        assert_eq!(split_image("localhost:5000/b"), ("localhost:5000/b", "latest"));
+        assert_eq!(
+            split_image("localhost:5000/b"),
+            ("localhost:5000/b", "latest")
+        );
         assert_eq!(split_image("localhost:5000/b:2"), ("localhost:5000/b", "2"));
     }
 }

@@ -65,7 +65,6 @@ impl ContainerSpec {
         let exposed_ports = ports.iter().map(|port| format!("{port}/tcp")).collect();
         let env = vec![
             "MODE=full".to_string(),
-            "O11Y=off".to_string(),
             "CONFIG_TEMPLATE=ai-gateway".to_string(),
             format!("GATEWAY_HTTP_PORT={}", self.ports.http),
             format!("GATEWAY_HTTPS_PORT={}", self.ports.https),

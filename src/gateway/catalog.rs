@@ -197,7 +197,11 @@ pub static PROVIDERS: &[ProviderSpec] = &[
             "Moonshot (Kimi)",
             "api.moonshot.cn",
             "moonshot-*,kimi-*",
-            &["kimi-k2-0905-preview", "kimi-k2-turbo-preview", "moonshot-v1-128k"],
+            &[
+                "kimi-k2-0905-preview",
+                "kimi-k2-turbo-preview",
+                "moonshot-v1-128k",
+            ],
         )
     },
     ProviderSpec {
@@ -265,13 +269,21 @@ pub static PROVIDERS: &[ProviderSpec] = &[
         endpoint: EndpointRule::Bedrock,
         key: KeyRule::BedrockKeyOrAccessKeys,
         settings: &[
-            required(text("awsRegion", "bedrock-region", "AWS region, e.g. us-east-1")),
+            required(text(
+                "awsRegion",
+                "bedrock-region",
+                "AWS region, e.g. us-east-1",
+            )),
             of_kind(
                 text("awsAccessKey", "bedrock-access-key", "AWS access key id"),
                 SettingKind::Secret,
             ),
             of_kind(
-                text("awsSecretKey", "bedrock-secret-key", "AWS secret access key"),
+                text(
+                    "awsSecretKey",
+                    "bedrock-secret-key",
+                    "AWS secret access key",
+                ),
                 SettingKind::Secret,
             ),
         ],
@@ -288,8 +300,16 @@ pub static PROVIDERS: &[ProviderSpec] = &[
         endpoint: EndpointRule::Vertex,
         key: KeyRule::VertexKeyOrServiceAccount,
         settings: &[
-            text("vertexProjectId", "vertex-project-id", "Google Cloud project id"),
-            text("vertexRegion", "vertex-region", "Google Cloud region, e.g. us-central1"),
+            text(
+                "vertexProjectId",
+                "vertex-project-id",
+                "Google Cloud project id",
+            ),
+            text(
+                "vertexRegion",
+                "vertex-region",
+                "Google Cloud region, e.g. us-central1",
+            ),
             of_kind(
                 text(
                     "vertexAuthKey",
@@ -374,7 +394,11 @@ pub static PROVIDERS: &[ProviderSpec] = &[
         aliases: &["anthropic"],
         settings: &[
             defaulting(
-                text("claudeVersion", "claude-version", "anthropic-version header [default: 2023-06-01]"),
+                text(
+                    "claudeVersion",
+                    "claude-version",
+                    "anthropic-version header [default: 2023-06-01]",
+                ),
                 "2023-06-01",
             ),
             of_kind(
@@ -398,7 +422,11 @@ pub static PROVIDERS: &[ProviderSpec] = &[
             "Claude (Anthropic)",
             "api.anthropic.com",
             "claude-*",
-            &["claude-sonnet-4-5", "claude-opus-4-1", "claude-3-5-haiku-latest"],
+            &[
+                "claude-sonnet-4-5",
+                "claude-opus-4-1",
+                "claude-3-5-haiku-latest",
+            ],
         )
     },
     ProviderSpec {
@@ -435,10 +463,26 @@ pub static PROVIDERS: &[ProviderSpec] = &[
     ProviderSpec {
         endpoint: EndpointRule::FromUrl("difyApiUrl"),
         settings: &[
-            text("difyApiUrl", "dify-api-url", "Dify API URL for a self-hosted Dify [default: https://api.dify.ai]"),
-            text("botType", "dify-bot-type", "Chat, Completion, Agent or Workflow"),
-            text("inputVariable", "dify-input-variable", "Workflow input variable"),
-            text("outputVariable", "dify-output-variable", "Workflow output variable"),
+            text(
+                "difyApiUrl",
+                "dify-api-url",
+                "Dify API URL for a self-hosted Dify [default: https://api.dify.ai]",
+            ),
+            text(
+                "botType",
+                "dify-bot-type",
+                "Chat, Completion, Agent or Workflow",
+            ),
+            text(
+                "inputVariable",
+                "dify-input-variable",
+                "Workflow input variable",
+            ),
+            text(
+                "outputVariable",
+                "dify-output-variable",
+                "Workflow output variable",
+            ),
         ],
         ..provider("dify", "dify", "Dify", "api.dify.ai", "*", &["dify"])
     },
@@ -482,7 +526,14 @@ pub static PROVIDERS: &[ProviderSpec] = &[
     },
     ProviderSpec {
         aliases: &["xai"],
-        ..provider("grok", "grok", "Grok (xAI)", "api.x.ai", "grok-*", &["grok-4", "grok-3-mini"])
+        ..provider(
+            "grok",
+            "grok",
+            "Grok (xAI)",
+            "api.x.ai",
+            "grok-*",
+            &["grok-4", "grok-3-mini"],
+        )
     },
     provider(
         "groq",
@@ -506,9 +557,20 @@ pub static PROVIDERS: &[ProviderSpec] = &[
         endpoint: EndpointRule::Ollama,
         key: KeyRule::Optional,
         settings: &[
-            required(text("ollamaServerHost", "ollama-host", "Host running Ollama, e.g. 192.168.1.10")),
+            required(text(
+                "ollamaServerHost",
+                "ollama-host",
+                "Host running Ollama, e.g. 192.168.1.10",
+            )),
             of_kind(
-                defaulting(text("ollamaServerPort", "ollama-port", "Ollama port [default: 11434]"), "11434"),
+                defaulting(
+                    text(
+                        "ollamaServerPort",
+                        "ollama-port",
+                        "Ollama port [default: 11434]",
+                    ),
+                    "11434",
+                ),
                 SettingKind::Port,
             ),
         ],
@@ -545,9 +607,17 @@ pub static PROVIDERS: &[ProviderSpec] = &[
         endpoint: EndpointRule::Hunyuan,
         key: KeyRule::HunyuanKeyOrAuthPair,
         settings: &[
-            text("hunyuanAuthId", "hunyuan-auth-id", "Tencent Cloud SecretId (36 characters)"),
+            text(
+                "hunyuanAuthId",
+                "hunyuan-auth-id",
+                "Tencent Cloud SecretId (36 characters)",
+            ),
             of_kind(
-                text("hunyuanAuthKey", "hunyuan-auth-key", "Tencent Cloud SecretKey (32 characters)"),
+                text(
+                    "hunyuanAuthKey",
+                    "hunyuan-auth-key",
+                    "Tencent Cloud SecretKey (32 characters)",
+                ),
                 SettingKind::Secret,
             ),
         ],

@@ -170,11 +170,13 @@ impl DataFolder {
         let Some(text) = self.store.read(relative)? else {
             return Ok(None);
         };
-        yaml::parse(&text).map(Some).map_err(|err| FolderError::Parse {
-            path: self.store.path(relative),
-            line: err.line,
-            message: err.message,
-        })
+        yaml::parse(&text)
+            .map(Some)
+            .map_err(|err| FolderError::Parse {
+                path: self.store.path(relative),
+                line: err.line,
+                message: err.message,
+            })
     }
 
     pub fn settings(&self) -> Result<Option<DeploymentSettings>, FolderError> {
@@ -208,11 +210,13 @@ impl DataFolder {
             if keys.is_empty() && !entry.api_tokens.is_empty() {
                 continue;
             }
-            let route = self.load::<Ingress>(&paths::ingress(&entry.id))?.and_then(|ing| {
-                ing.metadata.annotations.iter().find_map(|(k, v)| {
-                    HeaderMatch::from_annotation(k.as_str()?, v.as_str()?)
-                })
-            });
+            let route =
+                self.load::<Ingress>(&paths::ingress(&entry.id))?
+                    .and_then(|ing| {
+                        ing.metadata.annotations.iter().find_map(|(k, v)| {
+                            HeaderMatch::from_annotation(k.as_str()?, v.as_str()?)
+                        })
+                    });
             let registry = bridge.as_ref().and_then(|b| {
                 b.spec
                     .registries
@@ -328,18 +332,28 @@ impl Transaction<'_> {
             }
         };
         entry.kind = provider.spec.ai_proxy_type.to_string();
-        entry.api_tokens = provider.keys.iter().map(|k| k.expose().to_string()).collect();
+        entry.api_tokens = provider
+            .keys
+            .iter()
+            .map(|k| k.expose().to_string())
+            .collect();
         for setting in provider.spec.settings {
             entry.settings.remove(setting.field);
         }
         for (field, value) in provider.rendered_settings() {
-            entry.settings.insert(Value::String(field.to_string()), value);
+            entry
+                .settings
+                .insert(Value::String(field.to_string()), value);
         }
         let rules = &mut proxy.match_rules;
-        match rules.iter_mut().find(|r| r.active_provider_id() == Some(id)) {
+        match rules
+            .iter_mut()
+            .find(|r| r.active_provider_id() == Some(id))
+        {
             Some(rule) => rule.service = vec![service.clone()],
             None => {
-                let index = insertion_index(rules.iter().filter_map(|r| r.active_provider_id()), id);
+                let index =
+                    insertion_index(rules.iter().filter_map(|r| r.active_provider_id()), id);
                 rules.insert(
                     index.min(rules.len()),
                     MatchRule {
@@ -433,7 +447,9 @@ impl Transaction<'_> {
         let proxy = &mut self.ai_proxy()?.spec;
         let before = proxy.default_config.providers.len() + proxy.match_rules.len();
         proxy.default_config.providers.retain(|p| p.id != id);
-        proxy.match_rules.retain(|r| r.active_provider_id() != Some(id));
+        proxy
+            .match_rules
+            .retain(|r| r.active_provider_id() != Some(id));
         let mut removed = before != proxy.default_config.providers.len() + proxy.match_rules.len();
         let name = super::provider::registry_name(id);
         let registries = &mut self.bridge()?.spec.registries;
@@ -519,21 +535,33 @@ impl Transaction<'_> {
         for (id, doc) in &self.configmaps {
             if let Some(doc) = doc {
                 let path = paths::route_configmap(id);
-                note(path.clone(), store.write(guard, &path, &render(&path, doc)?)?);
+                note(
+                    path.clone(),
+                    store.write(guard, &path, &render(&path, doc)?)?,
+                );
             }
         }
         // 3. Upstream registries, then 4. the ai-proxy entries that use them.
         if let Some(bridge) = self.bridge.take() {
             let text = render(paths::MCP_BRIDGE, &bridge)?;
-            note(paths::MCP_BRIDGE.into(), store.write(guard, paths::MCP_BRIDGE, &text)?);
+            note(
+                paths::MCP_BRIDGE.into(),
+                store.write(guard, paths::MCP_BRIDGE, &text)?,
+            );
         }
         if let Some(proxy) = self.ai_proxy.take() {
             let text = render(paths::AI_PROXY, &proxy)?;
-            note(paths::AI_PROXY.into(), store.write(guard, paths::AI_PROXY, &text)?);
+            note(
+                paths::AI_PROXY.into(),
+                store.write(guard, paths::AI_PROXY, &text)?,
+            );
         }
         if let Some(router) = self.router.take() {
             let text = render(paths::MODEL_ROUTER, &router)?;
-            note(paths::MODEL_ROUTER.into(), store.write(guard, paths::MODEL_ROUTER, &text)?);
+            note(
+                paths::MODEL_ROUTER.into(),
+                store.write(guard, paths::MODEL_ROUTER, &text)?,
+            );
         }
         for (path, text) in &self.plain {
             if *path != paths::MARKER {
@@ -544,7 +572,10 @@ impl Transaction<'_> {
         for (id, doc) in &self.ingresses {
             if let Some(doc) = doc {
                 let path = paths::ingress(id);
-                note(path.clone(), store.write(guard, &path, &render(&path, doc)?)?);
+                note(
+                    path.clone(),
+                    store.write(guard, &path, &render(&path, doc)?)?,
+                );
             }
         }
         // 6. Leftovers of removed providers.
@@ -556,7 +587,10 @@ impl Transaction<'_> {
         }
         // The marker last: a folder is "configured" only once it is complete.
         if let Some(text) = self.plain.get(paths::MARKER) {
-            note(paths::MARKER.into(), store.write(guard, paths::MARKER, text)?);
+            note(
+                paths::MARKER.into(),
+                store.write(guard, paths::MARKER, text)?,
+            );
         }
         Ok(changed)
     }

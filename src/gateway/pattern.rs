@@ -53,8 +53,9 @@ impl HeaderMatch {
     pub fn matches(&self, model: &str) -> bool {
         match self {
             HeaderMatch::Prefix(prefix) => model.starts_with(prefix.as_str()),
-            HeaderMatch::Regex(pattern) => regex::Regex::new(&format!("^(?:{pattern})$"))
-                .is_ok_and(|re| re.is_match(model)),
+            HeaderMatch::Regex(pattern) => {
+                regex::Regex::new(&format!("^(?:{pattern})$")).is_ok_and(|re| re.is_match(model))
+            }
         }
     }
 
@@ -106,7 +107,9 @@ pub fn header_match(pattern: &str) -> HeaderMatch {
 /// must compile.
 pub fn validate(pattern: &str) -> Result<HeaderMatch, String> {
     if pattern.trim().split(',').any(|p| p.trim().is_empty()) && pattern.contains(',') {
-        return Err(format!("model pattern {pattern:?} has an empty part between commas"));
+        return Err(format!(
+            "model pattern {pattern:?} has an empty part between commas"
+        ));
     }
     let matched = header_match(pattern);
     if let HeaderMatch::Regex(re) = &matched {

@@ -23,7 +23,9 @@ pub enum ProviderError {
         "the {provider} key contains a line break or control character; paste the key alone, without quotes or new lines"
     )]
     ControlCharacter { provider: &'static str },
-    #[error("{provider} needs {field}: pass --{flag} VALUE (config add: --extra-config {field}=VALUE)")]
+    #[error(
+        "{provider} needs {field}: pass --{flag} VALUE (config add: --extra-config {field}=VALUE)"
+    )]
     MissingSetting {
         provider: &'static str,
         field: &'static str,
@@ -180,13 +182,16 @@ impl ProviderConfig {
             }
         }
         for (setting, value) in &self.settings {
-            if value.chars().any(|c| c.is_control() && c != '\t') && setting.kind != SettingKind::FileContents {
+            if value.chars().any(|c| c.is_control() && c != '\t')
+                && setting.kind != SettingKind::FileContents
+            {
                 return Err(ProviderError::Invalid {
                     provider,
                     message: format!("{} contains a line break", setting.field),
                 });
             }
-            check_kind(setting, value).map_err(|message| ProviderError::Invalid { provider, message })?;
+            check_kind(setting, value)
+                .map_err(|message| ProviderError::Invalid { provider, message })?;
         }
         let missing = |field: &'static str| ProviderError::MissingSetting {
             provider,
@@ -214,18 +219,16 @@ impl ProviderConfig {
                     }
                 }
             }
-            KeyRule::VertexKeyOrServiceAccount => {
-                if self.keys.is_empty() {
-                    if !has("vertexAuthKey") {
-                        return Err(ProviderError::Invalid {
-                            provider,
-                            message: "pass --vertex-key (express mode), or --vertex-auth-key-file with --vertex-auth-service-name, --vertex-project-id and --vertex-region".into(),
-                        });
-                    }
-                    for field in ["vertexAuthServiceName", "vertexProjectId", "vertexRegion"] {
-                        if !has(field) {
-                            return Err(missing(field));
-                        }
+            KeyRule::VertexKeyOrServiceAccount if self.keys.is_empty() => {
+                if !has("vertexAuthKey") {
+                    return Err(ProviderError::Invalid {
+                        provider,
+                        message: "pass --vertex-key (express mode), or --vertex-auth-key-file with --vertex-auth-service-name, --vertex-project-id and --vertex-region".into(),
+                    });
+                }
+                for field in ["vertexAuthServiceName", "vertexProjectId", "vertexRegion"] {
+                    if !has(field) {
+                        return Err(missing(field));
                     }
                 }
             }
@@ -277,7 +280,8 @@ impl ProviderConfig {
                 message: format!("{url_field} {url:?} is not an http(s) URL with a host"),
             });
         }
-        pattern::validate(self.models()).map_err(|message| ProviderError::Invalid { provider, message })?;
+        pattern::validate(self.models())
+            .map_err(|message| ProviderError::Invalid { provider, message })?;
         Ok(())
     }
 
@@ -290,9 +294,10 @@ impl ProviderConfig {
         };
         match spec.endpoint {
             EndpointRule::Fixed => fixed(spec.domain.to_string()),
-            EndpointRule::FromSetting(field) => {
-                fixed(self.effective(field).unwrap_or_else(|| spec.domain.to_string()))
-            }
+            EndpointRule::FromSetting(field) => fixed(
+                self.effective(field)
+                    .unwrap_or_else(|| spec.domain.to_string()),
+            ),
             EndpointRule::FromUrl(field) => match self.get(field).and_then(parse_url) {
                 Some(url) => Endpoint {
                     domain: url.host,
@@ -303,7 +308,8 @@ impl ProviderConfig {
             },
             EndpointRule::Bedrock => fixed(format!(
                 "bedrock-runtime.{}.amazonaws.com",
-                self.effective("awsRegion").unwrap_or_else(|| "us-east-1".into())
+                self.effective("awsRegion")
+                    .unwrap_or_else(|| "us-east-1".into())
             )),
             EndpointRule::Vertex => {
                 let region = self.effective("vertexRegion").unwrap_or_default();
@@ -315,7 +321,10 @@ impl ProviderConfig {
                 }
             }
             EndpointRule::Hunyuan => {
-                if self.effective("hunyuanAuthId").is_some_and(|v| !v.is_empty()) {
+                if self
+                    .effective("hunyuanAuthId")
+                    .is_some_and(|v| !v.is_empty())
+                {
                     fixed("hunyuan.tencentcloudapi.com".into())
                 } else {
                     fixed(spec.domain.to_string())
@@ -341,7 +350,11 @@ impl ProviderConfig {
 
     /// The service an ingress and a match rule point at, e.g. `llm-deepseek.internal.dns`.
     pub fn service_name(&self) -> String {
-        format!("{}.{}", self.registry_name(), self.endpoint().registry_type())
+        format!(
+            "{}.{}",
+            self.registry_name(),
+            self.endpoint().registry_type()
+        )
     }
 
     /// Port of the service: a static registry serves on 80, a dns one on the real port.
@@ -438,7 +451,13 @@ mod tests {
     #[test]
     fn azure_domain_comes_from_its_url() {
         let mut p = with_key("azure");
-        assert!(matches!(p.validate(), Err(ProviderError::MissingSetting { field: "azureServiceUrl", .. })));
+        assert!(matches!(
+            p.validate(),
+            Err(ProviderError::MissingSetting {
+                field: "azureServiceUrl",
+                ..
+            })
+        ));
         p.set("azureServiceUrl", "https://me.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-06-01").unwrap();
         p.validate().unwrap();
         assert_eq!(p.endpoint().domain, "me.openai.azure.com");
@@ -468,6 +487,11 @@ mod tests {
         let err = p.set("zhipuDomian", "x").unwrap_err();
         assert!(err.to_string().contains("zhipuDomain"), "{err}");
         p.set("zhipuCodePlanMode", "maybe").unwrap();
-        assert!(p.validate().unwrap_err().to_string().contains("true or false"));
+        assert!(
+            p.validate()
+                .unwrap_err()
+                .to_string()
+                .contains("true or false")
+        );
     }
 }

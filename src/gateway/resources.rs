@@ -98,9 +98,17 @@ impl MatchRule {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ModelRouterConfig {
-    #[serde(rename = "modelToHeader", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "modelToHeader",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub model_to_header: Option<String>,
-    #[serde(rename = "autoRouting", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "autoRouting",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub auto_routing: Option<AutoRouting>,
     #[serde(flatten)]
     pub other: Mapping,
@@ -110,7 +118,11 @@ pub struct ModelRouterConfig {
 pub struct AutoRouting {
     #[serde(default)]
     pub enable: bool,
-    #[serde(rename = "defaultModel", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "defaultModel",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub default_model: Option<String>,
     #[serde(default)]
     pub rules: Vec<RoutingRule>,
@@ -204,7 +216,9 @@ pub fn wasm_plugin<C>(
                 ("priority", Value::Number(priority.into())),
                 (
                     "url",
-                    string(format!("http://localhost:8002/plugins/{plugin}/1.0.0/plugin.wasm")),
+                    string(format!(
+                        "http://localhost:8002/plugins/{plugin}/1.0.0/plugin.wasm"
+                    )),
                 ),
             ]),
         },

@@ -104,6 +104,11 @@ impl Store {
     }
 
     pub fn read(&self, relative: &str) -> Result<Option<String>, StoreError> {
+        if self.root.is_file() {
+            return Err(StoreError::NotAFolder {
+                path: self.root.clone(),
+            });
+        }
         let path = self.path(relative);
         match fs::read_to_string(&path) {
             Ok(text) => Ok(Some(text)),

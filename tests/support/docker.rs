@@ -37,7 +37,10 @@ pub fn engine_available(test: &str) -> bool {
 }
 
 fn docker(args: &[&str]) -> String {
-    let out = Command::new("docker").args(args).output().expect("docker CLI runs");
+    let out = Command::new("docker")
+        .args(args)
+        .output()
+        .expect("docker CLI runs");
     assert!(
         out.status.success(),
         "docker {args:?} failed: {}",
@@ -74,7 +77,9 @@ fn build(tag: &str, serve_console: bool) {
     }
     std::fs::copy("/bin/busybox", r.join("bin/busybox"))
         .expect("/bin/busybox (package busybox-static) is needed to build the stand-in image");
-    for applet in ["sh", "httpd", "sleep", "echo", "cat", "ls", "mkdir", "touch", "mv", "date"] {
+    for applet in [
+        "sh", "httpd", "sleep", "echo", "cat", "ls", "mkdir", "touch", "mv", "date",
+    ] {
         std::os::unix::fs::symlink("busybox", r.join("bin").join(applet)).unwrap();
     }
     std::fs::write(r.join("www/index.html"), "stand-in higress\n").unwrap();
@@ -87,7 +92,7 @@ fn build(tag: &str, serve_console: bool) {
         "#!/bin/sh\nexport PATH=/bin\necho \"stand-in gateway starting (MODE=$MODE)\"\nhttpd -p \"$GATEWAY_HTTP_PORT\" -h /www\necho \"gateway listening on $GATEWAY_HTTP_PORT\"\n{console}exec sleep 2147483647\n"
     );
     std::fs::write(r.join("entry.sh"), entry).unwrap();
-    let tar = Command::new("tar")
+    let mut tar = Command::new("tar")
         .arg("-C")
         .arg(r)
         .args(["-c", "."])
@@ -96,11 +101,21 @@ fn build(tag: &str, serve_console: bool) {
         .unwrap();
     let image = format!("{STANDIN_REPO}:{tag}");
     let status = Command::new("docker")
-        .args(["import", "-c", "CMD [\"/bin/sh\", \"/entry.sh\"]", "-", &image])
-        .stdin(tar.stdout.unwrap())
+        .args([
+            "import",
+            "-c",
+            "CMD [\"/bin/sh\", \"/entry.sh\"]",
+            "-",
+            &image,
+        ])
+        .stdin(tar.stdout.take().unwrap())
         .stdout(Stdio::null())
         .status()
         .unwrap();
+    assert!(
+        tar.wait().unwrap().success(),
+        "tar of the stand-in root failed"
+    );
     assert!(status.success(), "docker import of the stand-in failed");
 }
 
@@ -118,7 +133,10 @@ pub fn free_ports() -> [u16; 3] {
     let listeners: Vec<TcpListener> = (0..3)
         .map(|_| TcpListener::bind("127.0.0.1:0").unwrap())
         .collect();
-    let ports: Vec<u16> = listeners.iter().map(|l| l.local_addr().unwrap().port()).collect();
+    let ports: Vec<u16> = listeners
+        .iter()
+        .map(|l| l.local_addr().unwrap().port())
+        .collect();
     [ports[0], ports[1], ports[2]]
 }
 

@@ -15,7 +15,9 @@ pub fn bin(home: &Path) -> Command {
             cmd.env_remove(key);
         }
     }
-    cmd.env("HOME", home).env("NO_COLOR", "1").env("TZ", "Asia/Shanghai");
+    cmd.env("HOME", home)
+        .env("NO_COLOR", "1")
+        .env("TZ", "Asia/Shanghai");
     cmd
 }
 
@@ -25,7 +27,9 @@ pub fn in_ci() -> bool {
 
 /// `../shared/<sub>` beside the checkout, where CI lays it.
 pub fn shared_dir(sub: &str) -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(sub);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared")
+        .join(sub);
     dir.is_dir().then_some(dir)
 }
 

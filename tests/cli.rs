@@ -1,0 +1,394 @@
+//! The CLI as a user meets it: help, usage errors, and `init` writing the data folder.
+
+mod support;
+
+use predicates::prelude::*;
+use serde_json::Value;
+use support::{bin, read_yaml};
+
+fn ai_proxy(data: &std::path::Path) -> String {
+    std::fs::read_to_string(data.join("wasmplugins/ai-proxy.internal.yaml")).unwrap()
+}
+
+#[test]
+fn help_lists_commands_and_examples() {
+    let home = tempfile::tempdir().unwrap();
+    bin(home.path())
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("start").and(predicate::str::contains("Examples:")));
+    for cmd in ["init", "start", "stop", "delete", "status", "logs"] {
+        bin(home.path())
+            .args([cmd, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Example"));
+    }
+    bin(home.path())
+        .args(["start", "--help"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("--togetherai-key"))
+        .stdout(predicate::str::contains("--bedrock-access-key"))
+        .stdout(predicate::str::contains("--vertex-auth-key-file"))
+        .stdout(predicate::str::contains("--claude-code-key"));
+}
+
+#[test]
+fn unknown_flag_is_a_usage_error() {
+    let home = tempfile::tempdir().unwrap();
+    bin(home.path())
+        .args(["init", "--zhipu-key", "x"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--zhipuai-key"));
+}
+
+#[test]
+fn init_without_a_provider_says_how() {
+    let home = tempfile::tempdir().unwrap();
+    bin(home.path())
+        .args(["init", "--non-interactive"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--zhipuai-key KEY"));
+    assert!(
+        !home.path().join(".higress-claw").exists(),
+        "nothing written"
+    );
+}
+
+#[test]
+fn init_writes_the_default_folder_and_refuses_to_overwrite() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join(".higress-claw/data");
+    let out = bin(home.path())
+        .args([
+            "init",
+            "--json",
+            "--deepseek-key",
+            "sk-deepseek-abcdef-1234",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["providers"][0]["id"], "deepseek");
+    assert_eq!(report["providers"][0]["keys"][0], "sk-d…1234");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("sk-deepseek-abcdef-1234"));
+    assert!(ai_proxy(&data).contains("sk-deepseek-abcdef-1234"));
+    assert!(data.join(".ai-gateway-configured").exists());
+    assert!(
+        !std::fs::read_to_string(data.join("default.cfg"))
+            .unwrap()
+            .contains("sk-deepseek")
+    );
+
+    bin(home.path())
+        .args(["init", "--openai-key", "sk-o"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("config add").and(predicate::str::contains("--force")));
+    assert!(
+        !ai_proxy(&data).contains("openai"),
+        "refused init changed the folder"
+    );
+
+    bin(home.path())
+        .args(["init", "--force", "--openai-key", "sk-o"])
+        .assert()
+        .success();
+    let proxy = ai_proxy(&data);
+    assert!(
+        proxy.contains("id: openai") && !proxy.contains("deepseek"),
+        "{proxy}"
+    );
+    assert!(
+        !data
+            .join("ingresses/ai-route-deepseek.internal.yaml")
+            .exists()
+    );
+    assert!(!data.join("configmaps/ai-route-deepseek.yaml").exists());
+}
+
+#[test]
+fn missing_companion_settings_are_named_and_nothing_is_written() {
+    let home = tempfile::tempdir().unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (&["--azure-key", "k"], "--azure-service-url"),
+        (&["--bedrock-key", "k"], "--bedrock-region"),
+        (
+            &[
+                "--bedrock-access-key",
+                "ak",
+                "--bedrock-region",
+                "us-east-1",
+            ],
+            "--bedrock-secret-key",
+        ),
+        (&["--vertex-auth-service-name", "svc"], "--vertex-key"),
+        (&["--cloudflare-key", "k"], "--cloudflare-account-id"),
+        (&["--deepl-key", "k"], "--deepl-target-lang"),
+        (&["--ollama-port", "11434"], "--ollama-host"),
+        (&["--spark-key", "nocolon"], "APIKey:APISecret"),
+        (
+            &["--hunyuan-auth-id", "short", "--hunyuan-auth-key", "x"],
+            "36-character",
+        ),
+        (&["--openai-models", "gpt-*"], "--openai-key"),
+        (&["--deepseek-key", ""], "empty"),
+        (
+            &[
+                "--azure-key",
+                "k",
+                "--azure-service-url",
+                "https://a.openai.azure.com/x",
+                "--openai-key",
+                "k",
+            ],
+            "--openai-models",
+        ),
+        (
+            &["--zhipuai-key", "k", "--zhipuai-code-plan-mode=maybe"],
+            "true or false",
+        ),
+        (
+            &["--openai-key", "k", "--openai-models", "gpt-(*"],
+            "invalid regular expression",
+        ),
+    ];
+    for (flags, expected) in cases {
+        let data = home.path().join("data");
+        bin(home.path())
+            .args(["init", "--data-dir"])
+            .arg(&data)
+            .args(*flags)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(*expected));
+        assert!(!data.exists(), "{flags:?} wrote the folder");
+    }
+}
+
+#[test]
+fn keys_come_from_environment_variables() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    bin(home.path())
+        .env("HIGRESS_CLAW_DEEPSEEK_KEY", "sk-from-env-0001")
+        .env("HIGRESS_CLAW_CLAUDE_CODE_KEY", "oauth-token-0002")
+        .args(["init", "--data-dir"])
+        .arg(&data)
+        .assert()
+        .success();
+    let proxy = read_yaml(&data.join("wasmplugins/ai-proxy.internal.yaml"));
+    let providers = proxy["spec"]["defaultConfig"]["providers"]
+        .as_sequence()
+        .unwrap();
+    let claude = providers.iter().find(|p| p["id"] == "claude").unwrap();
+    assert_eq!(claude["apiTokens"][0].as_str(), Some("oauth-token-0002"));
+    assert_eq!(claude["claudeCodeMode"].as_bool(), Some(true));
+    assert_eq!(claude["claudeVersion"].as_str(), Some("2023-06-01"));
+    let deepseek = providers.iter().find(|p| p["id"] == "deepseek").unwrap();
+    assert_eq!(deepseek["apiTokens"][0].as_str(), Some("sk-from-env-0001"));
+}
+
+#[test]
+fn region_decides_the_zhipu_domain() {
+    let home = tempfile::tempdir().unwrap();
+    let intl = home.path().join("intl");
+    bin(home.path())
+        .env("TZ", "Europe/Berlin")
+        .args(["init", "--zhipuai-key", "k", "--data-dir"])
+        .arg(&intl)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("api.z.ai"));
+    let proxy = ai_proxy(&intl);
+    assert!(
+        proxy.contains("zhipuDomain: api.z.ai") && proxy.contains("zhipuCodePlanMode: true"),
+        "{proxy}"
+    );
+    let bridge = std::fs::read_to_string(intl.join("mcpbridges/default.yaml")).unwrap();
+    assert!(
+        bridge.contains("domain: api.z.ai"),
+        "registry follows the domain: {bridge}"
+    );
+
+    let china = home.path().join("china");
+    bin(home.path())
+        .env("TZ", "Asia/Chongqing")
+        .args([
+            "init",
+            "--zhipuai-key",
+            "k",
+            "--zhipuai-code-plan-mode=false",
+            "--data-dir",
+        ])
+        .arg(&china)
+        .assert()
+        .success();
+    let proxy = ai_proxy(&china);
+    assert!(
+        !proxy.contains("zhipuDomain") && !proxy.contains("zhipuCodePlanMode"),
+        "{proxy}"
+    );
+    let bridge = std::fs::read_to_string(china.join("mcpbridges/default.yaml")).unwrap();
+    assert!(bridge.contains("domain: open.bigmodel.cn"), "{bridge}");
+}
+
+#[test]
+fn providers_the_template_drops_are_written() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let key_file = home.path().join("sa.json");
+    std::fs::write(
+        &key_file,
+        "{\n  \"type\": \"service_account\",\n  \"private_key\": \"-----BEGIN-----\\nabc\\n\"\n}\n",
+    )
+    .unwrap();
+    bin(home.path())
+        .args(["init", "--data-dir"])
+        .arg(&data)
+        .args([
+            "--bedrock-access-key",
+            "AKIA0001",
+            "--bedrock-secret-key",
+            "secret0002",
+            "--bedrock-region",
+            "eu-west-1",
+        ])
+        .args(["--vertex-auth-key-file"])
+        .arg(&key_file)
+        .args([
+            "--vertex-auth-service-name",
+            "svc",
+            "--vertex-project-id",
+            "proj",
+            "--vertex-region",
+            "europe-west4",
+        ])
+        .args(["--cloudflare-key", "cf", "--cloudflare-account-id", "acc"])
+        .args([
+            "--deepl-key",
+            "dl",
+            "--deepl-target-lang",
+            "ZH",
+            "--deepl-models",
+            "deepl",
+        ])
+        .args(["--spark-key", "key:secret", "--spark-models", "generalv3.5"])
+        .args([
+            "--hunyuan-auth-id",
+            &"i".repeat(36),
+            "--hunyuan-auth-key",
+            &"k".repeat(32),
+        ])
+        .args([
+            "--togetherai-key",
+            "tg",
+            "--togetherai-models",
+            "meta-llama/*",
+        ])
+        .args(["--ollama-host", "192.168.1.10"])
+        .args(["--cloudflare-models", "@cf/*"])
+        .assert()
+        .success();
+    let proxy = read_yaml(&data.join("wasmplugins/ai-proxy.internal.yaml"));
+    let providers = proxy["spec"]["defaultConfig"]["providers"]
+        .as_sequence()
+        .unwrap();
+    let ids: Vec<&str> = providers
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            "bedrock",
+            "vertex",
+            "cloudflare",
+            "deepl",
+            "ollama",
+            "spark",
+            "hunyuan",
+            "togetherai"
+        ]
+    );
+    let by_id = |id: &str| providers.iter().find(|p| p["id"] == id).unwrap();
+    assert!(
+        by_id("bedrock")["apiTokens"].is_null(),
+        "AK/SK mode has no bearer token"
+    );
+    assert_eq!(by_id("bedrock")["awsRegion"].as_str(), Some("eu-west-1"));
+    assert_eq!(by_id("togetherai")["type"].as_str(), Some("together-ai"));
+    let sa: Value =
+        serde_json::from_str(by_id("vertex")["vertexAuthKey"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        sa["private_key"], "-----BEGIN-----\nabc\n",
+        "service-account JSON kept intact"
+    );
+    assert_eq!(by_id("ollama")["ollamaServerPort"].as_u64(), Some(11434));
+    let bridge = std::fs::read_to_string(data.join("mcpbridges/default.yaml")).unwrap();
+    assert!(
+        bridge.contains("domain: bedrock-runtime.eu-west-1.amazonaws.com"),
+        "{bridge}"
+    );
+    assert!(
+        bridge.contains("domain: europe-west4-aiplatform.googleapis.com"),
+        "{bridge}"
+    );
+    assert!(
+        bridge.contains("domain: hunyuan.tencentcloudapi.com"),
+        "{bridge}"
+    );
+    assert!(bridge.contains("domain: 192.168.1.10:11434"), "{bridge}");
+    let ingress =
+        std::fs::read_to_string(data.join("ingresses/ai-route-ollama.internal.yaml")).unwrap();
+    assert!(
+        ingress.contains("llm-ollama.internal.static:80"),
+        "{ingress}"
+    );
+}
+
+#[test]
+fn a_file_as_data_folder_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("not-a-dir");
+    std::fs::write(&file, "x").unwrap();
+    bin(home.path())
+        .args(["init", "--deepseek-key", "k", "--data-dir"])
+        .arg(&file)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("is a file"));
+}
+
+#[test]
+fn keys_are_stored_byte_exact() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let key = "sk-'quote\" #hash: colon ünï 🚀 on";
+    bin(home.path())
+        .args(["init", "--deepseek-key", key, "--data-dir"])
+        .arg(&data)
+        .assert()
+        .success();
+    let proxy = read_yaml(&data.join("wasmplugins/ai-proxy.internal.yaml"));
+    assert_eq!(
+        proxy["spec"]["defaultConfig"]["providers"][0]["apiTokens"][0].as_str(),
+        Some(key)
+    );
+    let yes = home.path().join("yes");
+    bin(home.path())
+        .args(["init", "--deepseek-key", "yes", "--data-dir"])
+        .arg(&yes)
+        .assert()
+        .success();
+    assert!(
+        ai_proxy(&yes).contains("- 'yes'"),
+        "YAML 1.1 bool lookalike is quoted"
+    );
+}
