@@ -77,6 +77,49 @@ pub enum Command {
         after_help = "Examples:\n  higress-claw logs --tail 50\n  higress-claw logs --follow"
     )]
     Logs(LogsArgs),
+    /// Add, list or remove provider API keys; Higress reloads the change without a restart.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Add a provider, or update its key, models or settings.
+    #[command(
+        after_help = "Examples:\n  higress-claw config add --provider deepseek --key sk-xxx\n  higress-claw config add --provider zhipuai --extra-config zhipuDomain=api.z.ai\n  echo sk-xxx | higress-claw config add --provider kimi --key -"
+    )]
+    Add(ConfigAddArgs),
+    /// List configured providers with masked keys, as the gateway uses them.
+    #[command(
+        after_help = "Examples:\n  higress-claw config list\n  higress-claw config list --json"
+    )]
+    List,
+    /// Remove a provider and every resource of it.
+    #[command(after_help = "Example:\n  higress-claw config remove --provider deepseek")]
+    Remove(ConfigRemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigAddArgs {
+    /// Provider id or alias (dashscope/qwen, moonshot/kimi, zhipuai/zhipu, togetherai/together, …).
+    #[arg(long, value_name = "PROVIDER")]
+    pub provider: String,
+    /// API key(s), comma-separated; `-` reads them from stdin [default: $HIGRESS_CLAW_<PROVIDER>_KEY].
+    #[arg(long, value_name = "KEY")]
+    pub key: Option<String>,
+    /// Model patterns this provider serves, e.g. 'gpt-4o,gpt-4.1*'.
+    #[arg(long, value_name = "PATTERN")]
+    pub models: Option<String>,
+    /// A provider setting, e.g. zhipuDomain=api.z.ai (repeatable).
+    #[arg(long = "extra-config", value_name = "KEY=VALUE")]
+    pub extra_config: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ConfigRemoveArgs {
+    /// Provider id or alias.
+    #[arg(long, value_name = "PROVIDER")]
+    pub provider: String,
 }
 
 #[derive(Debug, Args)]

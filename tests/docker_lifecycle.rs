@@ -183,6 +183,21 @@ fn start_stop_start_delete() {
         .assert()
         .success()
         .stdout(predicate::str::contains("gateway listening on"));
+    let out = bin(home.path())
+        .args(["logs", "--json", "--container-name", &name])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let logs = json(&out.stdout);
+    assert!(
+        logs["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l.as_str().unwrap().contains("console listening on")),
+        "{logs}"
+    );
 
     // Delete refuses a running gateway.
     bin(home.path())
@@ -373,4 +388,70 @@ fn readiness_timeout_shows_logs_and_removes_the_container() {
         "a failed start left its container"
     );
     let _ = in_ci();
+}
+
+#[test]
+fn config_changes_reach_a_running_container_without_restart() {
+    if !engine_available("config_changes_reach_a_running_container") {
+        return;
+    }
+    standin_images();
+    let home = tempfile::tempdir().unwrap();
+    let name = unique_name("config");
+    let _guard = ContainerGuard(name.clone());
+    let data = data_dir(home.path());
+    let ports = free_ports();
+    bin(home.path())
+        .args(start_args(&name, &data, ports))
+        .args(["--zhipuai-key", KEY])
+        .assert()
+        .success();
+    let started_at = inspect(&name, "{{.State.StartedAt}}");
+    // No --data-dir: the folder is found from the container's /data mount.
+    bin(home.path())
+        .args([
+            "config",
+            "add",
+            "--provider",
+            "deepseek",
+            "--key",
+            "sk-hot-0006",
+            "--container-name",
+            &name,
+        ])
+        .assert()
+        .success();
+    let seen = docker_try(&[
+        "exec",
+        &name,
+        "cat",
+        "/data/wasmplugins/ai-proxy.internal.yaml",
+    ])
+    .unwrap();
+    assert!(seen.contains("sk-hot-0006"), "{seen}");
+    bin(home.path())
+        .args([
+            "config",
+            "remove",
+            "--provider",
+            "zhipu",
+            "--container-name",
+            &name,
+        ])
+        .assert()
+        .success();
+    assert!(
+        docker_try(&[
+            "exec",
+            &name,
+            "cat",
+            "/data/ingresses/ai-route-zhipuai.internal.yaml"
+        ])
+        .is_none()
+    );
+    assert_eq!(
+        inspect(&name, "{{.State.StartedAt}}"),
+        started_at,
+        "the container was restarted"
+    );
 }

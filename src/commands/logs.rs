@@ -8,11 +8,30 @@ use crate::cli::{GlobalArgs, LogsArgs};
 use crate::docker::Engine;
 use crate::printer::Printer;
 
-pub async fn run(args: LogsArgs, global: &GlobalArgs, _printer: Printer) -> anyhow::Result<()> {
+#[derive(serde::Serialize)]
+struct LogsReport<'a> {
+    container: &'a str,
+    lines: Vec<&'a str>,
+}
+
+pub async fn run(args: LogsArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
     let engine = Engine::connect().await?;
     let name = global.container_name.as_str();
     if engine.find(name).await?.is_none() {
         anyhow::bail!("there is no container named {name}; start one with `higress-claw start`");
+    }
+    if printer.json_mode() {
+        if args.follow {
+            return Err(super::usage(
+                "--follow streams text and cannot be one JSON document; drop --json or --follow",
+            ));
+        }
+        let text = engine.last_log_lines(name, args.tail).await;
+        printer.json(&LogsReport {
+            container: name,
+            lines: text.lines().collect(),
+        });
+        return Ok(());
     }
     let mut stream = Box::pin(engine.logs(name, args.tail, args.follow));
     let mut out = std::io::stdout().lock();

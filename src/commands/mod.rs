@@ -2,6 +2,7 @@
 //! modules, and reports through the [`Printer`]. The exit-code contract: 0 success,
 //! 1 failure, 2 usage error.
 
+mod config;
 mod configure;
 mod delete;
 mod init;
@@ -63,6 +64,7 @@ async fn dispatch(command: Command, global: &GlobalArgs, printer: Printer) -> an
         Command::Delete(args) => delete::run(args, global, printer).await,
         Command::Status => status::run(global, printer).await,
         Command::Logs(args) => logs::run(args, global, printer).await,
+        Command::Config(command) => config::run(command, global, printer).await,
     }
 }
 
@@ -95,4 +97,24 @@ pub fn absolute(path: &Path) -> PathBuf {
 
 pub fn open_folder(dir: &Path) -> DataFolder {
     DataFolder::new(dir)
+}
+
+/// The folder of an existing deployment, which must be configured. Docker is asked for
+/// the container's mount only when `--data-dir` is not given, and need not run.
+pub async fn configured_folder(global: &GlobalArgs) -> anyhow::Result<DataFolder> {
+    let engine = if global.data_dir.is_some() {
+        None
+    } else {
+        Engine::connect().await.ok()
+    };
+    let dir = resolve_data_dir(global, engine.as_ref()).await;
+    let folder = DataFolder::new(&dir);
+    folder.store().read(crate::gateway::paths::AI_PROXY)?;
+    if !folder.is_configured() && !folder.store().exists(crate::gateway::paths::AI_PROXY) {
+        return Err(usage(format!(
+            "{} is not a configured gateway folder; create one with `higress-claw init` or `higress-claw start`, or point at yours with --data-dir",
+            dir.display()
+        )));
+    }
+    Ok(folder)
 }

@@ -240,7 +240,7 @@ async fn wait_ready(
     if seen.ready() {
         return Ok(true);
     }
-    let logs = engine.last_log_lines(name, 30).await;
+    let logs = engine.last_log_lines(name, Some(30)).await;
     let missing = match (seen.gateway, seen.console) {
         (false, false) => format!(
             "neither the gateway (port {}) nor the console (port {})",

@@ -13,7 +13,7 @@ use crate::printer::Printer;
 #[derive(Serialize)]
 struct StatusReport {
     container: String,
-    /// Null when the Docker engine could not be reached.
+    /// Whether the engine answered; without it, `state` is `unknown`.
     docker: DockerReport,
     /// `running`, `exited`, …, or `absent`.
     state: String,

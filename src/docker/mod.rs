@@ -349,10 +349,10 @@ impl Engine {
         })
     }
 
-    /// The last `lines` lines of the log, for error reports.
-    pub async fn last_log_lines(&self, name: &str, lines: usize) -> String {
+    /// The last `lines` lines of the log (all with `None`), as one text.
+    pub async fn last_log_lines(&self, name: &str, lines: Option<usize>) -> String {
         let mut out = String::new();
-        let mut stream = Box::pin(self.logs(name, Some(lines), false));
+        let mut stream = Box::pin(self.logs(name, lines, false));
         while let Some(Ok(chunk)) = stream.next().await {
             out.push_str(&chunk);
         }

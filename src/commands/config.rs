@@ -1,0 +1,250 @@
+//! `higress-claw config add|list|remove`: provider keys and settings, hot-reloaded.
+//!
+//! Every change goes through one locked transaction that edits the existing files (so
+//! fields written by the console or by hand survive) and writes them in the order that
+//! never leaves a provider half-routed.
+
+use std::io::Read;
+
+use serde::Serialize;
+
+use super::configure::check_overlaps;
+use super::report::ProviderReport;
+use super::{configured_folder, usage};
+use crate::cli::{ConfigAddArgs, ConfigCommand, ConfigRemoveArgs, GlobalArgs};
+use crate::env_vars;
+use crate::gateway::catalog::{self, ProviderSpec};
+use crate::gateway::provider::{ProviderConfig, parse_keys};
+use crate::printer::Printer;
+
+#[derive(Serialize)]
+struct ChangeReport {
+    data_dir: String,
+    provider: String,
+    /// `added`, `updated`, `unchanged` or `removed`.
+    action: &'static str,
+    changed_files: Vec<String>,
+    providers: Vec<ProviderReport>,
+}
+
+#[derive(Serialize)]
+struct ListReport {
+    data_dir: String,
+    providers: Vec<ProviderReport>,
+}
+
+pub async fn run(
+    command: ConfigCommand,
+    global: &GlobalArgs,
+    printer: Printer,
+) -> anyhow::Result<()> {
+    match command {
+        ConfigCommand::Add(args) => add(args, global, printer).await,
+        ConfigCommand::List => list(global, printer).await,
+        ConfigCommand::Remove(args) => remove(args, global, printer).await,
+    }
+}
+
+pub fn find_provider(name: &str) -> anyhow::Result<&'static ProviderSpec> {
+    catalog::find(name).ok_or_else(|| {
+        let hint = catalog::suggest(name)
+            .map(|s| format!("did you mean `{s}`? "))
+            .unwrap_or_default();
+        let known: Vec<&str> = catalog::PROVIDERS.iter().map(|p| p.id).collect();
+        usage(format!(
+            "unknown provider {name:?}; {hint}known providers: {}",
+            known.join(", ")
+        ))
+    })
+}
+
+fn read_key(args: &ConfigAddArgs, spec: &ProviderSpec) -> anyhow::Result<Option<String>> {
+    let raw = match args.key.as_deref() {
+        Some("-") => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text)?;
+            // One trailing newline from `echo` is not part of the key.
+            Some(
+                text.strip_suffix('\n')
+                    .map(|t| t.strip_suffix('\r').unwrap_or(t))
+                    .unwrap_or(&text)
+                    .to_string(),
+            )
+        }
+        Some(key) => Some(key.to_string()),
+        None => std::env::var(env_vars::provider_key_var(spec.flag_stem)).ok(),
+    };
+    if let Some(raw) = &raw {
+        if raw.trim().is_empty() || parse_keys(raw).is_empty() {
+            return Err(usage(format!(
+                "the key for {} is empty; pass --key KEY",
+                spec.display_name
+            )));
+        }
+        if raw.contains('\n') || raw.contains('\r') {
+            return Err(usage(format!(
+                "the key for {} contains a line break; pass one key per line break-free string (several separated by commas)",
+                spec.display_name
+            )));
+        }
+    }
+    Ok(raw)
+}
+
+async fn add(args: ConfigAddArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
+    let spec = find_provider(&args.provider)?;
+    let key = read_key(&args, spec)?;
+    let folder = configured_folder(global).await?;
+    let mut tx = folder.begin(|path| {
+        printer.status(format!(
+            "Waiting for the lock on {} (another higress-claw is editing)",
+            path.display()
+        ))
+    })?;
+    // Read under the lock, so parallel calls build on each other's changes.
+    let existing = folder.providers()?;
+    let current = existing.iter().find(|p| p.id == spec.id);
+    let mut config = match current.and_then(|p| p.to_config()) {
+        Some(config) => config,
+        None => ProviderConfig::new(spec),
+    };
+    let old_keys: Vec<String> = config.keys.iter().map(|k| k.masked()).collect();
+    if let Some(key) = &key {
+        config.keys = parse_keys(key);
+    } else if current.is_none() && spec.key == catalog::KeyRule::Required {
+        return Err(usage(format!(
+            "{} is not configured yet, so it needs a key: pass --key KEY (or `--key -` to read it from stdin, or set {})",
+            spec.display_name,
+            env_vars::provider_key_var(spec.flag_stem)
+        )));
+    }
+    if let Some(models) = &args.models {
+        if models.trim().is_empty() {
+            return Err(usage(
+                "--models is empty; pass a pattern such as 'gpt-4o,gpt-4.1*'",
+            ));
+        }
+        config.models = Some(models.clone());
+    }
+    for item in &args.extra_config {
+        let (field, value) = item
+            .split_once('=')
+            .ok_or_else(|| usage(format!("--extra-config {item:?} is not KEY=VALUE")))?;
+        config
+            .set(field.trim(), value.trim().trim_matches('"'))
+            .map_err(|e| usage(e.to_string()))?;
+    }
+    config.validate().map_err(|e| usage(e.to_string()))?;
+    let mut all: Vec<ProviderConfig> = existing
+        .iter()
+        .filter(|p| p.id != spec.id)
+        .filter_map(|p| p.to_config())
+        .collect();
+    all.push(config.clone());
+    check_overlaps(&all)?;
+    tx.upsert_provider(&config)?;
+    let changed = tx.commit()?;
+    let action = match (current.is_some(), changed.is_empty()) {
+        (_, true) => "unchanged",
+        (true, false) => "updated",
+        (false, false) => "added",
+    };
+    let new_keys: Vec<String> = config.keys.iter().map(|k| k.masked()).collect();
+    let summary = match action {
+        "added" => format!("Added {} ({})", spec.display_name, new_keys.join(", ")),
+        "updated" if old_keys != new_keys => format!(
+            "Updated {} key {} → {}",
+            spec.display_name,
+            old_keys.join(", "),
+            new_keys.join(", ")
+        ),
+        "updated" => format!("Updated {}", spec.display_name),
+        _ => format!(
+            "{} already had this configuration; nothing written",
+            spec.display_name
+        ),
+    };
+    printer.success(format!("{summary}; Higress reloads it without a restart"));
+    report(&folder, spec.id, action, changed, &printer)
+}
+
+fn report(
+    folder: &crate::gateway::DataFolder,
+    id: &str,
+    action: &'static str,
+    changed: Vec<String>,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    for file in &changed {
+        printer.verbose(format!("wrote {file}"));
+    }
+    let providers: Vec<ProviderReport> = folder
+        .providers()?
+        .iter()
+        .map(ProviderReport::from_configured)
+        .collect();
+    printer.json(&ChangeReport {
+        data_dir: folder.root().display().to_string(),
+        provider: id.to_string(),
+        action,
+        changed_files: changed,
+        providers,
+    });
+    Ok(())
+}
+
+async fn list(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
+    let folder = configured_folder(global).await?;
+    let providers: Vec<ProviderReport> = folder
+        .providers()?
+        .iter()
+        .map(ProviderReport::from_configured)
+        .collect();
+    let mut text = String::new();
+    if providers.is_empty() {
+        text.push_str("No provider is configured. Add one: higress-claw config add --provider deepseek --key KEY");
+    }
+    for p in &providers {
+        text.push_str(&p.line());
+        text.push('\n');
+        for (k, v) in &p.settings {
+            text.push_str(&format!(
+                "    {k}: {}\n",
+                v.as_str().map_or_else(|| v.to_string(), str::to_string)
+            ));
+        }
+    }
+    printer.data(text.trim_end());
+    printer.json(&ListReport {
+        data_dir: folder.root().display().to_string(),
+        providers,
+    });
+    Ok(())
+}
+
+async fn remove(
+    args: ConfigRemoveArgs,
+    global: &GlobalArgs,
+    printer: Printer,
+) -> anyhow::Result<()> {
+    let spec = find_provider(&args.provider)?;
+    let folder = configured_folder(global).await?;
+    let mut tx = folder.begin(|path| {
+        printer.status(format!(
+            "Waiting for the lock on {} (another higress-claw is editing)",
+            path.display()
+        ))
+    })?;
+    if !tx.remove_provider(spec.id)? {
+        return Err(usage(format!(
+            "{} is not configured, so there is nothing to remove; see `higress-claw config list`",
+            spec.display_name
+        )));
+    }
+    let changed = tx.commit()?;
+    printer.success(format!(
+        "Removed {} with its route, registry and keys; Higress reloads it without a restart",
+        spec.display_name
+    ));
+    report(&folder, spec.id, "removed", changed, &printer)
+}

@@ -1,0 +1,420 @@
+//! `config add|list|remove` on a data folder: exact, safe in parallel, untouched on error.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use predicates::prelude::*;
+use serde_json::Value;
+use support::{bin, read_yaml};
+
+fn folder(home: &Path) -> PathBuf {
+    let data = home.join("data");
+    bin(home)
+        .args([
+            "init",
+            "-q",
+            "--deepseek-key",
+            "sk-deepseek-0001",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .assert()
+        .success();
+    data
+}
+
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(snapshot(&path));
+        } else if !path.ends_with(".higress-claw.lock") {
+            out.insert(path.clone(), std::fs::read(&path).unwrap());
+        }
+    }
+    out
+}
+
+fn providers(data: &Path) -> Vec<String> {
+    let proxy = read_yaml(&data.join("wasmplugins/ai-proxy.internal.yaml"));
+    proxy["spec"]["defaultConfig"]["providers"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn add_update_list_remove() {
+    let home = tempfile::tempdir().unwrap();
+    let data = folder(home.path());
+    bin(home.path())
+        .args([
+            "config",
+            "add",
+            "--provider",
+            "kimi",
+            "--key",
+            "sk-moon-aaaa-0002",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("Added Moonshot"));
+    assert!(
+        data.join("ingresses/ai-route-moonshot.internal.yaml")
+            .exists()
+    );
+    assert!(data.join("configmaps/ai-route-moonshot.yaml").exists());
+    let bridge = std::fs::read_to_string(data.join("mcpbridges/default.yaml")).unwrap();
+    assert!(bridge.contains("llm-moonshot.internal"));
+
+    bin(home.path())
+        .args([
+            "config",
+            "add",
+            "--provider",
+            "deepseek",
+            "--key",
+            "sk-deepseek-9999",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("sk-d…0001 → sk-d…9999"));
+
+    // The z.ai domain switch of the seed: the registry follows.
+    bin(home.path())
+        .args([
+            "config",
+            "add",
+            "--provider",
+            "zhipu",
+            "--key",
+            "zk-0003",
+            "--extra-config",
+            "zhipuDomain=api.z.ai",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .assert()
+        .success();
+    bin(home.path())
+        .args([
+            "config",
+            "add",
+            "--provider",
+            "zhipuai",
+            "--extra-config",
+            "zhipuDomain=open.bigmodel.cn",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .assert()
+        .success();
+    let bridge = std::fs::read_to_string(data.join("mcpbridges/default.yaml")).unwrap();
+    assert!(
+        bridge.contains("domain: open.bigmodel.cn") && !bridge.contains("api.z.ai"),
+        "{bridge}"
+    );
+
+    let out = bin(home.path())
+        .args(["config", "list", "--json", "--data-dir"])
+        .arg(&data)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let list: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let ids: Vec<&str> = list["providers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["deepseek", "moonshot", "zhipuai"]);
+    assert_eq!(list["providers"][0]["keys"][0], "sk-d…9999");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("sk-deepseek-9999"));
+
+    bin(home.path())
+        .args(["config", "remove", "--provider", "moonshot", "--data-dir"])
+        .arg(&data)
+        .assert()
+        .success();
+    assert_eq!(providers(&data), ["deepseek", "zhipuai"]);
+    assert!(
+        !data
+            .join("ingresses/ai-route-moonshot.internal.yaml")
+            .exists()
+    );
+    assert!(!data.join("configmaps/ai-route-moonshot.yaml").exists());
+    let bridge = std::fs::read_to_string(data.join("mcpbridges/default.yaml")).unwrap();
+    assert!(!bridge.contains("llm-moonshot.internal"));
+    let proxy = std::fs::read_to_string(data.join("wasmplugins/ai-proxy.internal.yaml")).unwrap();
+    assert!(!proxy.contains("activeProviderId: moonshot"));
+}
+
+#[test]
+fn unknown_fields_survive_an_edit() {
+    let home = tempfile::tempdir().unwrap();
+    let data = folder(home.path());
+    let path = data.join("wasmplugins/ai-proxy.internal.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let text = text
+        .replace(
+            "      type: deepseek\n",
+            "      type: deepseek\n      timeout: 30000\n      customNote: kept\n",
+        )
+        .replace(
+            "  defaultConfig:\n",
+            "  defaultConfig:\n    consoleField: 7\n",
+        );
+    std::fs::write(&path, text).unwrap();
+    let ingress = data.join("ingresses/ai-route-deepseek.internal.yaml");
+    let text = std::fs::read_to_string(&ingress).unwrap().replace(
+        "    higress.io/ignore-path-case: 'false'\n",
+        "    higress.io/ignore-path-case: 'false'\n    example.com/by-hand: yes-please\n",
+    );
+    std::fs::write(&ingress, text).unwrap();
+    bin(home.path())
+        .args([
+            "config",
+            "add",
+            "--provider",
+            "deepseek",
+            "--key",
+            "sk-new-0004",
+            "--models",
+            "deepseek-chat",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .assert()
+        .success();
+    let proxy = read_yaml(&path);
+    let entry = &proxy["spec"]["defaultConfig"]["providers"][0];
+    assert_eq!(entry["timeout"].as_u64(), Some(30000));
+    assert_eq!(entry["customNote"].as_str(), Some("kept"));
+    assert_eq!(entry["apiTokens"][0].as_str(), Some("sk-new-0004"));
+    assert_eq!(
+        proxy["spec"]["defaultConfig"]["consoleField"].as_u64(),
+        Some(7)
+    );
+    let ing = read_yaml(&ingress);
+    assert_eq!(
+        ing["metadata"]["annotations"]["example.com/by-hand"].as_str(),
+        Some("yes-please")
+    );
+    assert_eq!(
+        ing["metadata"]["annotations"]["higress.io/prefix-match-header-x-higress-llm-model"]
+            .as_str(),
+        Some("deepseek-chat")
+    );
+}
+
+#[test]
+fn parallel_adds_lose_no_update() {
+    let home = tempfile::tempdir().unwrap();
+    let data = folder(home.path());
+    let simple: Vec<&str> = higress_claw::gateway::catalog::PROVIDERS
+        .iter()
+        .filter(|p| {
+            p.key == higress_claw::gateway::catalog::KeyRule::Required
+                && !p.settings.iter().any(|s| s.required)
+        })
+        .filter(|p| p.id != "deepseek" && p.id != "spark")
+        .map(|p| p.id)
+        .collect();
+    assert!(simple.len() >= 20, "{simple:?}");
+    let threads: Vec<_> = simple
+        .iter()
+        .enumerate()
+        .map(|(i, id)| {
+            let (home, data, id) = (home.path().to_path_buf(), data.clone(), id.to_string());
+            std::thread::spawn(move || {
+                bin(&home)
+                    .args([
+                        "config",
+                        "add",
+                        "-q",
+                        "--provider",
+                        &id,
+                        "--key",
+                        &format!("key-{i:04}-xyz"),
+                        "--models",
+                        &format!("model{i}-*"),
+                        "--data-dir",
+                    ])
+                    .arg(&data)
+                    .assert()
+                    .success();
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap();
+    }
+    let mut got = providers(&data);
+    got.sort();
+    let mut want: Vec<String> = simple
+        .iter()
+        .map(|s| s.to_string())
+        .chain(["deepseek".to_string()])
+        .collect();
+    want.sort();
+    assert_eq!(got, want, "an update was lost");
+    for (path, bytes) in snapshot(&data) {
+        if path.extension().is_some_and(|e| e == "yaml") {
+            higress_claw::yaml::from_str::<higress_claw::yaml::Value>(
+                std::str::from_utf8(&bytes).unwrap(),
+            )
+            .unwrap_or_else(|e| panic!("{} does not parse: {e}", path.display()));
+        }
+        assert!(
+            !path.to_string_lossy().contains(".tmp-"),
+            "temp file left: {}",
+            path.display()
+        );
+    }
+}
+
+#[test]
+fn bad_input_names_the_problem_and_leaves_the_folder_untouched() {
+    let home = tempfile::tempdir().unwrap();
+    let data = folder(home.path());
+    let before = snapshot(&data);
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["add", "--provider", "deepsek", "--key", "k"],
+            "did you mean `deepseek`",
+        ),
+        (&["add", "--provider", "openai", "--key", ""], "empty"),
+        (
+            &["add", "--provider", "openai", "--key", "a\nb"],
+            "line break",
+        ),
+        (&["add", "--provider", "openai"], "needs a key"),
+        (
+            &["add", "--provider", "azure", "--key", "k"],
+            "azureServiceUrl",
+        ),
+        (
+            &[
+                "add",
+                "--provider",
+                "zhipuai",
+                "--key",
+                "k",
+                "--extra-config",
+                "zhipuDomian=x",
+            ],
+            "zhipuDomain",
+        ),
+        (
+            &[
+                "add",
+                "--provider",
+                "zhipuai",
+                "--key",
+                "k",
+                "--extra-config",
+                "novalue",
+            ],
+            "KEY=VALUE",
+        ),
+        (
+            &["add", "--provider", "openai", "--key", "k", "--models", ""],
+            "--models is empty",
+        ),
+        (
+            &[
+                "add",
+                "--provider",
+                "openai",
+                "--key",
+                "k",
+                "--models",
+                "deepseek-*",
+            ],
+            "both claim",
+        ),
+        (&["remove", "--provider", "openai"], "not configured"),
+    ];
+    for (args, expected) in cases {
+        bin(home.path())
+            .arg("config")
+            .args(*args)
+            .arg("--data-dir")
+            .arg(&data)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(*expected));
+        assert_eq!(snapshot(&data), before, "{args:?} changed the folder");
+    }
+    // A corrupt file is named with its line, and nothing is written.
+    let path = data.join("wasmplugins/ai-proxy.internal.yaml");
+    std::fs::write(&path, "apiVersion: v1\nspec: [unclosed\n").unwrap();
+    let before = snapshot(&data);
+    bin(home.path())
+        .args([
+            "config",
+            "add",
+            "--provider",
+            "openai",
+            "--key",
+            "k",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .assert()
+        .code(1)
+        .stderr(
+            predicate::str::contains("ai-proxy.internal.yaml:")
+                .and(predicate::str::contains("cannot parse")),
+        );
+    assert_eq!(snapshot(&data), before);
+}
+
+#[test]
+fn keys_from_stdin_and_environment() {
+    let home = tempfile::tempdir().unwrap();
+    let data = folder(home.path());
+    bin(home.path())
+        .args([
+            "config",
+            "add",
+            "--provider",
+            "openai",
+            "--key",
+            "-",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .write_stdin("sk-'q\"uote #: ünï 🚀\n")
+        .assert()
+        .success();
+    bin(home.path())
+        .env("HIGRESS_CLAW_GROK_KEY", "xai-env-0005")
+        .args(["config", "add", "--provider", "xai", "--data-dir"])
+        .arg(&data)
+        .assert()
+        .success();
+    let proxy = read_yaml(&data.join("wasmplugins/ai-proxy.internal.yaml"));
+    let list = proxy["spec"]["defaultConfig"]["providers"]
+        .as_sequence()
+        .unwrap();
+    let key = |id: &str| {
+        list.iter().find(|p| p["id"] == id).unwrap()["apiTokens"][0]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(key("openai"), "sk-'q\"uote #: ünï 🚀");
+    assert_eq!(key("grok"), "xai-env-0005");
+}
