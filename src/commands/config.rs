@@ -95,12 +95,7 @@ async fn add(args: ConfigAddArgs, global: &GlobalArgs, printer: Printer) -> anyh
     let spec = find_provider(&args.provider)?;
     let key = read_key(&args, spec)?;
     let folder = configured_folder(global).await?;
-    let mut tx = folder.begin(|path| {
-        printer.status(format!(
-            "Waiting for the lock on {} (another higress-claw is editing)",
-            path.display()
-        ))
-    })?;
+    let mut tx = super::begin_edit(&folder, &printer)?;
     // Read under the lock, so parallel calls build on each other's changes.
     let existing = folder.providers()?;
     let current = existing.iter().find(|p| p.id == spec.id);
@@ -229,12 +224,7 @@ async fn remove(
 ) -> anyhow::Result<()> {
     let spec = find_provider(&args.provider)?;
     let folder = configured_folder(global).await?;
-    let mut tx = folder.begin(|path| {
-        printer.status(format!(
-            "Waiting for the lock on {} (another higress-claw is editing)",
-            path.display()
-        ))
-    })?;
+    let mut tx = super::begin_edit(&folder, &printer)?;
     if !tx.remove_provider(spec.id)? {
         return Err(usage(format!(
             "{} is not configured, so there is nothing to remove; see `higress-claw config list`",

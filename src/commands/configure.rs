@@ -224,12 +224,7 @@ pub fn write_folder(
     replace: bool,
     printer: &Printer,
 ) -> anyhow::Result<Vec<String>> {
-    let mut tx = folder.begin(|path| {
-        printer.status(format!(
-            "Waiting for the lock on {} (another higress-claw is editing)",
-            path.display()
-        ))
-    })?;
+    let mut tx = super::begin_edit(folder, printer)?;
     if replace {
         for existing in folder.providers()? {
             if !plan.providers.iter().any(|p| p.spec.id == existing.id) {

@@ -99,6 +99,19 @@ pub fn open_folder(dir: &Path) -> DataFolder {
     DataFolder::new(dir)
 }
 
+/// Starts a locked edit, telling the user when another process holds the lock.
+pub fn begin_edit<'a>(
+    folder: &'a DataFolder,
+    printer: &Printer,
+) -> anyhow::Result<crate::gateway::Transaction<'a>> {
+    Ok(folder.begin(|path| {
+        printer.status(format!(
+            "Waiting for the lock on {} (another higress-claw is editing)",
+            path.display()
+        ))
+    })?)
+}
+
 /// The folder of an existing deployment, which must be configured. Docker is asked for
 /// the container's mount only when `--data-dir` is not given, and need not run.
 pub async fn configured_folder(global: &GlobalArgs) -> anyhow::Result<DataFolder> {
