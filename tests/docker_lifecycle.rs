@@ -7,32 +7,10 @@ use std::net::TcpListener;
 use predicates::prelude::*;
 use serde_json::Value;
 use support::docker::*;
-use support::{bin, in_ci};
+
+use support::bin;
 
 const KEY: &str = "sk-zhipu-secret-value-0001";
-
-fn start_args(name: &str, data: &std::path::Path, ports: [u16; 3]) -> Vec<String> {
-    vec![
-        "start".into(),
-        "--non-interactive".into(),
-        "--container-name".into(),
-        name.into(),
-        "--data-dir".into(),
-        data.display().to_string(),
-        "--image-repo".into(),
-        STANDIN_REPO.into(),
-        "--image-tag".into(),
-        STANDIN_TAG.into(),
-        "--http-port".into(),
-        ports[0].to_string(),
-        "--https-port".into(),
-        ports[1].to_string(),
-        "--console-port".into(),
-        ports[2].to_string(),
-        "--wait-timeout".into(),
-        "60".into(),
-    ]
-}
 
 fn json(output: &[u8]) -> Value {
     serde_json::from_slice(output).unwrap_or_else(|e| {
@@ -45,20 +23,19 @@ fn json(output: &[u8]) -> Value {
 
 #[test]
 fn start_stop_start_delete() {
-    if !engine_available("start_stop_start_delete") {
+    let Some(gw) = Gateway::new("life") else {
         return;
-    }
-    standin_images();
-    let home = tempfile::tempdir().unwrap();
-    let name = unique_name("life");
-    let _guard = ContainerGuard(name.clone());
-    let data = data_dir(home.path());
-    let ports = free_ports();
+    };
+    let (home, name, data, ports) = (
+        gw.home.path(),
+        gw.name.as_str(),
+        gw.data.as_path(),
+        gw.ports,
+    );
 
     // First start: writes the folder, creates the container, waits for both ports.
-    let out = bin(home.path())
-        .args(start_args(&name, &data, ports))
-        .args([
+    let out = gw
+        .start(&[
             "--zhipuai-key",
             KEY,
             "--auto-routing",
@@ -66,7 +43,6 @@ fn start_stop_start_delete() {
             "glm-5",
             "--json",
         ])
-        .assert()
         .success()
         .get_output()
         .clone();
@@ -85,15 +61,15 @@ fn start_stop_start_delete() {
     assert!(data.join("wasmplugins/ai-proxy.internal.yaml").is_file());
 
     // What the container looks like: loopback ports, the folder mounted, no key in env.
-    let id = inspect(&name, "{{.Id}}");
-    let bindings = inspect(&name, "{{json .HostConfig.PortBindings}}");
+    let id = inspect(name, "{{.Id}}");
+    let bindings = inspect(name, "{{json .HostConfig.PortBindings}}");
     let bindings: Value = serde_json::from_str(&bindings).unwrap();
     for port in ports {
         let b = &bindings[format!("{port}/tcp")][0];
         assert_eq!(b["HostIp"], "127.0.0.1", "{bindings}");
         assert_eq!(b["HostPort"], port.to_string());
     }
-    let mounts: Value = serde_json::from_str(&inspect(&name, "{{json .Mounts}}")).unwrap();
+    let mounts: Value = serde_json::from_str(&inspect(name, "{{json .Mounts}}")).unwrap();
     let dest: Vec<&str> = mounts
         .as_array()
         .unwrap()
@@ -114,7 +90,7 @@ fn start_stop_start_delete() {
         data_mount["Source"].as_str().unwrap(),
         data.canonicalize().unwrap().to_str().unwrap()
     );
-    let env = inspect(&name, "{{json .Config.Env}}");
+    let env = inspect(name, "{{json .Config.Env}}");
     assert!(
         !env.contains(KEY) && !env.to_lowercase().contains("api_key"),
         "key in env: {env}"
@@ -124,14 +100,11 @@ fn start_stop_start_delete() {
         "{env}"
     );
     assert_eq!(
-        inspect(&name, "{{.HostConfig.RestartPolicy.Name}}"),
+        inspect(name, "{{.HostConfig.RestartPolicy.Name}}"),
         "unless-stopped"
     );
     assert_eq!(
-        inspect(
-            &name,
-            "{{index .Config.Labels \"io.higress-claw.managed\"}}"
-        ),
+        inspect(name, "{{index .Config.Labels \"io.higress-claw.managed\"}}"),
         "true"
     );
     // The gateway answers from the host.
@@ -142,8 +115,8 @@ fn start_stop_start_delete() {
     assert!(String::from_utf8_lossy(&body.stdout).contains("stand-in"));
 
     // Second start reuses the same container.
-    let out = bin(home.path())
-        .args(start_args(&name, &data, ports))
+    let out = bin(home)
+        .args(gw.start_args())
         .arg("--json")
         .assert()
         .success()
@@ -151,14 +124,14 @@ fn start_stop_start_delete() {
         .clone();
     assert_eq!(json(&out.stdout)["action"], "already-running");
     assert_eq!(
-        inspect(&name, "{{.Id}}"),
+        inspect(name, "{{.Id}}"),
         id,
         "a second container was created"
     );
 
     // Status sees it running and ready, keys masked.
-    let out = bin(home.path())
-        .args(["status", "--json", "--container-name", &name])
+    let out = bin(home)
+        .args(["status", "--json", "--container-name", name])
         .assert()
         .success()
         .get_output()
@@ -178,13 +151,13 @@ fn start_stop_start_delete() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains(KEY));
 
     // Logs come from the container.
-    bin(home.path())
-        .args(["logs", "--tail", "20", "--container-name", &name])
+    bin(home)
+        .args(["logs", "--tail", "20", "--container-name", name])
         .assert()
         .success()
         .stdout(predicate::str::contains("gateway listening on"));
-    let out = bin(home.path())
-        .args(["logs", "--json", "--container-name", &name])
+    let out = bin(home)
+        .args(["logs", "--json", "--container-name", name])
         .assert()
         .success()
         .get_output()
@@ -200,31 +173,31 @@ fn start_stop_start_delete() {
     );
 
     // Delete refuses a running gateway.
-    bin(home.path())
-        .args(["delete", "--container-name", &name])
+    bin(home)
+        .args(["delete", "--container-name", name])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--force"));
 
     // Stop, stop again (not an error), start again.
-    bin(home.path())
-        .args(["stop", "--container-name", &name])
+    bin(home)
+        .args(["stop", "--container-name", name])
         .assert()
         .success();
-    assert_eq!(inspect(&name, "{{.State.Running}}"), "false");
-    let out = bin(home.path())
-        .args(["stop", "--json", "--container-name", &name])
+    assert_eq!(inspect(name, "{{.State.Running}}"), "false");
+    let out = bin(home)
+        .args(["stop", "--json", "--container-name", name])
         .assert()
         .success()
         .get_output()
         .clone();
     assert_eq!(json(&out.stdout)["action"], "already-stopped");
-    let out = bin(home.path())
+    let out = bin(home)
         .args([
             "start",
             "--json",
             "--container-name",
-            &name,
+            name,
             "--wait-timeout",
             "60",
         ])
@@ -235,20 +208,20 @@ fn start_stop_start_delete() {
     let report = json(&out.stdout);
     assert_eq!(report["action"], "started");
     assert_eq!(report["ready"], true);
-    assert_eq!(inspect(&name, "{{.Id}}"), id);
+    assert_eq!(inspect(name, "{{.Id}}"), id);
 
     // Delete with --force removes the container and keeps the folder.
-    bin(home.path())
-        .args(["delete", "--force", "--container-name", &name])
+    bin(home)
+        .args(["delete", "--force", "--container-name", name])
         .assert()
         .success();
-    assert!(!container_exists(&name));
+    assert!(!container_exists(name));
     assert!(
         data.join("wasmplugins/ai-proxy.internal.yaml").is_file(),
         "data folder kept"
     );
-    bin(home.path())
-        .args(["stop", "--container-name", &name])
+    bin(home)
+        .args(["stop", "--container-name", name])
         .assert()
         .code(1)
         .stderr(predicate::str::contains("no container named"));
@@ -256,35 +229,23 @@ fn start_stop_start_delete() {
 
 #[test]
 fn provider_flags_on_a_running_gateway_are_applied_without_restart() {
-    if !engine_available("provider_flags_on_a_running_gateway") {
+    let Some(gw) = Gateway::new("apply") else {
         return;
-    }
-    standin_images();
-    let home = tempfile::tempdir().unwrap();
-    let name = unique_name("apply");
-    let _guard = ContainerGuard(name.clone());
-    let data = data_dir(home.path());
-    let ports = free_ports();
-    bin(home.path())
-        .args(start_args(&name, &data, ports))
-        .args(["--zhipuai-key", KEY])
-        .assert()
-        .success();
-    let started_at = inspect(&name, "{{.State.StartedAt}}");
-    bin(home.path())
-        .args(start_args(&name, &data, ports))
-        .args(["--deepseek-key", "sk-deepseek-0002"])
-        .assert()
+    };
+    let name = gw.name.as_str();
+    gw.start(&["--zhipuai-key", KEY]).success();
+    let started_at = inspect(name, "{{.State.StartedAt}}");
+    gw.start(&["--deepseek-key", "sk-deepseek-0002"])
         .success()
         .stderr(predicate::str::contains("Applied the provider flags"));
     assert_eq!(
-        inspect(&name, "{{.State.StartedAt}}"),
+        inspect(name, "{{.State.StartedAt}}"),
         started_at,
         "container was restarted"
     );
     let seen = docker_try(&[
         "exec",
-        &name,
+        name,
         "cat",
         "/data/wasmplugins/ai-proxy.internal.yaml",
     ])
@@ -296,7 +257,7 @@ fn provider_flags_on_a_running_gateway_are_applied_without_restart() {
     assert!(
         docker_try(&[
             "exec",
-            &name,
+            name,
             "cat",
             "/data/ingresses/ai-route-deepseek.internal.yaml"
         ])
@@ -306,24 +267,16 @@ fn provider_flags_on_a_running_gateway_are_applied_without_restart() {
 
 #[test]
 fn busy_port_is_refused_before_anything_is_created() {
-    if !engine_available("busy_port_is_refused") {
+    let Some(gw) = Gateway::new("busy") else {
         return;
-    }
-    standin_images();
-    let home = tempfile::tempdir().unwrap();
-    let name = unique_name("busy");
-    let _guard = ContainerGuard(name.clone());
-    let data = data_dir(home.path());
-    let ports = free_ports();
+    };
+    let (name, data, ports) = (gw.name.as_str(), gw.data.as_path(), gw.ports);
     let _holder = TcpListener::bind(("127.0.0.1", ports[2])).unwrap();
-    bin(home.path())
-        .args(start_args(&name, &data, ports))
-        .args(["--zhipuai-key", KEY])
-        .assert()
+    gw.start(&["--zhipuai-key", KEY])
         .code(2)
         .stderr(predicate::str::contains(format!("port {}", ports[2])))
         .stderr(predicate::str::contains("--console-port"));
-    assert!(!container_exists(&name), "a container was left behind");
+    assert!(!container_exists(name), "a container was left behind");
     assert!(
         !data.join(".ai-gateway-configured").exists(),
         "the folder was written"
@@ -332,18 +285,14 @@ fn busy_port_is_refused_before_anything_is_created() {
 
 #[test]
 fn failed_pull_names_the_image_and_leaves_nothing() {
-    if !engine_available("failed_pull") {
+    let Some(gw) = Gateway::new("pull") else {
         return;
-    }
-    let home = tempfile::tempdir().unwrap();
-    let name = unique_name("pull");
-    let _guard = ContainerGuard(name.clone());
-    let data = data_dir(home.path());
-    let ports = free_ports();
-    let mut args = start_args(&name, &data, ports);
+    };
+    let (home, name) = (gw.home.path(), gw.name.as_str());
+    let mut args = gw.start_args();
     let repo = args.iter().position(|a| a == "--image-repo").unwrap() + 1;
     args[repo] = "registry.invalid/nobody/higress-missing".into();
-    bin(home.path())
+    bin(home)
         .args(args)
         .args(["--zhipuai-key", KEY])
         .assert()
@@ -352,26 +301,21 @@ fn failed_pull_names_the_image_and_leaves_nothing() {
             "cannot pull image registry.invalid/nobody/higress-missing:test",
         ))
         .stderr(predicate::str::contains("--image-repo"));
-    assert!(!container_exists(&name));
+    assert!(!container_exists(name));
 }
 
 #[test]
 fn readiness_timeout_shows_logs_and_removes_the_container() {
-    if !engine_available("readiness_timeout") {
+    let Some(gw) = Gateway::new("timeout") else {
         return;
-    }
-    standin_images();
-    let home = tempfile::tempdir().unwrap();
-    let name = unique_name("timeout");
-    let _guard = ContainerGuard(name.clone());
-    let data = data_dir(home.path());
-    let ports = free_ports();
-    let mut args = start_args(&name, &data, ports);
+    };
+    let (home, name, ports) = (gw.home.path(), gw.name.as_str(), gw.ports);
+    let mut args = gw.start_args();
     let tag = args.iter().position(|a| a == "--image-tag").unwrap() + 1;
     args[tag] = STANDIN_BROKEN_TAG.into();
     let wait = args.iter().position(|a| a == "--wait-timeout").unwrap() + 1;
     args[wait] = "4".into();
-    bin(home.path())
+    bin(home)
         .args(args)
         .args(["--zhipuai-key", KEY])
         .assert()
@@ -383,32 +327,19 @@ fn readiness_timeout_shows_logs_and_removes_the_container() {
         .stderr(predicate::str::contains(
             "console disabled in this stand-in",
         ));
-    assert!(
-        !container_exists(&name),
-        "a failed start left its container"
-    );
-    let _ = in_ci();
+    assert!(!container_exists(name), "a failed start left its container");
 }
 
 #[test]
 fn config_changes_reach_a_running_container_without_restart() {
-    if !engine_available("config_changes_reach_a_running_container") {
+    let Some(gw) = Gateway::new("config") else {
         return;
-    }
-    standin_images();
-    let home = tempfile::tempdir().unwrap();
-    let name = unique_name("config");
-    let _guard = ContainerGuard(name.clone());
-    let data = data_dir(home.path());
-    let ports = free_ports();
-    bin(home.path())
-        .args(start_args(&name, &data, ports))
-        .args(["--zhipuai-key", KEY])
-        .assert()
-        .success();
-    let started_at = inspect(&name, "{{.State.StartedAt}}");
+    };
+    let (home, name) = (gw.home.path(), gw.name.as_str());
+    gw.start(&["--zhipuai-key", KEY]).success();
+    let started_at = inspect(name, "{{.State.StartedAt}}");
     // No --data-dir: the folder is found from the container's /data mount.
-    bin(home.path())
+    bin(home)
         .args([
             "config",
             "add",
@@ -417,40 +348,40 @@ fn config_changes_reach_a_running_container_without_restart() {
             "--key",
             "sk-hot-0006",
             "--container-name",
-            &name,
+            name,
         ])
         .assert()
         .success();
     let seen = docker_try(&[
         "exec",
-        &name,
+        name,
         "cat",
         "/data/wasmplugins/ai-proxy.internal.yaml",
     ])
     .unwrap();
     assert!(seen.contains("sk-hot-0006"), "{seen}");
-    bin(home.path())
+    bin(home)
         .args([
             "config",
             "remove",
             "--provider",
             "zhipu",
             "--container-name",
-            &name,
+            name,
         ])
         .assert()
         .success();
     assert!(
         docker_try(&[
             "exec",
-            &name,
+            name,
             "cat",
             "/data/ingresses/ai-route-zhipuai.internal.yaml"
         ])
         .is_none()
     );
     assert_eq!(
-        inspect(&name, "{{.State.StartedAt}}"),
+        inspect(name, "{{.State.StartedAt}}"),
         started_at,
         "the container was restarted"
     );

@@ -7,7 +7,6 @@
 #![allow(dead_code)]
 
 use std::net::TcpListener;
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
@@ -153,6 +152,66 @@ pub fn unique_name(test: &str) -> String {
     format!("hc-test-{test}-{}", std::process::id())
 }
 
-pub fn data_dir(home: &Path) -> std::path::PathBuf {
-    home.join("data")
+/// One test's gateway: its own HOME, container name, data folder and free ports. The
+/// container is removed when the fixture is dropped, pass or fail.
+pub struct Gateway {
+    pub home: tempfile::TempDir,
+    pub name: String,
+    pub data: std::path::PathBuf,
+    pub ports: [u16; 3],
+    _guard: ContainerGuard,
+}
+
+impl Gateway {
+    /// `None`, after saying why, when no engine answers (outside CI only).
+    pub fn new(test: &str) -> Option<Self> {
+        if !engine_available(test) {
+            return None;
+        }
+        standin_images();
+        let home = tempfile::tempdir().unwrap();
+        let name = unique_name(test);
+        Some(Self {
+            data: home.path().join("data"),
+            home,
+            ports: free_ports(),
+            _guard: ContainerGuard(name.clone()),
+            name,
+        })
+    }
+
+    /// `start` on the stand-in image with this fixture's name, folder and ports.
+    pub fn start_args(&self) -> Vec<String> {
+        let [http, https, console] = self.ports;
+        let mut args: Vec<String> = [
+            "start",
+            "--non-interactive",
+            "--container-name",
+            &self.name,
+            "--data-dir",
+        ]
+        .map(String::from)
+        .into();
+        args.push(self.data.display().to_string());
+        for (flag, value) in [
+            ("--image-repo", STANDIN_REPO.to_string()),
+            ("--image-tag", STANDIN_TAG.to_string()),
+            ("--http-port", http.to_string()),
+            ("--https-port", https.to_string()),
+            ("--console-port", console.to_string()),
+            ("--wait-timeout", "60".to_string()),
+        ] {
+            args.push(flag.to_string());
+            args.push(value);
+        }
+        args
+    }
+
+    /// Runs `start` with extra flags and returns the assertion handle.
+    pub fn start(&self, extra: &[&str]) -> assert_cmd::assert::Assert {
+        super::bin(self.home.path())
+            .args(self.start_args())
+            .args(extra)
+            .assert()
+    }
 }
