@@ -25,6 +25,13 @@ fn folder(home: &Path) -> PathBuf {
     data
 }
 
+/// `higress-claw config ARGS --data-dir DATA` in the test's HOME.
+fn config(home: &Path, data: &Path, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = bin(home);
+    cmd.arg("config").args(args).arg("--data-dir").arg(data);
+    cmd
+}
+
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = BTreeMap::new();
     for entry in std::fs::read_dir(dir).unwrap() {
@@ -52,20 +59,14 @@ fn providers(data: &Path) -> Vec<String> {
 fn add_update_list_remove() {
     let home = tempfile::tempdir().unwrap();
     let data = folder(home.path());
-    bin(home.path())
-        .args([
-            "config",
-            "add",
-            "--provider",
-            "kimi",
-            "--key",
-            "sk-moon-aaaa-0002",
-            "--data-dir",
-        ])
-        .arg(&data)
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("Added Moonshot"));
+    config(
+        home.path(),
+        &data,
+        &["add", "--provider", "kimi", "--key", "sk-moon-aaaa-0002"],
+    )
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("Added Moonshot"));
     assert!(
         data.join("ingresses/ai-route-moonshot.internal.yaml")
             .exists()
@@ -74,25 +75,20 @@ fn add_update_list_remove() {
     let bridge = std::fs::read_to_string(data.join("mcpbridges/default.yaml")).unwrap();
     assert!(bridge.contains("llm-moonshot.internal"));
 
-    bin(home.path())
-        .args([
-            "config",
-            "add",
-            "--provider",
-            "deepseek",
-            "--key",
-            "sk-deepseek-9999",
-            "--data-dir",
-        ])
-        .arg(&data)
-        .assert()
-        .success()
-        .stderr(predicate::str::contains("sk-d…0001 → sk-d…9999"));
+    config(
+        home.path(),
+        &data,
+        &["add", "--provider", "deepseek", "--key", "sk-deepseek-9999"],
+    )
+    .assert()
+    .success()
+    .stderr(predicate::str::contains("sk-d…0001 → sk-d…9999"));
 
     // The z.ai domain switch of the seed: the registry follows.
-    bin(home.path())
-        .args([
-            "config",
+    config(
+        home.path(),
+        &data,
+        &[
             "add",
             "--provider",
             "zhipu",
@@ -100,33 +96,30 @@ fn add_update_list_remove() {
             "zk-0003",
             "--extra-config",
             "zhipuDomain=api.z.ai",
-            "--data-dir",
-        ])
-        .arg(&data)
-        .assert()
-        .success();
-    bin(home.path())
-        .args([
-            "config",
+        ],
+    )
+    .assert()
+    .success();
+    config(
+        home.path(),
+        &data,
+        &[
             "add",
             "--provider",
             "zhipuai",
             "--extra-config",
             "zhipuDomain=open.bigmodel.cn",
-            "--data-dir",
-        ])
-        .arg(&data)
-        .assert()
-        .success();
+        ],
+    )
+    .assert()
+    .success();
     let bridge = std::fs::read_to_string(data.join("mcpbridges/default.yaml")).unwrap();
     assert!(
         bridge.contains("domain: open.bigmodel.cn") && !bridge.contains("api.z.ai"),
         "{bridge}"
     );
 
-    let out = bin(home.path())
-        .args(["config", "list", "--json", "--data-dir"])
-        .arg(&data)
+    let out = config(home.path(), &data, &["list", "--json"])
         .assert()
         .success()
         .get_output()
@@ -142,9 +135,7 @@ fn add_update_list_remove() {
     assert_eq!(list["providers"][0]["keys"][0], "sk-d…9999");
     assert!(!String::from_utf8_lossy(&out.stdout).contains("sk-deepseek-9999"));
 
-    bin(home.path())
-        .args(["config", "remove", "--provider", "moonshot", "--data-dir"])
-        .arg(&data)
+    config(home.path(), &data, &["remove", "--provider", "moonshot"])
         .assert()
         .success();
     assert_eq!(providers(&data), ["deepseek", "zhipuai"]);
@@ -182,9 +173,10 @@ fn unknown_fields_survive_an_edit() {
         "    higress.io/ignore-path-case: 'false'\n    example.com/by-hand: yes-please\n",
     );
     std::fs::write(&ingress, text).unwrap();
-    bin(home.path())
-        .args([
-            "config",
+    config(
+        home.path(),
+        &data,
+        &[
             "add",
             "--provider",
             "deepseek",
@@ -192,11 +184,10 @@ fn unknown_fields_survive_an_edit() {
             "sk-new-0004",
             "--models",
             "deepseek-chat",
-            "--data-dir",
-        ])
-        .arg(&data)
-        .assert()
-        .success();
+        ],
+    )
+    .assert()
+    .success();
     let proxy = read_yaml(&path);
     let entry = &proxy["spec"]["defaultConfig"]["providers"][0];
     assert_eq!(entry["timeout"].as_u64(), Some(30000));
@@ -238,22 +229,24 @@ fn parallel_adds_lose_no_update() {
         .map(|(i, id)| {
             let (home, data, id) = (home.path().to_path_buf(), data.clone(), id.to_string());
             std::thread::spawn(move || {
-                bin(&home)
-                    .args([
-                        "config",
+                let key = format!("key-{i:04}-xyz");
+                let models = format!("model{i}-*");
+                config(
+                    &home,
+                    &data,
+                    &[
                         "add",
                         "-q",
                         "--provider",
                         &id,
                         "--key",
-                        &format!("key-{i:04}-xyz"),
+                        &key,
                         "--models",
-                        &format!("model{i}-*"),
-                        "--data-dir",
-                    ])
-                    .arg(&data)
-                    .assert()
-                    .success();
+                        &models,
+                    ],
+                )
+                .assert()
+                .success();
             })
         })
         .collect();
@@ -347,11 +340,7 @@ fn bad_input_names_the_problem_and_leaves_the_folder_untouched() {
         (&["remove", "--provider", "openai"], "not configured"),
     ];
     for (args, expected) in cases {
-        bin(home.path())
-            .arg("config")
-            .args(*args)
-            .arg("--data-dir")
-            .arg(&data)
+        config(home.path(), &data, args)
             .assert()
             .code(2)
             .stderr(predicate::str::contains(*expected));
@@ -361,23 +350,17 @@ fn bad_input_names_the_problem_and_leaves_the_folder_untouched() {
     let path = data.join("wasmplugins/ai-proxy.internal.yaml");
     std::fs::write(&path, "apiVersion: v1\nspec: [unclosed\n").unwrap();
     let before = snapshot(&data);
-    bin(home.path())
-        .args([
-            "config",
-            "add",
-            "--provider",
-            "openai",
-            "--key",
-            "k",
-            "--data-dir",
-        ])
-        .arg(&data)
-        .assert()
-        .code(1)
-        .stderr(
-            predicate::str::contains("ai-proxy.internal.yaml:")
-                .and(predicate::str::contains("cannot parse")),
-        );
+    config(
+        home.path(),
+        &data,
+        &["add", "--provider", "openai", "--key", "k"],
+    )
+    .assert()
+    .code(1)
+    .stderr(
+        predicate::str::contains("ai-proxy.internal.yaml:")
+            .and(predicate::str::contains("cannot parse")),
+    );
     assert_eq!(snapshot(&data), before);
 }
 
@@ -385,24 +368,16 @@ fn bad_input_names_the_problem_and_leaves_the_folder_untouched() {
 fn keys_from_stdin_and_environment() {
     let home = tempfile::tempdir().unwrap();
     let data = folder(home.path());
-    bin(home.path())
-        .args([
-            "config",
-            "add",
-            "--provider",
-            "openai",
-            "--key",
-            "-",
-            "--data-dir",
-        ])
-        .arg(&data)
-        .write_stdin("sk-'q\"uote #: ünï 🚀\n")
-        .assert()
-        .success();
-    bin(home.path())
+    config(
+        home.path(),
+        &data,
+        &["add", "--provider", "openai", "--key", "-"],
+    )
+    .write_stdin("sk-'q\"uote #: ünï 🚀\n")
+    .assert()
+    .success();
+    config(home.path(), &data, &["add", "--provider", "xai"])
         .env("HIGRESS_CLAW_GROK_KEY", "xai-env-0005")
-        .args(["config", "add", "--provider", "xai", "--data-dir"])
-        .arg(&data)
         .assert()
         .success();
     let proxy = read_yaml(&data.join("wasmplugins/ai-proxy.internal.yaml"));
