@@ -80,6 +80,91 @@ pub enum Command {
     /// Add, list or remove provider API keys; Higress reloads the change without a restart.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Auto-routing rules for the model `higress/auto`: add, list, remove, enable, disable, test.
+    #[command(subcommand)]
+    Route(RouteCommand),
+    /// List the configured providers and their model patterns, or resolve a model.
+    #[command(
+        after_help = "Examples:\n  higress-claw models\n  higress-claw models --json\n  higress-claw models resolve glm-5"
+    )]
+    Models(ModelsArgs),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RouteCommand {
+    /// Add a rule: messages that match go to MODEL.
+    #[command(
+        after_help = "Examples:\n  higress-claw route add --model glm-4-flash --trigger \"quick|fast\"\n  higress-claw route add --model deepseek-reasoner --trigger \"think|深入思考\"\n  higress-claw route add --model deepseek-chat --pattern '(?i)\\b(code|debug)\\b'"
+    )]
+    Add(RouteAddArgs),
+    /// List the rules with their ids, and the default model.
+    #[command(
+        after_help = "Examples:\n  higress-claw route list\n  higress-claw route list --json"
+    )]
+    List,
+    /// Remove the rule with the id `route list` shows (later ids move up by one).
+    #[command(after_help = "Example:\n  higress-claw route remove --rule-id 0")]
+    Remove(RouteRemoveArgs),
+    /// Turn auto-routing on (hot), with the model used when no rule matches.
+    #[command(after_help = "Example:\n  higress-claw route enable --default-model glm-5")]
+    Enable(RouteEnableArgs),
+    /// Turn auto-routing off; the rules are kept.
+    #[command(after_help = "Example:\n  higress-claw route disable")]
+    Disable,
+    /// Explain, offline, where a `higress/auto` request with this last user message goes.
+    #[command(
+        after_help = "Examples:\n  higress-claw route test \"quick question: what is RE2?\"\n  higress-claw route test --json \"深入思考 如何设计一个高并发系统？\""
+    )]
+    Test(RouteTestArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("matcher").required(true).args(["trigger", "pattern"])))]
+pub struct RouteAddArgs {
+    /// The model that matching messages are sent to.
+    #[arg(long, value_name = "MODEL")]
+    pub model: String,
+    /// Literal phrases separated by `|`; a message starting with one of them matches (any case).
+    #[arg(long, value_name = "PHRASES")]
+    pub trigger: Option<String>,
+    /// An RE2 regular expression searched in the message.
+    #[arg(long, value_name = "REGEX")]
+    pub pattern: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RouteRemoveArgs {
+    /// The rule's id, as `route list` shows it.
+    #[arg(long, value_name = "N")]
+    pub rule_id: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct RouteEnableArgs {
+    /// The model used when no rule matches.
+    #[arg(long, value_name = "MODEL")]
+    pub default_model: String,
+}
+
+#[derive(Debug, Args)]
+pub struct RouteTestArgs {
+    /// The last user message of the request.
+    pub message: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ModelsArgs {
+    #[command(subcommand)]
+    pub command: Option<ModelsCommand>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ModelsCommand {
+    /// Name the provider that serves MODEL.
+    Resolve {
+        /// A model id, e.g. glm-5.
+        model: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,7 +7,9 @@ mod configure;
 mod delete;
 mod init;
 mod logs;
+mod models;
 mod report;
+mod route;
 mod start;
 mod status;
 mod stop;
@@ -65,6 +67,8 @@ async fn dispatch(command: Command, global: &GlobalArgs, printer: Printer) -> an
         Command::Status => status::run(global, printer).await,
         Command::Logs(args) => logs::run(args, global, printer).await,
         Command::Config(command) => config::run(command, global, printer).await,
+        Command::Route(command) => route::run(command, global, printer).await,
+        Command::Models(args) => models::run(args, global, printer).await,
     }
 }
 

@@ -10,6 +10,7 @@ pub mod folder;
 pub mod pattern;
 pub mod provider;
 pub mod resources;
+pub mod routing;
 pub mod settings;
 pub mod store;
 

@@ -1,0 +1,105 @@
+//! `higress-claw models`: what the gateway can serve, and which provider serves a model.
+
+use serde::Serialize;
+
+use super::configure::AutoRoutingReport;
+use super::configured_folder;
+use super::report::ProviderReport;
+use crate::cli::{GlobalArgs, ModelsArgs, ModelsCommand};
+use crate::gateway::routing::{self, Resolution};
+use crate::printer::Printer;
+
+#[derive(Serialize)]
+struct ModelsReport {
+    data_dir: String,
+    providers: Vec<ProviderModels>,
+    auto_routing: Option<AutoRoutingReport>,
+}
+
+#[derive(Serialize)]
+struct ProviderModels {
+    #[serde(flatten)]
+    provider: ProviderReport,
+    /// Known model ids this provider's route accepts (for client model lists).
+    models: Vec<String>,
+}
+
+pub async fn run(args: ModelsArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
+    let folder = configured_folder(global).await?;
+    let providers = folder.providers()?;
+    if let Some(ModelsCommand::Resolve { model }) = args.command {
+        let resolution: Resolution = routing::resolve(model.trim(), &providers);
+        printer.json(&resolution);
+        return match &resolution.provider {
+            Some(id) => {
+                let mut text = format!(
+                    "{} → {id} ({})",
+                    resolution.model,
+                    resolution.name.as_deref().unwrap_or(id)
+                );
+                if !resolution.also.is_empty() {
+                    text.push_str(&format!("; also matched by {}", resolution.also.join(", ")));
+                }
+                printer.data(text);
+                Ok(())
+            }
+            None => anyhow::bail!(
+                "no configured provider serves {:?}; add one whose models match (`higress-claw config add --provider P --key K --models PATTERN`)",
+                resolution.model
+            ),
+        };
+    }
+    let report = ModelsReport {
+        data_dir: folder.root().display().to_string(),
+        providers: providers
+            .iter()
+            .map(|p| ProviderModels {
+                provider: ProviderReport::from_configured(p),
+                models: known_models(p),
+            })
+            .collect(),
+        auto_routing: AutoRoutingReport::from(folder.auto_routing()?.as_ref()),
+    };
+    printer.json(&report);
+    let mut text = String::new();
+    for p in &report.providers {
+        text.push_str(&p.provider.line());
+        text.push('\n');
+        if !p.models.is_empty() {
+            text.push_str(&format!("    e.g. {}\n", p.models.join(", ")));
+        }
+    }
+    if text.is_empty() {
+        text.push_str("No provider is configured.");
+    }
+    printer.data(text.trim_end());
+    Ok(())
+}
+
+/// Catalog models the provider's route accepts, else the literal ids of its pattern.
+fn known_models(p: &crate::gateway::ConfiguredProvider) -> Vec<String> {
+    let Some(route) = &p.route else {
+        return Vec::new();
+    };
+    let mut models: Vec<String> = p
+        .spec
+        .map(|s| s.example_models)
+        .unwrap_or_default()
+        .iter()
+        .filter(|m| route.matches(m))
+        .map(|m| m.to_string())
+        .collect();
+    if models.is_empty()
+        && let Some(config) = p.to_config()
+    {
+        models.extend(
+            config
+                .models()
+                .split(',')
+                .map(str::trim)
+                .filter(|m| !m.is_empty() && !m.contains('*'))
+                .map(String::from),
+        );
+    }
+    models
+}

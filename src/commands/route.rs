@@ -1,0 +1,312 @@
+//! `higress-claw route …`: auto-routing rules in the model-router plugin, hot-reloaded.
+
+use serde::Serialize;
+
+use super::{begin_edit, configured_folder, usage};
+use crate::cli::{GlobalArgs, RouteCommand};
+use crate::gateway::resources::{AutoRouting, RoutingRule};
+use crate::gateway::routing::{self, Explanation};
+use crate::gateway::settings::DeploymentSettings;
+use crate::gateway::{AUTO_MODEL, ConfiguredProvider, DataFolder, paths};
+use crate::printer::Printer;
+
+#[derive(Serialize)]
+struct RuleView {
+    id: usize,
+    pattern: String,
+    model: String,
+    /// The provider that serves the rule's model, or null when none does.
+    provider: Option<String>,
+}
+
+#[derive(Serialize)]
+struct RoutesReport {
+    data_dir: String,
+    enabled: bool,
+    default_model: Option<String>,
+    rules: Vec<RuleView>,
+    /// Set by commands that change something: `added`, `removed`, `enabled`, `disabled`,
+    /// `unchanged`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    action: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changed_files: Option<Vec<String>>,
+}
+
+#[derive(Serialize)]
+struct TestReport<'a> {
+    message: &'a str,
+    #[serde(flatten)]
+    explanation: Explanation,
+}
+
+pub async fn run(
+    command: RouteCommand,
+    global: &GlobalArgs,
+    printer: Printer,
+) -> anyhow::Result<()> {
+    let folder = configured_folder(global).await?;
+    let providers = folder.providers()?;
+    match command {
+        RouteCommand::List => {
+            let routing = folder.auto_routing()?;
+            print_routes(&printer, &folder, routing.as_ref(), &providers, None, None);
+            Ok(())
+        }
+        RouteCommand::Test(args) => test(&args.message, &folder, &providers, printer),
+        RouteCommand::Add(args) => {
+            check_model(&args.model)?;
+            let pattern = match (&args.trigger, &args.pattern) {
+                (Some(trigger), _) => routing::trigger_pattern(trigger).map_err(usage)?,
+                (None, Some(pattern)) => pattern.clone(),
+                (None, None) => unreachable!("clap requires --trigger or --pattern"),
+            };
+            routing::compile(&pattern).map_err(|e| usage(format!("--pattern: {e}")))?;
+            warn_unserved(&printer, &args.model, &providers);
+            edit(&folder, &printer, &providers, |routing, _| {
+                routing.rules.push(RoutingRule {
+                    pattern: pattern.clone(),
+                    model: args.model.trim().to_string(),
+                    other: Default::default(),
+                });
+                if !routing.enable {
+                    printer.warn(format!(
+                        "auto-routing is off, so this rule waits; turn it on with `higress-claw route enable --default-model MODEL` (then use the model \"{AUTO_MODEL}\")"
+                    ));
+                }
+                let message = format!(
+                    "Added rule {}: {pattern} → {}",
+                    routing.rules.len() - 1,
+                    args.model.trim()
+                );
+                Ok(("added", message))
+            })
+        }
+        RouteCommand::Remove(args) => edit(&folder, &printer, &providers, |routing, _| {
+            let count = routing.rules.len();
+            if args.rule_id >= count {
+                return Err(usage(match count {
+                    0 => format!("there is no rule {}: no rules are configured", args.rule_id),
+                    n => format!(
+                        "there is no rule {}; the ids are 0 to {} (see `higress-claw route list`)",
+                        args.rule_id,
+                        n - 1
+                    ),
+                }));
+            }
+            let rule = routing.rules.remove(args.rule_id);
+            let message = format!(
+                "Removed rule {}: {} → {} (later rules moved up by one)",
+                args.rule_id, rule.pattern, rule.model
+            );
+            Ok(("removed", message))
+        }),
+        RouteCommand::Enable(args) => {
+            check_model(&args.default_model)?;
+            warn_unserved(&printer, &args.default_model, &providers);
+            edit(&folder, &printer, &providers, |routing, settings| {
+                routing.enable = true;
+                routing.default_model = Some(args.default_model.trim().to_string());
+                if let Some(settings) = settings {
+                    settings.auto_routing = true;
+                    settings.auto_routing_default_model = routing.default_model.clone();
+                }
+                let message = format!(
+                    "Auto-routing is on: use the model \"{AUTO_MODEL}\"; unmatched messages go to {}",
+                    args.default_model.trim()
+                );
+                Ok(("enabled", message))
+            })
+        }
+        RouteCommand::Disable => edit(&folder, &printer, &providers, |routing, settings| {
+            routing.enable = false;
+            if let Some(settings) = settings {
+                settings.auto_routing = false;
+            }
+            let message = format!(
+                "Auto-routing is off; {} rules are kept for `higress-claw route enable`",
+                routing.rules.len()
+            );
+            Ok(("disabled", message))
+        }),
+    }
+}
+
+fn check_model(model: &str) -> anyhow::Result<()> {
+    let model = model.trim();
+    if model.is_empty() {
+        return Err(usage("the model is empty; name a model such as glm-5"));
+    }
+    if model == AUTO_MODEL {
+        return Err(usage(format!(
+            "{AUTO_MODEL} cannot route to itself; name a concrete model"
+        )));
+    }
+    Ok(())
+}
+
+fn warn_unserved(printer: &Printer, model: &str, providers: &[ConfiguredProvider]) {
+    if routing::resolve(model.trim(), providers).provider.is_none() {
+        printer.warn(format!(
+            "no configured provider serves {model:?}; requests routed to it will fail until one does (see `higress-claw models`)"
+        ));
+    }
+}
+
+/// One locked edit of the router (and of default.cfg's auto-routing lines).
+fn edit(
+    folder: &DataFolder,
+    printer: &Printer,
+    providers: &[ConfiguredProvider],
+    // Returns the action for `--json` and the line to print once the change is on disk.
+    change: impl FnOnce(
+        &mut AutoRouting,
+        Option<&mut DeploymentSettings>,
+    ) -> anyhow::Result<(&'static str, String)>,
+) -> anyhow::Result<()> {
+    let mut tx = begin_edit(folder, printer)?;
+    let mut settings = folder.settings()?;
+    let router = tx.router()?;
+    let routing = router
+        .spec
+        .default_config
+        .auto_routing
+        .get_or_insert_with(AutoRouting::default);
+    let (action, message) = change(routing, settings.as_mut())?;
+    let routing = routing.clone();
+    if let Some(settings) = settings {
+        tx.put(paths::DEFAULT_CFG, settings.to_text());
+    }
+    let changed = tx.commit()?;
+    let action = if changed.is_empty() {
+        printer.status("Nothing changed; the folder already said this");
+        "unchanged"
+    } else {
+        printer.success(format!("{message}; Higress reloads it without a restart"));
+        action
+    };
+    print_routes(
+        printer,
+        folder,
+        Some(&routing),
+        providers,
+        Some(action),
+        Some(changed),
+    );
+    Ok(())
+}
+
+fn print_routes(
+    printer: &Printer,
+    folder: &DataFolder,
+    routing: Option<&AutoRouting>,
+    providers: &[ConfiguredProvider],
+    action: Option<&'static str>,
+    changed_files: Option<Vec<String>>,
+) {
+    let rules: Vec<RuleView> = routing
+        .map(|r| r.rules.as_slice())
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+        .map(|(id, rule)| RuleView {
+            id,
+            pattern: rule.pattern.clone(),
+            model: rule.model.clone(),
+            provider: routing::resolve(&rule.model, providers).provider,
+        })
+        .collect();
+    let report = RoutesReport {
+        data_dir: folder.root().display().to_string(),
+        enabled: routing.is_some_and(|r| r.enable),
+        default_model: routing.and_then(|r| r.default_model.clone()),
+        rules,
+        action,
+        changed_files,
+    };
+    printer.json(&report);
+    if action.is_some() {
+        return; // a change already said what it did on stderr
+    }
+    let mut text = if report.enabled {
+        format!(
+            "Auto-routing: on (model \"{AUTO_MODEL}\"), default model {}\n",
+            report
+                .default_model
+                .as_deref()
+                .unwrap_or("(none: unmatched requests are not rewritten)")
+        )
+    } else {
+        "Auto-routing: off (turn it on with `higress-claw route enable --default-model MODEL`)\n"
+            .to_string()
+    };
+    if report.rules.is_empty() {
+        text.push_str(
+            "No rules. Add one: higress-claw route add --model MODEL --trigger \"quick|fast\"",
+        );
+    } else {
+        text.push_str(&format!(
+            "{:<4} {:<40} {:<24} {}\n",
+            "ID", "PATTERN", "MODEL", "PROVIDER"
+        ));
+        for r in &report.rules {
+            text.push_str(&format!(
+                "{:<4} {:<40} {:<24} {}\n",
+                r.id,
+                r.pattern,
+                r.model,
+                r.provider.as_deref().unwrap_or("(none serves it)")
+            ));
+        }
+    }
+    printer.data(text.trim_end());
+}
+
+fn test(
+    message: &str,
+    folder: &DataFolder,
+    providers: &[ConfiguredProvider],
+    printer: Printer,
+) -> anyhow::Result<()> {
+    let routing = folder.auto_routing()?;
+    let explanation = routing::explain(message, routing.as_ref(), providers);
+    let text = match (explanation.reason, &explanation.model) {
+        ("disabled", _) => format!(
+            "Auto-routing is off: a request for \"{AUTO_MODEL}\" is not rewritten and no provider serves it. Turn it on with `higress-claw route enable --default-model MODEL`."
+        ),
+        ("no-default", _) => {
+            "No rule matches and there is no default model: the request is not rewritten."
+                .to_string()
+        }
+        (reason, Some(model)) => {
+            let why = match (explanation.rule_id, &explanation.pattern) {
+                (Some(id), Some(pattern)) if reason == "rule" => {
+                    format!("rule {id} ({pattern}) matches")
+                }
+                _ => "no rule matches, so the default model applies".to_string(),
+            };
+            let served = match explanation
+                .provider
+                .as_ref()
+                .and_then(|p| p.provider.as_ref().map(|id| (id, p)))
+            {
+                Some((id, p)) => {
+                    let mut line = format!("served by {id} ({})", p.name.as_deref().unwrap_or(id));
+                    if !p.also.is_empty() {
+                        line.push_str(&format!("; also matched by {}", p.also.join(", ")));
+                    }
+                    line
+                }
+                None => "but no configured provider serves it: the request would fail".to_string(),
+            };
+            format!("→ {model}: {why}; {served}")
+        }
+        _ => String::new(),
+    };
+    printer.json(&TestReport {
+        message,
+        explanation,
+    });
+    printer.data(text);
+    Ok(())
+}
