@@ -210,7 +210,7 @@ fn unknown_fields_survive_an_edit() {
 }
 
 #[test]
-fn parallel_adds_lose_no_update() {
+fn parallel_providers_and_rules_lose_no_update() {
     let home = tempfile::tempdir().unwrap();
     let data = folder(home.path());
     let simple: Vec<&str> = higress_claw::gateway::catalog::PROVIDERS
@@ -223,36 +223,69 @@ fn parallel_adds_lose_no_update() {
         .map(|p| p.id)
         .collect();
     assert!(simple.len() >= 20, "{simple:?}");
-    let threads: Vec<_> = simple
+    // 32 processes at once: every simple provider, and auto-routing rules for the rest.
+    let mut commands: Vec<Vec<String>> = simple
         .iter()
         .enumerate()
         .map(|(i, id)| {
-            let (home, data, id) = (home.path().to_path_buf(), data.clone(), id.to_string());
+            let args = [
+                "config",
+                "add",
+                "-q",
+                "--provider",
+                id,
+                "--key",
+                &format!("key-{i:04}-xyz"),
+                "--models",
+                &format!("model{i}-*"),
+            ];
+            args.map(String::from).to_vec()
+        })
+        .collect();
+    let rule_models: Vec<String> = (commands.len()..32)
+        .map(|i| format!("model{i}-x"))
+        .collect();
+    for (i, model) in rule_models.iter().enumerate() {
+        let args = [
+            "route",
+            "add",
+            "-q",
+            "--model",
+            model,
+            "--trigger",
+            &format!("trigger {i}"),
+        ];
+        commands.push(args.map(String::from).to_vec());
+    }
+    assert_eq!(commands.len(), 32);
+    let threads: Vec<_> = commands
+        .into_iter()
+        .map(|args| {
+            let (home, data) = (home.path().to_path_buf(), data.clone());
             std::thread::spawn(move || {
-                let key = format!("key-{i:04}-xyz");
-                let models = format!("model{i}-*");
-                config(
-                    &home,
-                    &data,
-                    &[
-                        "add",
-                        "-q",
-                        "--provider",
-                        &id,
-                        "--key",
-                        &key,
-                        "--models",
-                        &models,
-                    ],
-                )
-                .assert()
-                .success();
+                bin(&home)
+                    .args(&args)
+                    .arg("--data-dir")
+                    .arg(&data)
+                    .assert()
+                    .success();
             })
         })
         .collect();
     for t in threads {
         t.join().unwrap();
     }
+    let router = read_yaml(&data.join("wasmplugins/model-router.internal.yaml"));
+    let mut got_rules: Vec<String> = router["spec"]["defaultConfig"]["autoRouting"]["rules"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|r| r["model"].as_str().unwrap().to_string())
+        .collect();
+    got_rules.sort();
+    let mut want_rules = rule_models.clone();
+    want_rules.sort();
+    assert_eq!(got_rules, want_rules, "a rule was lost");
     let mut got = providers(&data);
     got.sort();
     let mut want: Vec<String> = simple

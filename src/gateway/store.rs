@@ -100,7 +100,28 @@ impl Store {
                 return Err(StoreError::Lock { path, source });
             }
         }
+        self.sweep_temp_files();
         Ok(LockGuard { _file: file })
+    }
+
+    /// Temp files are only written under the lock, so any found by the new holder were
+    /// left by a writer that died (`kill -9`, power loss) and can go.
+    fn sweep_temp_files(&self) {
+        let Ok(entries) = fs::read_dir(&self.root) else {
+            return;
+        };
+        for folder in entries.flatten().filter(|e| e.path().is_dir()) {
+            let Ok(files) = fs::read_dir(folder.path()) else {
+                continue;
+            };
+            for file in files.flatten() {
+                let name = file.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with('.') && name.contains(".tmp-") {
+                    let _ = fs::remove_file(file.path());
+                }
+            }
+        }
     }
 
     pub fn read(&self, relative: &str) -> Result<Option<String>, StoreError> {
