@@ -83,7 +83,7 @@ fn kill_9_during_edits_leaves_a_consistent_folder() {
             .wrapping_mul(6364136223846793005)
             .wrapping_add(1442695040888963407);
         let provider = providers[(seed >> 33) as usize % providers.len()];
-        let remove = (seed >> 40) % 3 == 0;
+        let remove = (seed >> 40).is_multiple_of(3);
         let mut cmd = std::process::Command::new(&exe);
         cmd.env("HOME", home.path())
             .env("NO_COLOR", "1")
