@@ -5,6 +5,10 @@
 
 /// The data folder of a new deployment (default `~/.higress-claw/data`).
 pub const DATA_DIR: &str = "HIGRESS_CLAW_DATA_DIR";
+/// `container` edits the data folder through the Docker API, `host` on this host;
+/// unset or `auto` picks `container` for Docker Desktop, remote engines and folders this
+/// host cannot write.
+pub const WRITE_THROUGH: &str = "HIGRESS_CLAW_WRITE_THROUGH";
 /// Prefix of the per-provider key variables: `HIGRESS_CLAW_<PROVIDER>_KEY`.
 pub const KEY_PREFIX: &str = "HIGRESS_CLAW_";
 /// Overrides the detected timezone for the region choice (else `TZ`, `/etc/timezone`,

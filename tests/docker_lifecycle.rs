@@ -386,3 +386,108 @@ fn config_changes_reach_a_running_container_without_restart() {
         "the container was restarted"
     );
 }
+
+/// Docker Desktop and remote engines: the same edits go through the Docker API
+/// (upload + rename inside the container), forced here with HIGRESS_CLAW_WRITE_THROUGH.
+#[test]
+fn edits_through_the_container_api() {
+    let Some(gw) = Gateway::new("through") else {
+        return;
+    };
+    let (home, name) = (gw.home.path(), gw.name.as_str());
+    gw.start(&["--zhipuai-key", KEY]).success();
+    let started_at = inspect(name, "{{.State.StartedAt}}");
+    let through = |args: &[&str]| {
+        let mut cmd = bin(home);
+        cmd.env("HIGRESS_CLAW_WRITE_THROUGH", "container")
+            .args(args)
+            .args(["--container-name", name]);
+        cmd
+    };
+    through(&[
+        "config",
+        "add",
+        "--provider",
+        "deepseek",
+        "--key",
+        "sk-remote-0007",
+        "-v",
+    ])
+    .assert()
+    .success()
+    .stderr(predicate::str::contains(format!(
+        "Editing {name}:/data through the Docker API"
+    )));
+    through(&["route", "enable", "--default-model", "glm-5"])
+        .assert()
+        .success();
+    through(&[
+        "route",
+        "add",
+        "--model",
+        "deepseek-chat",
+        "--trigger",
+        "code",
+    ])
+    .assert()
+    .success();
+    through(&["config", "remove", "--provider", "zhipuai"])
+        .assert()
+        .success();
+    let proxy = docker_try(&[
+        "exec",
+        name,
+        "cat",
+        "/data/wasmplugins/ai-proxy.internal.yaml",
+    ])
+    .unwrap();
+    assert!(
+        proxy.contains("sk-remote-0007") && !proxy.contains("id: zhipuai"),
+        "{proxy}"
+    );
+    let router = docker_try(&[
+        "exec",
+        name,
+        "cat",
+        "/data/wasmplugins/model-router.internal.yaml",
+    ])
+    .unwrap();
+    assert!(
+        router.contains("model: deepseek-chat") && router.contains("enable: true"),
+        "{router}"
+    );
+    assert!(
+        docker_try(&[
+            "exec",
+            name,
+            "cat",
+            "/data/ingresses/ai-route-zhipuai.internal.yaml"
+        ])
+        .is_none()
+    );
+    let listing = docker_try(&[
+        "exec",
+        name,
+        "ls",
+        "-a",
+        "/data/wasmplugins",
+        "/data/ingresses",
+        "/data/configmaps",
+    ])
+    .unwrap();
+    assert!(!listing.contains(".tmp-"), "temp files left: {listing}");
+    let out = through(&["config", "list", "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let list = json(&out);
+    assert_eq!(list["data_dir"], format!("{name}:/data"));
+    assert_eq!(list["providers"][0]["id"], "deepseek");
+    assert_eq!(
+        inspect(name, "{{.State.StartedAt}}"),
+        started_at,
+        "the container was restarted"
+    );
+}

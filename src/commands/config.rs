@@ -10,7 +10,8 @@ use serde::Serialize;
 
 use super::configure::check_overlaps;
 use super::report::ProviderReport;
-use super::{configured_folder, usage};
+use super::usage;
+use super::workspace::Workspace;
 use crate::cli::{ConfigAddArgs, ConfigCommand, ConfigRemoveArgs, GlobalArgs};
 use crate::env_vars;
 use crate::gateway::catalog::{self, ProviderSpec};
@@ -94,8 +95,9 @@ fn read_key(args: &ConfigAddArgs, spec: &ProviderSpec) -> anyhow::Result<Option<
 async fn add(args: ConfigAddArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
     let spec = find_provider(&args.provider)?;
     let key = read_key(&args, spec)?;
-    let folder = configured_folder(global).await?;
-    let mut tx = super::begin_edit(&folder, &printer)?;
+    let ws = Workspace::open(global, &printer).await?;
+    let folder = &ws.folder;
+    let mut tx = super::begin_edit(folder, &printer)?;
     // Read under the lock, so parallel calls build on each other's changes.
     let existing = folder.providers()?;
     let current = existing.iter().find(|p| p.id == spec.id);
@@ -139,6 +141,7 @@ async fn add(args: ConfigAddArgs, global: &GlobalArgs, printer: Printer) -> anyh
     check_overlaps(&all)?;
     tx.upsert_provider(&config)?;
     let changed = tx.commit()?;
+    ws.publish(&changed).await?;
     let action = match (current.is_some(), changed.is_empty()) {
         (_, true) => "unchanged",
         (true, false) => "updated",
@@ -160,11 +163,11 @@ async fn add(args: ConfigAddArgs, global: &GlobalArgs, printer: Printer) -> anyh
         ),
     };
     printer.success(format!("{summary}; Higress reloads it without a restart"));
-    report(&folder, spec.id, action, changed, &printer)
+    report(&ws, spec.id, action, changed, &printer)
 }
 
 fn report(
-    folder: &crate::gateway::DataFolder,
+    ws: &Workspace,
     id: &str,
     action: &'static str,
     changed: Vec<String>,
@@ -173,13 +176,14 @@ fn report(
     for file in &changed {
         printer.verbose(format!("wrote {file}"));
     }
-    let providers: Vec<ProviderReport> = folder
+    let providers: Vec<ProviderReport> = ws
+        .folder
         .providers()?
         .iter()
         .map(ProviderReport::from_configured)
         .collect();
     printer.json(&ChangeReport {
-        data_dir: folder.root().display().to_string(),
+        data_dir: ws.describe(),
         provider: id.to_string(),
         action,
         changed_files: changed,
@@ -189,7 +193,8 @@ fn report(
 }
 
 async fn list(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
-    let folder = configured_folder(global).await?;
+    let ws = Workspace::open(global, &printer).await?;
+    let folder = &ws.folder;
     let providers: Vec<ProviderReport> = folder
         .providers()?
         .iter()
@@ -211,7 +216,7 @@ async fn list(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
     }
     printer.data(text.trim_end());
     printer.json(&ListReport {
-        data_dir: folder.root().display().to_string(),
+        data_dir: ws.describe(),
         providers,
     });
     Ok(())
@@ -223,8 +228,9 @@ async fn remove(
     printer: Printer,
 ) -> anyhow::Result<()> {
     let spec = find_provider(&args.provider)?;
-    let folder = configured_folder(global).await?;
-    let mut tx = super::begin_edit(&folder, &printer)?;
+    let ws = Workspace::open(global, &printer).await?;
+    let folder = &ws.folder;
+    let mut tx = super::begin_edit(folder, &printer)?;
     if !tx.remove_provider(spec.id)? {
         return Err(usage(format!(
             "{} is not configured, so there is nothing to remove; see `higress-claw config list`",
@@ -232,9 +238,10 @@ async fn remove(
         )));
     }
     let changed = tx.commit()?;
+    ws.publish(&changed).await?;
     printer.success(format!(
         "Removed {} with its route, registry and keys; Higress reloads it without a restart",
         spec.display_name
     ));
-    report(&folder, spec.id, "removed", changed, &printer)
+    report(&ws, spec.id, "removed", changed, &printer)
 }

@@ -13,6 +13,7 @@ mod route;
 mod start;
 mod status;
 mod stop;
+mod workspace;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

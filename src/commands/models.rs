@@ -3,8 +3,8 @@
 use serde::Serialize;
 
 use super::configure::AutoRoutingReport;
-use super::configured_folder;
 use super::report::ProviderReport;
+use super::workspace::Workspace;
 use crate::cli::{GlobalArgs, ModelsArgs, ModelsCommand};
 use crate::gateway::routing::{self, Resolution};
 use crate::printer::Printer;
@@ -25,7 +25,8 @@ struct ProviderModels {
 }
 
 pub async fn run(args: ModelsArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
-    let folder = configured_folder(global).await?;
+    let ws = Workspace::open(global, &printer).await?;
+    let folder = &ws.folder;
     let providers = folder.providers()?;
     if let Some(ModelsCommand::Resolve { model }) = args.command {
         let resolution: Resolution = routing::resolve(model.trim(), &providers);
@@ -50,7 +51,7 @@ pub async fn run(args: ModelsArgs, global: &GlobalArgs, printer: Printer) -> any
         };
     }
     let report = ModelsReport {
-        data_dir: folder.root().display().to_string(),
+        data_dir: ws.describe(),
         providers: providers
             .iter()
             .map(|p| ProviderModels {

@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use super::{begin_edit, configured_folder, usage};
+use super::workspace::Workspace;
+use super::{begin_edit, usage};
 use crate::cli::{GlobalArgs, RouteCommand};
 use crate::gateway::resources::{AutoRouting, RoutingRule};
 use crate::gateway::routing::{self, Explanation};
@@ -45,15 +46,16 @@ pub async fn run(
     global: &GlobalArgs,
     printer: Printer,
 ) -> anyhow::Result<()> {
-    let folder = configured_folder(global).await?;
+    let ws = Workspace::open(global, &printer).await?;
+    let folder = &ws.folder;
     let providers = folder.providers()?;
     match command {
         RouteCommand::List => {
             let routing = folder.auto_routing()?;
-            print_routes(&printer, &folder, routing.as_ref(), &providers, None, None);
+            print_routes(&printer, &ws, routing.as_ref(), &providers, None, None);
             Ok(())
         }
-        RouteCommand::Test(args) => test(&args.message, &folder, &providers, printer),
+        RouteCommand::Test(args) => test(&args.message, folder, &providers, printer),
         RouteCommand::Add(args) => {
             check_model(&args.model)?;
             let pattern = match (&args.trigger, &args.pattern) {
@@ -63,7 +65,7 @@ pub async fn run(
             };
             routing::compile(&pattern).map_err(|e| usage(format!("--pattern: {e}")))?;
             warn_unserved(&printer, &args.model, &providers);
-            edit(&folder, &printer, &providers, |routing, _| {
+            edit(&ws, &printer, &providers, |routing, _| {
                 routing.rules.push(RoutingRule {
                     pattern: pattern.clone(),
                     model: args.model.trim().to_string(),
@@ -81,8 +83,9 @@ pub async fn run(
                 );
                 Ok(("added", message))
             })
+            .await
         }
-        RouteCommand::Remove(args) => edit(&folder, &printer, &providers, |routing, _| {
+        RouteCommand::Remove(args) => edit(&ws, &printer, &providers, |routing, _| {
             let count = routing.rules.len();
             if args.rule_id >= count {
                 return Err(usage(match count {
@@ -100,11 +103,12 @@ pub async fn run(
                 args.rule_id, rule.pattern, rule.model
             );
             Ok(("removed", message))
-        }),
+        })
+        .await,
         RouteCommand::Enable(args) => {
             check_model(&args.default_model)?;
             warn_unserved(&printer, &args.default_model, &providers);
-            edit(&folder, &printer, &providers, |routing, settings| {
+            edit(&ws, &printer, &providers, |routing, settings| {
                 routing.enable = true;
                 routing.default_model = Some(args.default_model.trim().to_string());
                 if let Some(settings) = settings {
@@ -117,18 +121,22 @@ pub async fn run(
                 );
                 Ok(("enabled", message))
             })
+            .await
         }
-        RouteCommand::Disable => edit(&folder, &printer, &providers, |routing, settings| {
-            routing.enable = false;
-            if let Some(settings) = settings {
-                settings.auto_routing = false;
-            }
-            let message = format!(
-                "Auto-routing is off; {} rules are kept for `higress-claw route enable`",
-                routing.rules.len()
-            );
-            Ok(("disabled", message))
-        }),
+        RouteCommand::Disable => {
+            edit(&ws, &printer, &providers, |routing, settings| {
+                routing.enable = false;
+                if let Some(settings) = settings {
+                    settings.auto_routing = false;
+                }
+                let message = format!(
+                    "Auto-routing is off; {} rules are kept for `higress-claw route enable`",
+                    routing.rules.len()
+                );
+                Ok(("disabled", message))
+            })
+            .await
+        }
     }
 }
 
@@ -154,8 +162,8 @@ fn warn_unserved(printer: &Printer, model: &str, providers: &[ConfiguredProvider
 }
 
 /// One locked edit of the router (and of default.cfg's auto-routing lines).
-fn edit(
-    folder: &DataFolder,
+async fn edit(
+    ws: &Workspace,
     printer: &Printer,
     providers: &[ConfiguredProvider],
     // Returns the action for `--json` and the line to print once the change is on disk.
@@ -164,6 +172,7 @@ fn edit(
         Option<&mut DeploymentSettings>,
     ) -> anyhow::Result<(&'static str, String)>,
 ) -> anyhow::Result<()> {
+    let folder = &ws.folder;
     let mut tx = begin_edit(folder, printer)?;
     let mut settings = folder.settings()?;
     let router = tx.router()?;
@@ -178,6 +187,7 @@ fn edit(
         tx.put(paths::DEFAULT_CFG, settings.to_text());
     }
     let changed = tx.commit()?;
+    ws.publish(&changed).await?;
     let action = if changed.is_empty() {
         printer.status("Nothing changed; the folder already said this");
         "unchanged"
@@ -187,7 +197,7 @@ fn edit(
     };
     print_routes(
         printer,
-        folder,
+        ws,
         Some(&routing),
         providers,
         Some(action),
@@ -198,7 +208,7 @@ fn edit(
 
 fn print_routes(
     printer: &Printer,
-    folder: &DataFolder,
+    ws: &Workspace,
     routing: Option<&AutoRouting>,
     providers: &[ConfiguredProvider],
     action: Option<&'static str>,
@@ -217,7 +227,7 @@ fn print_routes(
         })
         .collect();
     let report = RoutesReport {
-        data_dir: folder.root().display().to_string(),
+        data_dir: ws.describe(),
         enabled: routing.is_some_and(|r| r.enable),
         default_model: routing.and_then(|r| r.default_model.clone()),
         rules,

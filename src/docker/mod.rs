@@ -72,6 +72,26 @@ pub enum DockerError {
         "cannot pull image {image}: {detail}; check the name and your network, or choose another registry with --image-repo (and --image-tag)"
     )]
     Pull { image: String, detail: String },
+    #[error("cannot copy {path} out of container {name}")]
+    Download {
+        name: String,
+        path: String,
+        #[source]
+        source: bollard::errors::Error,
+    },
+    #[error("cannot copy files into {path} of container {name}")]
+    Upload {
+        name: String,
+        path: String,
+        #[source]
+        source: bollard::errors::Error,
+    },
+    #[error("cannot run a command in container {name}")]
+    Exec {
+        name: String,
+        #[source]
+        source: bollard::errors::Error,
+    },
     #[error("cannot read logs of container {name}")]
     Logs {
         name: String,
@@ -357,6 +377,85 @@ impl Engine {
             out.push_str(&chunk);
         }
         out
+    }
+}
+
+impl Engine {
+    /// A tar archive of `path` inside the container, or `None` when it does not exist.
+    pub async fn download(&self, name: &str, path: &str) -> Result<Option<Vec<u8>>, DockerError> {
+        let options = bollard::query_parameters::DownloadFromContainerOptionsBuilder::new()
+            .path(path)
+            .build();
+        let mut stream = self.docker.download_from_container(name, Some(options));
+        let mut tar = Vec::new();
+        while let Some(chunk) = stream.next().await {
+            match chunk {
+                Ok(bytes) => tar.extend_from_slice(&bytes),
+                Err(err) if is_not_found(&err) => return Ok(None),
+                Err(source) => {
+                    return Err(DockerError::Download {
+                        name: name.to_string(),
+                        path: path.to_string(),
+                        source,
+                    });
+                }
+            }
+        }
+        Ok(Some(tar))
+    }
+
+    /// Extracts the tar archive `tar` into folder `path` of the container.
+    pub async fn upload(&self, name: &str, path: &str, tar: Vec<u8>) -> Result<(), DockerError> {
+        let options = bollard::query_parameters::UploadToContainerOptionsBuilder::new()
+            .path(path)
+            .build();
+        self.docker
+            .upload_to_container(name, Some(options), bollard::body_full(tar.into()))
+            .await
+            .map_err(|source| DockerError::Upload {
+                name: name.to_string(),
+                path: path.to_string(),
+                source,
+            })
+    }
+
+    /// Runs `cmd` in the container; returns its exit code and combined output.
+    pub async fn exec(&self, name: &str, cmd: Vec<String>) -> Result<(i64, String), DockerError> {
+        use bollard::exec::{CreateExecOptions, StartExecResults};
+        let wrap = |source| DockerError::Exec {
+            name: name.to_string(),
+            source,
+        };
+        let exec = self
+            .docker
+            .create_exec(
+                name,
+                CreateExecOptions {
+                    cmd: Some(cmd),
+                    attach_stdout: Some(true),
+                    attach_stderr: Some(true),
+                    ..Default::default()
+                },
+            )
+            .await
+            .map_err(wrap)?;
+        let mut output = String::new();
+        if let StartExecResults::Attached {
+            output: mut stream, ..
+        } = self.docker.start_exec(&exec.id, None).await.map_err(wrap)?
+        {
+            while let Some(chunk) = stream.next().await {
+                output.push_str(&chunk.map_err(wrap)?.to_string());
+            }
+        }
+        let code = self
+            .docker
+            .inspect_exec(&exec.id)
+            .await
+            .map_err(wrap)?
+            .exit_code
+            .unwrap_or(-1);
+        Ok((code, output))
     }
 }
 
