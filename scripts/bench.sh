@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Measures whole-process wall time and peak memory of the commands agents call most,
-# with /usr/bin/time -v, on a folder holding every simple provider. Prints medians.
-# Usage: scripts/bench.sh [RUNS]   (builds the release binary first)
+# Whole-process wall time and peak memory (/usr/bin/time -v) of the commands agents
+# call most, on a folder with all 31 providers and 1,000 auto-routing rules.
+# Usage: scripts/bench.sh [RUNS]   (builds the release binary first; needs GNU time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs="${1:-20}"
@@ -12,12 +12,23 @@ trap 'rm -rf "$work"' EXIT
 data="$work/data"
 export HOME="$work" NO_COLOR=1 TZ=Asia/Shanghai
 
-"$bin" init -q --data-dir "$data" --deepseek-key sk-bench-0000 >/dev/null
+# Every provider, each with its own model pattern and the companions it needs.
+args=()
 i=0
-for p in aliyun moonshot zhipuai minimax openai openrouter yi ai360 baichuan baidu claude cohere doubao fireworks github gemini grok groq mistral stepfun togetherai; do
+for stem in dashscope deepseek moonshot zhipuai minimax azure bedrock vertex openai openrouter yi ai360 \
+  baichuan baidu claude cloudflare cohere deepl dify doubao fireworks github gemini grok groq mistral \
+  ollama spark stepfun hunyuan togetherai; do
   i=$((i + 1))
-  "$bin" config add -q --data-dir "$data" --provider "$p" --key "sk-bench-$i" --models "bench$i-*" >/dev/null
+  args+=("--$stem-key" "sk-bench-$i:secret" "--$stem-models" "bench$i-*")
 done
+args+=(--azure-service-url "https://bench.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-06-01"
+  --bedrock-region us-east-1 --cloudflare-account-id acc --deepl-target-lang ZH --ollama-host 10.0.0.2)
+"$bin" init -q --data-dir "$data" "${args[@]}" >/dev/null
+"$bin" route enable -q --data-dir "$data" --default-model bench1-x >/dev/null
+for n in $(seq 1000); do
+  "$bin" route add -q --data-dir "$data" --model "bench$((n % 31 + 1))-x" --trigger "trigger $n|phrase $n" 2>/dev/null
+done
+echo "folder: $("$bin" config list --json --data-dir "$data" | grep -c '"id"') providers, $("$bin" route list --json --data-dir "$data" | grep -c '"pattern"') rules"
 
 measure() { # name, command...
   local name="$1"; shift
@@ -27,15 +38,15 @@ measure() { # name, command...
     local t0=$EPOCHREALTIME
     /usr/bin/time -v -o "$work/time.txt" "$@" >/dev/null 2>&1
     local t1=$EPOCHREALTIME
-    out=$(cat "$work/time.txt")
     times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {print (b - a) * 1000}')")
-    mems+=("$(echo "$out" | awk -F': ' '/Maximum resident set size/ {print $2}')")
+    mems+=("$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")")
   done
   median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-  printf '%-28s median %6.1f ms   peak RSS %6s KiB   (%s runs)\n' "$name" "$(median "${times[@]}")" "$(median "${mems[@]}")" "$runs"
+  printf '%-34s median %6.1f ms   peak RSS %6s KiB   (%s runs)\n' "$name" "$(median "${times[@]}")" "$(median "${mems[@]}")" "$runs"
 }
 
 measure "config add (update key)" "$bin" config add -q --data-dir "$data" --provider deepseek --key sk-bench-rotated
 measure "config list" "$bin" config list --data-dir "$data"
-measure "config list --json" "$bin" config list --json --data-dir "$data"
-measure "init (1 provider)" sh -c "rm -rf '$work/fresh' && '$bin' init -q --data-dir '$work/fresh' --openai-key sk-x"
+measure "route add + route remove (2 runs)" sh -c "'$bin' route add -q --data-dir '$data' --model bench1-x --trigger x && '$bin' route remove -q --data-dir '$data' --rule-id 1000"
+measure "route list --json" "$bin" route list --json --data-dir "$data"
+measure "route test" "$bin" route test --data-dir "$data" "phrase 999 please"
