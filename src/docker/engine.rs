@@ -70,7 +70,7 @@ fn candidate_sockets() -> Vec<PathBuf> {
     sockets
 }
 
-/// Connects, negotiates the API version and pings, turning each failure into an error
+/// Connects and negotiates the API version, turning each failure into an error
 /// that says what to do.
 pub async fn connect() -> Result<(Docker, Endpoint), DockerError> {
     let endpoint = resolve_endpoint();
@@ -91,12 +91,10 @@ pub async fn connect() -> Result<(Docker, Endpoint), DockerError> {
         endpoint: endpoint.describe(),
         source,
     })?;
+    // Negotiating is a request to the engine, so it doubles as the reachability check
+    // (a separate ping would cost another round trip on every command).
     let docker = docker
         .negotiate_version()
-        .await
-        .map_err(|source| classify_connect_error(&endpoint, source))?;
-    docker
-        .ping()
         .await
         .map_err(|source| classify_connect_error(&endpoint, source))?;
     Ok((docker, endpoint))
