@@ -426,3 +426,37 @@ fn keys_from_stdin_and_environment() {
     assert_eq!(key("openai"), "sk-'q\"uote #: ünï 🚀");
     assert_eq!(key("grok"), "xai-env-0005");
 }
+
+#[test]
+fn a_file_or_an_empty_folder_is_refused() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("file");
+    std::fs::write(&file, "x").unwrap();
+    for args in [
+        &["config", "list"][..],
+        &["route", "add", "--model", "m", "--trigger", "t"],
+    ] {
+        bin(home.path())
+            .args(args)
+            .arg("--data-dir")
+            .arg(&file)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains("is a file, not a folder"));
+    }
+    let empty = home.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    config(
+        home.path(),
+        &empty,
+        &["add", "--provider", "openai", "--key", "k"],
+    )
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains("not a configured gateway folder"));
+    assert_eq!(
+        std::fs::read_dir(&empty).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}
