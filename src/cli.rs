@@ -88,6 +88,14 @@ pub enum Command {
         after_help = "Examples:\n  higress-claw models\n  higress-claw models --json\n  higress-claw models resolve glm-5"
     )]
     Models(ModelsArgs),
+    /// Print a shell completion script.
+    #[command(
+        after_help = "Examples:\n  higress-claw completions bash > ~/.local/share/bash-completion/completions/higress-claw\n  higress-claw completions zsh > \"${fpath[1]}/_higress-claw\"\n  higress-claw completions fish > ~/.config/fish/completions/higress-claw.fish"
+    )]
+    Completions {
+        /// The shell to complete for.
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -262,6 +270,10 @@ pub struct StartArgs {
     /// Image tag [default: latest, or the folder's default.cfg].
     #[arg(long, value_name = "TAG")]
     pub image_tag: Option<String>,
+    /// Address the ports are published on [default: 127.0.0.1, or the folder's
+    /// default.cfg]. Anything else exposes the gateway, which has no auth by default.
+    #[arg(long, value_name = "ADDRESS")]
+    pub bind: Option<std::net::IpAddr>,
     /// Seconds to wait for the gateway and console to answer.
     #[arg(long, default_value_t = 300, value_name = "SECONDS")]
     pub wait_timeout: u64,

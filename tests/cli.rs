@@ -392,3 +392,19 @@ fn keys_are_stored_byte_exact() {
         "YAML 1.1 bool lookalike is quoted"
     );
 }
+
+#[test]
+fn completions_cover_commands_and_provider_flags() {
+    let home = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        bin(home.path())
+            .args(["completions", shell])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("zhipuai-key").and(predicate::str::contains("route")));
+    }
+    bin(home.path())
+        .args(["completions", "tcsh"])
+        .assert()
+        .code(2);
+}

@@ -491,3 +491,36 @@ fn edits_through_the_container_api() {
         "the container was restarted"
     );
 }
+
+#[test]
+fn bind_address_is_published_and_warned_about() {
+    let Some(gw) = Gateway::new("bind") else {
+        return;
+    };
+    let name = gw.name.as_str();
+    gw.start(&["--zhipuai-key", KEY, "--bind", "0.0.0.0"])
+        .success()
+        .stderr(predicate::str::contains("no authentication by default"));
+    let bindings: Value =
+        serde_json::from_str(&inspect(name, "{{json .HostConfig.PortBindings}}")).unwrap();
+    assert_eq!(
+        bindings[format!("{}/tcp", gw.ports[0])][0]["HostIp"],
+        "0.0.0.0"
+    );
+    let cfg = std::fs::read_to_string(gw.data.join("default.cfg")).unwrap();
+    assert!(cfg.contains("BIND_ADDRESS=0.0.0.0"), "{cfg}");
+    // The address is fixed at creation: asking for another one is refused, not ignored.
+    gw.start(&["--bind", "127.0.0.1"])
+        .code(2)
+        .stderr(predicate::str::contains("bound to 0.0.0.0"));
+    let out = bin(gw.home.path())
+        .args(["status", "--json", "--container-name", name])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let status = json(&out);
+    assert_eq!(status["bind"], "0.0.0.0");
+    assert_eq!(status["ready"]["gateway"], true);
+}

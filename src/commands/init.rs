@@ -30,6 +30,7 @@ pub fn run(args: InitArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Res
         image_tag: saved.as_ref().and_then(|s| s.image_tag.clone()),
         auto_routing: plan.auto_routing.is_some(),
         auto_routing_default_model: plan.auto_routing.clone(),
+        bind: saved.as_ref().and_then(|s| s.bind),
     };
     if let Some(model) = &plan.auto_routing {
         configure::warn_unserved(&printer, model, &plan.providers);

@@ -70,6 +70,11 @@ async fn dispatch(command: Command, global: &GlobalArgs, printer: Printer) -> an
         Command::Config(command) => config::run(command, global, printer).await,
         Command::Route(command) => route::run(command, global, printer).await,
         Command::Models(args) => models::run(args, global, printer).await,
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut cmd, "higress-claw", &mut std::io::stdout());
+            Ok(())
+        }
     }
 }
 

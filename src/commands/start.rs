@@ -71,6 +71,7 @@ pub async fn run(args: StartArgs, global: &GlobalArgs, printer: Printer) -> anyh
                 .as_ref()
                 .and_then(|s| s.auto_routing_default_model.clone())
         }),
+        bind: args.bind.or_else(|| saved.as_ref().and_then(|s| s.bind)),
     };
     let configured = folder.is_configured();
     if !configured && plan.providers.is_empty() {
@@ -80,7 +81,12 @@ pub async fn run(args: StartArgs, global: &GlobalArgs, printer: Printer) -> anyh
         )));
     }
     // Check ports before writing or creating anything.
-    let bind = IpAddr::V4(Ipv4Addr::LOCALHOST);
+    let bind = deployment.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
+    if !bind.is_loopback() {
+        printer.warn(format!(
+            "publishing on {bind}: the gateway has no authentication by default, so anyone who can reach this address can spend your API keys. Keep the default 127.0.0.1 unless you protect it (firewall, or a Higress consumer auth plugin)"
+        ));
+    }
     check_ports_free(bind, deployment.ports)?;
     if let Some(model) = &plan.auto_routing {
         configure::warn_unserved(&printer, model, &plan.providers);
@@ -119,7 +125,15 @@ pub async fn run(args: StartArgs, global: &GlobalArgs, printer: Printer) -> anyh
     // From here on, a failure must not leave the new container behind.
     let outcome = async {
         engine.start(&spec.name).await?;
-        wait_ready(&args, &printer, &engine, &spec.name, deployment.ports).await
+        wait_ready(
+            &args,
+            &printer,
+            &engine,
+            &spec.name,
+            deployment.ports,
+            &probe_host(Some(&bind.to_string())),
+        )
+        .await
     }
     .await;
     let ready = match outcome {
@@ -177,6 +191,14 @@ async fn start_existing(
             }
         }
     }
+    if let Some(asked) = args.bind
+        && container.bind.as_deref() != Some(asked.to_string().as_str())
+    {
+        return Err(usage(format!(
+            "{name} already exists bound to {}, not {asked}; the address is fixed at creation. Recreate it: higress-claw delete --force && higress-claw start --bind {asked}",
+            container.bind.as_deref().unwrap_or("127.0.0.1")
+        )));
+    }
     if args.image_repo.is_some() || args.image_tag.is_some() {
         printer.warn(format!(
             "{name} already exists with image {}; --image-repo/--image-tag apply only when a container is created (delete it first to switch images)",
@@ -211,7 +233,8 @@ async fn start_existing(
     let ports = container
         .ports
         .ok_or_else(|| anyhow::anyhow!("cannot read the published ports of {name}"))?;
-    let ready = wait_ready(args, &printer, engine, &name, ports).await?;
+    let host = probe_host(container.bind.as_deref());
+    let ready = wait_ready(args, &printer, engine, &name, ports, &host).await?;
     let container = engine.find(&name).await?.unwrap_or(container);
     summary(
         &printer, &folder, &container, action, ready, plan.notes, started,
@@ -224,13 +247,14 @@ async fn wait_ready(
     engine: &Engine,
     name: &str,
     ports: Ports,
+    host: &str,
 ) -> anyhow::Result<bool> {
     if args.no_wait {
         return Ok(false);
     }
     let spinner = printer.spinner("Waiting for the gateway and the console to answer");
     let seen = readiness::wait(
-        "127.0.0.1",
+        host,
         ports.http,
         ports.console,
         Duration::from_secs(args.wait_timeout),
@@ -281,6 +305,17 @@ pub fn check_ports_free(bind: IpAddr, ports: Ports) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Where to reach published ports from this host: the bind address, or loopback when
+/// they are published on every address.
+pub fn probe_host(bind: Option<&str>) -> String {
+    match bind.and_then(|b| b.parse::<IpAddr>().ok()) {
+        Some(ip) if ip.is_unspecified() => "127.0.0.1".to_string(),
+        Some(IpAddr::V6(ip)) => format!("[{ip}]"),
+        Some(ip) => ip.to_string(),
+        None => "127.0.0.1".to_string(),
+    }
+}
+
 pub fn image_name(deployment: &DeploymentSettings) -> String {
     let repo = deployment
         .image_repo
@@ -304,7 +339,7 @@ fn summary(
         https: 8443,
         console: 8001,
     });
-    let host = "127.0.0.1";
+    let host = probe_host(container.bind.as_deref());
     let providers = folder.providers()?;
     let routing = folder.auto_routing()?;
     let auto_on = routing.as_ref().is_some_and(|r| r.enable);

@@ -19,6 +19,8 @@ struct StatusReport {
     state: String,
     image: Option<String>,
     ports: Option<Ports>,
+    /// Address the ports are published on.
+    bind: Option<String>,
     ready: Option<Readiness>,
     data_dir: String,
     configured: bool,
@@ -66,7 +68,10 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
     let routing = folder.auto_routing()?;
     let ready = match container.as_ref() {
         Some(c) if c.state == ContainerState::Running => match c.ports {
-            Some(p) => Some(readiness::probe("127.0.0.1", p.http, p.console).await),
+            Some(p) => {
+                let host = super::start::probe_host(c.bind.as_deref());
+                Some(readiness::probe(&host, p.http, p.console).await)
+            }
             None => None,
         },
         _ => None,
@@ -84,6 +89,7 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
         state: state.clone(),
         image: container.as_ref().map(|c| c.image.clone()),
         ports: container.as_ref().and_then(|c| c.ports),
+        bind: container.as_ref().and_then(|c| c.bind.clone()),
         ready,
         data_dir: dir.display().to_string(),
         configured: folder.is_configured(),
@@ -104,8 +110,11 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
     }
     if let Some(p) = report.ports {
         text.push_str(&format!(
-            "Ports:       gateway {} · https {} · console {} (127.0.0.1)\n",
-            p.http, p.https, p.console
+            "Ports:       gateway {} · https {} · console {} ({})\n",
+            p.http,
+            p.https,
+            p.console,
+            report.bind.as_deref().unwrap_or("127.0.0.1")
         ));
     }
     if let Some(r) = report.ready {

@@ -17,6 +17,8 @@ pub struct DeploymentSettings {
     pub image_tag: Option<String>,
     pub auto_routing: bool,
     pub auto_routing_default_model: Option<String>,
+    /// Address the ports are published on; `None` means loopback.
+    pub bind: Option<std::net::IpAddr>,
 }
 
 impl DeploymentSettings {
@@ -52,6 +54,7 @@ impl DeploymentSettings {
                 .get("AUTO_ROUTING_DEFAULT_MODEL")
                 .filter(|v| !v.is_empty())
                 .cloned(),
+            bind: vars.get("BIND_ADDRESS").and_then(|v| v.parse().ok()),
         }
     }
 
@@ -72,6 +75,9 @@ impl DeploymentSettings {
         if let Some(tag) = &self.image_tag {
             line("IMAGE_TAG", tag);
         }
+        if let Some(bind) = &self.bind {
+            line("BIND_ADDRESS", &bind.to_string());
+        }
         if self.auto_routing {
             line("ENABLE_AUTO_ROUTING", "true");
             line(
@@ -89,11 +95,12 @@ mod tests {
 
     #[test]
     fn round_trips_and_reads_upstream_files() {
-        let upstream = "MODE=full\nGATEWAY_HTTP_PORT=18080\nGATEWAY_HTTPS_PORT=18443\nCONSOLE_PORT=18001\nPLUGIN_REGISTRY=r.example\n\nDEEPSEEK_API_KEY=sk-x\nENABLE_AUTO_ROUTING=true\nAUTO_ROUTING_DEFAULT_MODEL=qwen-turbo\n";
+        let upstream = "BIND_ADDRESS=0.0.0.0\nMODE=full\nGATEWAY_HTTP_PORT=18080\nGATEWAY_HTTPS_PORT=18443\nCONSOLE_PORT=18001\nPLUGIN_REGISTRY=r.example\n\nDEEPSEEK_API_KEY=sk-x\nENABLE_AUTO_ROUTING=true\nAUTO_ROUTING_DEFAULT_MODEL=qwen-turbo\n";
         let s = DeploymentSettings::from_text(upstream);
         assert_eq!(s.ports.http, 18080);
         assert_eq!(s.ports.console, 18001);
         assert!(s.auto_routing);
+        assert_eq!(s.bind, Some("0.0.0.0".parse().unwrap()));
         assert_eq!(s.auto_routing_default_model.as_deref(), Some("qwen-turbo"));
         assert_eq!(DeploymentSettings::from_text(&s.to_text()), s);
         assert!(!s.to_text().contains("sk-x"));
