@@ -72,6 +72,9 @@ pub enum Command {
     /// Show the container, its ports and readiness, and the configured providers.
     #[command(after_help = "Examples:\n  higress-claw status\n  higress-claw status --json")]
     Status,
+    /// Check Docker, ports, inotify, disk, the data folder and the gateway; say how to fix.
+    #[command(after_help = "Examples:\n  higress-claw doctor\n  higress-claw doctor --json")]
+    Doctor,
     /// Print the gateway container's logs.
     #[command(
         after_help = "Examples:\n  higress-claw logs --tail 50\n  higress-claw logs --follow"
@@ -88,6 +91,11 @@ pub enum Command {
         after_help = "Examples:\n  higress-claw models\n  higress-claw models --json\n  higress-claw models resolve glm-5"
     )]
     Models(ModelsArgs),
+    /// Remove the placeholder providers get-ai-gateway.sh writes for nobody (`YOUR_…_API_KEY`).
+    #[command(
+        after_help = "Examples:\n  higress-claw tidy --data-dir ./higress\n  higress-claw tidy --container-name higress-ai-gateway"
+    )]
+    Tidy,
     /// Print a shell completion script.
     #[command(
         after_help = "Examples:\n  higress-claw completions bash > ~/.local/share/bash-completion/completions/higress-claw\n  higress-claw completions zsh > \"${fpath[1]}/_higress-claw\"\n  higress-claw completions fish > ~/.config/fish/completions/higress-claw.fish"

@@ -524,3 +524,121 @@ fn bind_address_is_published_and_warned_about() {
     assert_eq!(status["bind"], "0.0.0.0");
     assert_eq!(status["ready"]["gateway"], true);
 }
+
+/// A container created the way get-ai-gateway.sh does it (`docker run --env-file
+/// default.cfg`, keys in the environment) is found by name and managed.
+#[test]
+fn adopts_a_container_started_by_get_ai_gateway() {
+    let Some(gw) = Gateway::new("adopt") else {
+        return;
+    };
+    let (home, name, data) = (gw.home.path(), gw.name.as_str(), gw.data.as_path());
+    let [http, https, console] = gw.ports;
+    bin(home)
+        .args(["init", "-q", "--zhipuai-key", KEY, "--data-dir"])
+        .arg(data)
+        .args([
+            "--http-port",
+            &http.to_string(),
+            "--https-port",
+            &https.to_string(),
+            "--console-port",
+            &console.to_string(),
+        ])
+        .assert()
+        .success();
+    let cfg = data.join("default.cfg");
+    let mut text = std::fs::read_to_string(&cfg).unwrap();
+    text.push_str("ZHIPUAI_API_KEY=sk-in-env-0008\n");
+    std::fs::write(&cfg, text).unwrap();
+    let data_s = data.canonicalize().unwrap().display().to_string();
+    let publish = |p: u16| format!("127.0.0.1:{p}:{p}");
+    docker_try(&[
+        "run",
+        "-d",
+        "--name",
+        name,
+        "--env-file",
+        cfg.to_str().unwrap(),
+        "-p",
+        &publish(http),
+        "-p",
+        &publish(https),
+        "-p",
+        &publish(console),
+        "--restart=always",
+        "--mount",
+        &format!("type=bind,source={data_s},target=/data"),
+        "--mount",
+        &format!("type=bind,source={data_s}/logs,target=/var/log/proxy"),
+        &format!("{STANDIN_REPO}:{STANDIN_TAG}"),
+    ])
+    .expect("docker run like get-ai-gateway.sh");
+
+    let out = bin(home)
+        .args([
+            "start",
+            "--json",
+            "--container-name",
+            name,
+            "--wait-timeout",
+            "60",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let report = json(&out);
+    assert_eq!(report["action"], "already-running");
+    assert_eq!(report["ready"], true);
+    assert_eq!(report["data_dir"].as_str().unwrap(), data_s);
+    bin(home)
+        .args(["doctor", "--container-name", name])
+        .assert()
+        .stdout(
+            predicate::str::contains("ZHIPUAI_API_KEY").and(predicate::str::contains(
+                "delete --force && higress-claw start",
+            )),
+        );
+    bin(home)
+        .args([
+            "config",
+            "add",
+            "--provider",
+            "kimi",
+            "--key",
+            "sk-moon-0009",
+            "--container-name",
+            name,
+        ])
+        .assert()
+        .success();
+    let seen = docker_try(&[
+        "exec",
+        name,
+        "cat",
+        "/data/wasmplugins/ai-proxy.internal.yaml",
+    ])
+    .unwrap();
+    assert!(seen.contains("sk-moon-0009"), "{seen}");
+    bin(home)
+        .args(["stop", "--container-name", name])
+        .assert()
+        .success();
+    let out = bin(home)
+        .args([
+            "start",
+            "--json",
+            "--container-name",
+            name,
+            "--wait-timeout",
+            "60",
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json(&out)["action"], "started");
+}

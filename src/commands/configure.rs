@@ -255,7 +255,11 @@ pub fn write_folder(
     {
         console.domain = format!("127.0.0.1:{}", deployment.ports.console);
     }
-    tx.put(paths::DEFAULT_CFG, deployment.to_text());
+    let existing = folder.store().read(paths::DEFAULT_CFG)?;
+    tx.put(
+        paths::DEFAULT_CFG,
+        deployment.merge_into(existing.as_deref()),
+    );
     tx.put(
         paths::MARKER,
         "Written by higress-claw; keeps the image's template from rewriting this folder.\n".into(),

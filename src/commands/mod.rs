@@ -5,6 +5,7 @@
 mod config;
 mod configure;
 mod delete;
+mod doctor;
 mod init;
 mod logs;
 mod models;
@@ -13,6 +14,7 @@ mod route;
 mod start;
 mod status;
 mod stop;
+mod tidy;
 mod workspace;
 
 use std::path::{Path, PathBuf};
@@ -66,6 +68,8 @@ async fn dispatch(command: Command, global: &GlobalArgs, printer: Printer) -> an
         Command::Stop => stop::run(global, printer).await,
         Command::Delete(args) => delete::run(args, global, printer).await,
         Command::Status => status::run(global, printer).await,
+        Command::Doctor => doctor::run(global, printer).await,
+        Command::Tidy => tidy::run(global, printer).await,
         Command::Logs(args) => logs::run(args, global, printer).await,
         Command::Config(command) => config::run(command, global, printer).await,
         Command::Route(command) => route::run(command, global, printer).await,

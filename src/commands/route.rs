@@ -184,7 +184,8 @@ async fn edit(
     let (action, message) = change(routing, settings.as_mut())?;
     let routing = routing.clone();
     if let Some(settings) = settings {
-        tx.put(paths::DEFAULT_CFG, settings.to_text());
+        let existing = folder.store().read(paths::DEFAULT_CFG)?;
+        tx.put(paths::DEFAULT_CFG, settings.merge_into(existing.as_deref()));
     }
     let changed = tx.commit()?;
     ws.publish(&changed).await?;

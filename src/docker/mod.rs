@@ -162,8 +162,18 @@ impl Engine {
         &self.endpoint
     }
 
-    pub async fn server_version(&self) -> Option<String> {
-        self.docker.version().await.ok().and_then(|v| v.version)
+    /// `(engine version, API version)`.
+    pub async fn server_version(&self) -> Option<(String, String)> {
+        let v = self.docker.version().await.ok()?;
+        Some((
+            v.version.unwrap_or_default(),
+            v.api_version.unwrap_or_default(),
+        ))
+    }
+
+    /// Where the engine keeps images, when it says.
+    pub async fn root_dir(&self) -> Option<String> {
+        self.docker.info().await.ok()?.docker_root_dir
     }
 
     /// The container called `name`, or `None` when there is none.

@@ -192,6 +192,23 @@ impl DataFolder {
             .and_then(|r| r.spec.default_config.auto_routing))
     }
 
+    /// Providers upstream wrote for nobody: every token is a `YOUR_…_API_KEY` placeholder.
+    pub fn placeholder_providers(&self) -> Result<Vec<String>, FolderError> {
+        let Some(proxy) = self.load::<WasmPlugin<AiProxyConfig>>(paths::AI_PROXY)? else {
+            return Ok(Vec::new());
+        };
+        Ok(proxy
+            .spec
+            .default_config
+            .providers
+            .into_iter()
+            .filter(|p| {
+                !p.api_tokens.is_empty() && p.api_tokens.iter().all(|t| is_placeholder_key(t))
+            })
+            .map(|p| p.id)
+            .collect())
+    }
+
     /// Providers with at least one real key or setting, as the gateway will use them.
     /// Upstream's unconfigured placeholders (`YOUR_…_API_KEY`) are left out.
     pub fn providers(&self) -> Result<Vec<ConfiguredProvider>, FolderError> {
@@ -233,6 +250,82 @@ impl DataFolder {
                 route,
                 registry,
             });
+        }
+        Ok(out)
+    }
+}
+
+/// Something wrong with the folder that Higress would silently ignore or misroute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// A resource file that does not parse (Higress keeps the old config).
+    Unparseable { path: String, message: String },
+    /// A provider that still carries upstream's `YOUR_…_API_KEY` token.
+    Placeholder { provider: String },
+    /// Two providers whose routes claim the same models.
+    SameModels {
+        first: String,
+        second: String,
+        route: String,
+    },
+    /// A provider entry without an ingress: it can never serve.
+    Unrouted { provider: String },
+}
+
+impl DataFolder {
+    /// Every problem found in the folder, without changing it.
+    pub fn problems(&self) -> Result<Vec<Problem>, FolderError> {
+        let mut out = Vec::new();
+        for dir in ["wasmplugins", "ingresses", "configmaps", "mcpbridges"] {
+            let Ok(entries) = std::fs::read_dir(self.root().join(dir)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if !name.ends_with(".yaml") {
+                    continue;
+                }
+                let relative = format!("{dir}/{name}");
+                if let Err(FolderError::Parse { line, message, .. }) = self.load::<Value>(&relative)
+                {
+                    let at = line.map(|l| format!(":{l}")).unwrap_or_default();
+                    out.push(Problem::Unparseable {
+                        path: format!("{relative}{at}"),
+                        message,
+                    });
+                }
+            }
+        }
+        if out.iter().any(|p| matches!(p, Problem::Unparseable { .. })) {
+            return Ok(out);
+        }
+        if let Some(proxy) = self.load::<WasmPlugin<AiProxyConfig>>(paths::AI_PROXY)? {
+            for entry in &proxy.spec.default_config.providers {
+                if entry.api_tokens.iter().any(|t| is_placeholder_key(t)) {
+                    out.push(Problem::Placeholder {
+                        provider: entry.id.clone(),
+                    });
+                }
+            }
+        }
+        let providers = self.providers()?;
+        for (i, a) in providers.iter().enumerate() {
+            let Some(route) = &a.route else {
+                out.push(Problem::Unrouted {
+                    provider: a.id.clone(),
+                });
+                continue;
+            };
+            if let Some(b) = providers[i + 1..]
+                .iter()
+                .find(|b| b.route.as_ref() == Some(route))
+            {
+                out.push(Problem::SameModels {
+                    first: a.id.clone(),
+                    second: b.id.clone(),
+                    route: route.value().to_string(),
+                });
+            }
         }
         Ok(out)
     }

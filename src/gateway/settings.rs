@@ -58,32 +58,68 @@ impl DeploymentSettings {
         }
     }
 
+    /// The lines we manage, in file order. Auto-routing lines only when it is on, unless
+    /// `always` (to switch an existing `ENABLE_AUTO_ROUTING=true` off).
+    fn pairs(&self, always: bool) -> Vec<(&'static str, String)> {
+        let mut out = vec![
+            ("MODE", "full".to_string()),
+            ("CONFIG_TEMPLATE", "ai-gateway".to_string()),
+            ("GATEWAY_HTTP_PORT", self.ports.http.to_string()),
+            ("GATEWAY_HTTPS_PORT", self.ports.https.to_string()),
+            ("CONSOLE_PORT", self.ports.console.to_string()),
+            ("PLUGIN_REGISTRY", self.plugin_registry.clone()),
+        ];
+        out.extend(self.image_repo.clone().map(|v| ("IMAGE_REPO", v)));
+        out.extend(self.image_tag.clone().map(|v| ("IMAGE_TAG", v)));
+        out.extend(self.bind.map(|v| ("BIND_ADDRESS", v.to_string())));
+        if self.auto_routing || always {
+            out.push(("ENABLE_AUTO_ROUTING", self.auto_routing.to_string()));
+            out.push((
+                "AUTO_ROUTING_DEFAULT_MODEL",
+                self.auto_routing_default_model.clone().unwrap_or_default(),
+            ));
+        }
+        out
+    }
+
     pub fn to_text(&self) -> String {
         let mut out = String::from(
             "# Written by higress-claw. API keys are not kept here: see wasmplugins/ai-proxy.internal.yaml.\n",
         );
-        let mut line = |k: &str, v: &str| out.push_str(&format!("{k}={v}\n"));
-        line("MODE", "full");
-        line("CONFIG_TEMPLATE", "ai-gateway");
-        line("GATEWAY_HTTP_PORT", &self.ports.http.to_string());
-        line("GATEWAY_HTTPS_PORT", &self.ports.https.to_string());
-        line("CONSOLE_PORT", &self.ports.console.to_string());
-        line("PLUGIN_REGISTRY", &self.plugin_registry);
-        if let Some(repo) = &self.image_repo {
-            line("IMAGE_REPO", repo);
+        for (key, value) in self.pairs(false) {
+            out.push_str(&format!("{key}={value}\n"));
         }
-        if let Some(tag) = &self.image_tag {
-            line("IMAGE_TAG", tag);
+        out
+    }
+
+    /// Rewrites `existing` (a default.cfg, possibly get-ai-gateway.sh's) with our values
+    /// in place, keeping every line we do not manage, and appends what was missing.
+    pub fn merge_into(&self, existing: Option<&str>) -> String {
+        let Some(existing) = existing else {
+            return self.to_text();
+        };
+        let pairs = self.pairs(true);
+        let mut seen = Vec::new();
+        let mut out = String::new();
+        for line in existing.lines() {
+            let key = line.split_once('=').map(|(k, _)| k.trim());
+            match key.and_then(|k| pairs.iter().find(|(p, _)| *p == k)) {
+                Some((key, value)) => {
+                    seen.push(*key);
+                    out.push_str(&format!("{key}={value}\n"));
+                }
+                None => {
+                    out.push_str(line);
+                    out.push('\n');
+                }
+            }
         }
-        if let Some(bind) = &self.bind {
-            line("BIND_ADDRESS", &bind.to_string());
-        }
-        if self.auto_routing {
-            line("ENABLE_AUTO_ROUTING", "true");
-            line(
-                "AUTO_ROUTING_DEFAULT_MODEL",
-                self.auto_routing_default_model.as_deref().unwrap_or(""),
-            );
+        for (key, value) in pairs.iter().filter(|(k, _)| !seen.contains(k)) {
+            if !(*key == "ENABLE_AUTO_ROUTING" && !self.auto_routing)
+                && !(*key == "AUTO_ROUTING_DEFAULT_MODEL" && value.is_empty())
+            {
+                out.push_str(&format!("{key}={value}\n"));
+            }
         }
         out
     }
@@ -104,5 +140,14 @@ mod tests {
         assert_eq!(s.auto_routing_default_model.as_deref(), Some("qwen-turbo"));
         assert_eq!(DeploymentSettings::from_text(&s.to_text()), s);
         assert!(!s.to_text().contains("sk-x"));
+        // Editing an upstream file keeps its other lines and changes ours in place.
+        let off = DeploymentSettings {
+            auto_routing: false,
+            ..s.clone()
+        };
+        let merged = off.merge_into(Some(upstream));
+        assert!(merged.contains("DEEPSEEK_API_KEY=sk-x\n"), "{merged}");
+        assert!(merged.contains("ENABLE_AUTO_ROUTING=false\n"), "{merged}");
+        assert_eq!(DeploymentSettings::from_text(&merged), off);
     }
 }

@@ -88,7 +88,7 @@ fn build(tag: &str, serve_console: bool) {
         "echo \"console disabled in this stand-in\"\n"
     };
     let entry = format!(
-        "#!/bin/sh\nexport PATH=/bin\necho \"stand-in gateway starting (MODE=$MODE)\"\nhttpd -p \"$GATEWAY_HTTP_PORT\" -h /www\necho \"gateway listening on $GATEWAY_HTTP_PORT\"\n{console}exec sleep 2147483647\n"
+        "#!/bin/sh\nexport PATH=/bin\necho \"stand-in gateway starting (MODE=$MODE)\"\nhttpd -p \"$GATEWAY_HTTP_PORT\" -h /www\necho \"gateway listening on $GATEWAY_HTTP_PORT\"\n{console}trap 'echo stopping; exit 0' TERM\nwhile :; do sleep 1 & wait $!; done\n"
     );
     std::fs::write(r.join("entry.sh"), entry).unwrap();
     let mut tar = Command::new("tar")

@@ -1,0 +1,44 @@
+//! `higress-claw tidy`: drop what get-ai-gateway.sh wrote for providers nobody asked for.
+//!
+//! Upstream's template writes ~18 providers with `YOUR_…_API_KEY` tokens; they can
+//! never serve, and two of them (azure, openai) claim the same models as real ones.
+
+use serde::Serialize;
+
+use super::begin_edit;
+use super::workspace::Workspace;
+use crate::cli::GlobalArgs;
+use crate::printer::Printer;
+
+#[derive(Serialize)]
+struct TidyReport {
+    data_dir: String,
+    removed: Vec<String>,
+    changed_files: Vec<String>,
+}
+
+pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
+    let ws = Workspace::open(global, &printer).await?;
+    let placeholders = ws.folder.placeholder_providers()?;
+    let mut tx = begin_edit(&ws.folder, &printer)?;
+    for id in &placeholders {
+        tx.remove_provider(id)?;
+    }
+    let changed = tx.commit()?;
+    ws.publish(&changed).await?;
+    if placeholders.is_empty() {
+        printer.success("No placeholder providers; nothing to tidy");
+    } else {
+        printer.success(format!(
+            "Removed {} placeholder providers: {}",
+            placeholders.len(),
+            placeholders.join(", ")
+        ));
+    }
+    printer.json(&TidyReport {
+        data_dir: ws.describe(),
+        removed: placeholders,
+        changed_files: changed,
+    });
+    Ok(())
+}
