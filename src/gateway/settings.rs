@@ -115,9 +115,13 @@ impl DeploymentSettings {
             }
         }
         for (key, value) in pairs.iter().filter(|(k, _)| !seen.contains(k)) {
-            if !(*key == "ENABLE_AUTO_ROUTING" && !self.auto_routing)
-                && !(*key == "AUTO_ROUTING_DEFAULT_MODEL" && value.is_empty())
-            {
+            // A switched-off auto-routing needs no new lines.
+            let idle = match *key {
+                "ENABLE_AUTO_ROUTING" => !self.auto_routing,
+                "AUTO_ROUTING_DEFAULT_MODEL" => value.is_empty(),
+                _ => false,
+            };
+            if !idle {
                 out.push_str(&format!("{key}={value}\n"));
             }
         }
