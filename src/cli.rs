@@ -91,6 +91,12 @@ pub enum Command {
         after_help = "Examples:\n  higress-claw models\n  higress-claw models --json\n  higress-claw models resolve glm-5"
     )]
     Models(ModelsArgs),
+    /// Pull a newer image (or --image-tag) and recreate the container on the same folder and
+    /// ports; roll back to the old container if the new one does not become ready.
+    #[command(
+        after_help = "Examples:\n  higress-claw upgrade\n  higress-claw upgrade --image-tag 2.1.9"
+    )]
+    Upgrade(UpgradeArgs),
     /// Remove the placeholder providers get-ai-gateway.sh writes for nobody (`YOUR_…_API_KEY`).
     #[command(
         after_help = "Examples:\n  higress-claw tidy --data-dir ./higress\n  higress-claw tidy --container-name higress-ai-gateway"
@@ -288,6 +294,19 @@ pub struct StartArgs {
     /// Return once the container runs, without waiting for it to answer.
     #[arg(long)]
     pub no_wait: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UpgradeArgs {
+    /// Image repository [default: the current container's].
+    #[arg(long, value_name = "REPO")]
+    pub image_repo: Option<String>,
+    /// Image tag [default: the current container's, pulled again].
+    #[arg(long, value_name = "TAG")]
+    pub image_tag: Option<String>,
+    /// Seconds to wait for the new container to answer before rolling back.
+    #[arg(long, default_value_t = 300, value_name = "SECONDS")]
+    pub wait_timeout: u64,
 }
 
 #[derive(Debug, Args)]

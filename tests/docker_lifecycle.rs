@@ -642,3 +642,80 @@ fn adopts_a_container_started_by_get_ai_gateway() {
         .clone();
     assert_eq!(json(&out)["action"], "started");
 }
+
+#[test]
+fn upgrade_recreates_on_the_same_folder_or_rolls_back() {
+    let Some(gw) = Gateway::new("upgrade") else {
+        return;
+    };
+    let (home, name) = (gw.home.path(), gw.name.as_str());
+    gw.start(&["--zhipuai-key", KEY]).success();
+    let next = format!("{STANDIN_REPO}:next");
+    docker_try(&["tag", &format!("{STANDIN_REPO}:{STANDIN_TAG}"), &next]).unwrap();
+    let mounts = || {
+        let mut m = inspect(
+            name,
+            "{{range .Mounts}}{{.Source}}:{{.Destination}} {{end}}",
+        )
+        .split_whitespace()
+        .map(String::from)
+        .collect::<Vec<_>>();
+        m.sort();
+        m
+    };
+    let mounts_before = mounts();
+    let out = bin(home)
+        .args([
+            "upgrade",
+            "--json",
+            "--image-tag",
+            "next",
+            "--wait-timeout",
+            "60",
+            "--container-name",
+            name,
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert_eq!(json(&out.stdout)["result"], "upgraded");
+    assert_eq!(inspect(name, "{{.Config.Image}}"), next);
+    assert_eq!(mounts(), mounts_before, "same data folder");
+    assert!(
+        !container_exists(&format!("{name}-previous")),
+        "old container removed"
+    );
+    let env = inspect(name, "{{json .Config.Env}}");
+    assert!(
+        env.contains(&format!("GATEWAY_HTTP_PORT={}", gw.ports[0])),
+        "{env}"
+    );
+
+    // A new image that never becomes ready: the old container comes back.
+    bin(home)
+        .args([
+            "upgrade",
+            "--image-tag",
+            STANDIN_BROKEN_TAG,
+            "--wait-timeout",
+            "3",
+            "--container-name",
+            name,
+        ])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("rolled back"));
+    assert_eq!(inspect(name, "{{.Config.Image}}"), next);
+    assert_eq!(inspect(name, "{{.State.Running}}"), "true");
+    assert!(!container_exists(&format!("{name}-previous")));
+    let out = bin(home)
+        .args(["status", "--json", "--container-name", name])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json(&out)["ready"]["console"], true);
+    let _ = docker_try(&["rmi", &next]);
+}

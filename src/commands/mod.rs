@@ -15,6 +15,7 @@ mod start;
 mod status;
 mod stop;
 mod tidy;
+mod upgrade;
 mod workspace;
 
 use std::path::{Path, PathBuf};
@@ -70,6 +71,7 @@ async fn dispatch(command: Command, global: &GlobalArgs, printer: Printer) -> an
         Command::Status => status::run(global, printer).await,
         Command::Doctor => doctor::run(global, printer).await,
         Command::Tidy => tidy::run(global, printer).await,
+        Command::Upgrade(args) => upgrade::run(args, global, printer).await,
         Command::Logs(args) => logs::run(args, global, printer).await,
         Command::Config(command) => config::run(command, global, printer).await,
         Command::Route(command) => route::run(command, global, printer).await,

@@ -92,6 +92,13 @@ pub enum DockerError {
         #[source]
         source: bollard::errors::Error,
     },
+    #[error("cannot rename container {name} to {to}")]
+    Rename {
+        name: String,
+        to: String,
+        #[source]
+        source: bollard::errors::Error,
+    },
     #[error("cannot read logs of container {name}")]
     Logs {
         name: String,
@@ -341,6 +348,20 @@ impl Engine {
                 source,
             }),
         }
+    }
+
+    pub async fn rename(&self, name: &str, to: &str) -> Result<(), DockerError> {
+        let options = bollard::query_parameters::RenameContainerOptionsBuilder::new()
+            .name(to)
+            .build();
+        self.docker
+            .rename_container(name, options)
+            .await
+            .map_err(|source| DockerError::Rename {
+                name: name.to_string(),
+                to: to.to_string(),
+                source,
+            })
     }
 
     pub async fn remove(&self, name: &str, force: bool) -> Result<(), DockerError> {
