@@ -12,4 +12,5 @@ pub mod gateway;
 pub mod printer;
 pub mod region;
 pub mod secret;
+pub mod wizard;
 pub mod yaml;

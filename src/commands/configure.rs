@@ -179,6 +179,31 @@ pub fn plan(args: &ConfigureArgs) -> anyhow::Result<Plan> {
     })
 }
 
+/// Whether to ask instead of failing: no provider flag, no `--non-interactive`, and a
+/// person at a terminal.
+pub fn wants_wizard(args: &ConfigureArgs) -> bool {
+    args.providers.is_empty() && !args.non_interactive && crate::wizard::can_prompt()
+}
+
+/// Runs the wizard and stores its answers as if they had been given as flags.
+pub fn apply_wizard(
+    args: &mut ConfigureArgs,
+    ports: &mut crate::cli::PortArgs,
+) -> anyhow::Result<()> {
+    let answers = crate::wizard::run()?;
+    args.providers.values.extend(answers.flags);
+    if let Some(model) = answers.auto_routing_default_model {
+        args.auto_routing = true;
+        args.auto_routing_default_model = Some(model);
+    }
+    if let Some([http, https, console]) = answers.ports {
+        ports.http_port = Some(http);
+        ports.https_port = Some(https);
+        ports.console_port = Some(console);
+    }
+    Ok(())
+}
+
 /// Warns when no provider routes `model`, since requests for it would find no upstream.
 pub fn warn_unserved(printer: &Printer, model: &str, providers: &[ProviderConfig]) {
     if !providers.iter().any(|p| p.header_match().matches(model)) {

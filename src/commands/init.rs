@@ -7,13 +7,16 @@ use crate::cli::{GlobalArgs, InitArgs};
 use crate::gateway::settings::DeploymentSettings;
 use crate::printer::Printer;
 
-pub fn run(args: InitArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
+pub fn run(mut args: InitArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
     let dir = absolute(global.data_dir.as_deref().unwrap_or(&default_data_dir()));
     let folder = open_folder(&dir);
+    if configure::wants_wizard(&args.configure) && (args.force || !folder.is_configured()) {
+        configure::apply_wizard(&mut args.configure, &mut args.ports)?;
+    }
     let plan = configure::plan(&args.configure)?;
     if plan.providers.is_empty() {
         return Err(usage(
-            "no provider given; pass at least one key, e.g. `higress-claw init --zhipuai-key KEY` (see --help for all providers)",
+            "no provider given; pass at least one key, e.g.\n  higress-claw init --non-interactive --zhipuai-key KEY\n(see `higress-claw init --help` for every provider; on a terminal, init without flags asks)",
         ));
     }
     if folder.is_configured() && !args.force {

@@ -34,14 +34,31 @@ struct StartReport {
     seconds_to_ready: Option<f64>,
 }
 
-pub async fn run(args: StartArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
+pub async fn run(mut args: StartArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
     let started = Instant::now();
-    let plan = configure::plan(&args.configure)?;
+    // Bad flags are reported before Docker is asked anything.
+    let wizard = configure::wants_wizard(&args.configure);
+    let early_plan = if wizard {
+        None
+    } else {
+        Some(configure::plan(&args.configure)?)
+    };
     let engine = Engine::connect().await?;
     printer.verbose(format!("Docker engine at {}", engine.endpoint().describe()));
     let name = global.container_name.as_str();
+    let existing = engine.find(name).await?;
+    let plan = match early_plan {
+        Some(plan) => plan,
+        None => {
+            let dir = absolute(global.data_dir.as_deref().unwrap_or(&default_data_dir()));
+            if existing.is_none() && !open_folder(&dir).is_configured() {
+                configure::apply_wizard(&mut args.configure, &mut args.ports)?;
+            }
+            configure::plan(&args.configure)?
+        }
+    };
 
-    if let Some(container) = engine.find(name).await? {
+    if let Some(container) = existing {
         return start_existing(&args, global, printer, &engine, container, plan, started).await;
     }
 

@@ -1,0 +1,127 @@
+//! The wizard under a real pseudo-terminal: prompts answered for real, keys typed hidden.
+
+mod support;
+
+use std::process::Command;
+use std::time::Duration;
+
+use expectrl::session::OsSession;
+use expectrl::{Eof, Expect, Session};
+
+const ZHIPU_KEY: &str = "zk-typed-hidden-0001";
+const DEEPSEEK_KEY: &str = "dk-typed-hidden-0002";
+
+fn spawn(home: &std::path::Path, lang: &str, args: &[&str]) -> OsSession {
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("higress-claw"));
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .env("HOME", home)
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .env("TZ", "Asia/Shanghai")
+        .env("LANG", lang)
+        .args(args);
+    let mut session = Session::spawn(cmd).expect("a pty");
+    session.set_expect_timeout(Some(Duration::from_secs(20)));
+    session
+}
+
+#[test]
+fn init_asks_what_the_flags_would_say() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let mut p = spawn(
+        home.path(),
+        "zh_CN.UTF-8",
+        &["init", "--data-dir", data.to_str().unwrap()],
+    );
+    p.expect("Which providers?").unwrap();
+    p.expect("智谱 (GLM)").unwrap(); // the brand a Chinese-speaking user knows
+    p.send(" ").unwrap(); // z.ai / 智谱 is first
+    for _ in 0..6 {
+        p.send("\x1b[B").unwrap(); // down to DeepSeek, 7th of the common list
+    }
+    p.send(" ").unwrap();
+    p.send("\r").unwrap();
+    p.expect("智谱 (GLM) API key").unwrap();
+    p.send_line(ZHIPU_KEY).unwrap();
+    let seen = p.expect("DeepSeek API key").unwrap();
+    assert!(
+        !String::from_utf8_lossy(seen.before()).contains(ZHIPU_KEY),
+        "the key was echoed"
+    );
+    p.send_line(DEEPSEEK_KEY).unwrap();
+    let seen = p.expect("Enable auto-routing").unwrap();
+    assert!(
+        !String::from_utf8_lossy(seen.before()).contains(DEEPSEEK_KEY),
+        "the key was echoed"
+    );
+    p.send("y").unwrap();
+    p.expect("Default model when no rule matches").unwrap();
+    p.send_line("").unwrap(); // accept the suggested glm-5
+    p.expect("custom ports").unwrap();
+    p.send("y").unwrap();
+    p.expect("HTTP port").unwrap();
+    p.send_line("18080").unwrap();
+    p.expect("HTTPS port").unwrap();
+    p.send_line("").unwrap();
+    p.expect("console port").unwrap();
+    p.send_line("18001").unwrap();
+    let rest = p.expect(Eof).unwrap();
+    assert!(!String::from_utf8_lossy(rest.before()).contains(ZHIPU_KEY));
+
+    let proxy = std::fs::read_to_string(data.join("wasmplugins/ai-proxy.internal.yaml")).unwrap();
+    assert!(
+        proxy.contains(ZHIPU_KEY) && proxy.contains(DEEPSEEK_KEY),
+        "{proxy}"
+    );
+    let router =
+        std::fs::read_to_string(data.join("wasmplugins/model-router.internal.yaml")).unwrap();
+    assert!(
+        router.contains("defaultModel: glm-5") && router.contains("enable: true"),
+        "{router}"
+    );
+    let cfg = std::fs::read_to_string(data.join("default.cfg")).unwrap();
+    assert!(
+        cfg.contains("GATEWAY_HTTP_PORT=18080")
+            && cfg.contains("GATEWAY_HTTPS_PORT=8443")
+            && cfg.contains("CONSOLE_PORT=18001"),
+        "{cfg}"
+    );
+}
+
+#[test]
+fn english_locale_shows_z_ai_and_companions_are_asked() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let mut p = spawn(
+        home.path(),
+        "en_US.UTF-8",
+        &["init", "--data-dir", data.to_str().unwrap()],
+    );
+    p.expect("z.ai (GLM)").unwrap();
+    // Enter with nothing selected asks again.
+    p.send("\r").unwrap();
+    p.expect("Pick at least one provider").unwrap();
+    p.expect("Which providers?").unwrap();
+    // Azure OpenAI comes right after the 8 common providers.
+    for _ in 0..8 {
+        p.send("\x1b[B").unwrap();
+    }
+    p.send(" ").unwrap();
+    p.send("\r").unwrap();
+    p.expect("Azure OpenAI API key").unwrap();
+    p.send_line("az-key-0003").unwrap();
+    p.expect("Azure OpenAI URL").unwrap();
+    p.send_line(
+        "https://me.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-06-01",
+    )
+    .unwrap();
+    p.expect("Enable auto-routing").unwrap();
+    p.send("n").unwrap();
+    p.expect("custom ports").unwrap();
+    p.send("n").unwrap();
+    p.expect(Eof).unwrap();
+    let bridge = std::fs::read_to_string(data.join("mcpbridges/default.yaml")).unwrap();
+    assert!(bridge.contains("domain: me.openai.azure.com"), "{bridge}");
+}
