@@ -81,10 +81,16 @@ pub enum Command {
     )]
     Logs(LogsArgs),
     /// Add, list or remove provider API keys; Higress reloads the change without a restart.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  higress-claw config add --provider deepseek --key sk-xxx\n  higress-claw config list\n  higress-claw config remove --provider deepseek"
+    )]
     Config(ConfigCommand),
     /// Auto-routing rules for the model `higress/auto`: add, list, remove, enable, disable, test.
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  higress-claw route enable --default-model glm-5\n  higress-claw route add --model glm-4-flash --trigger \"quick|fast\"\n  higress-claw route list\n  higress-claw route test \"quick question\""
+    )]
     Route(RouteCommand),
     /// List the configured providers and their model patterns, or resolve a model.
     #[command(
@@ -183,6 +189,7 @@ pub struct ModelsArgs {
 #[derive(Debug, Subcommand)]
 pub enum ModelsCommand {
     /// Name the provider that serves MODEL.
+    #[command(after_help = "Example:\n  higress-claw models resolve glm-5")]
     Resolve {
         /// A model id, e.g. glm-5.
         model: String,

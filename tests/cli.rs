@@ -18,9 +18,20 @@ fn help_lists_commands_and_examples() {
         .assert()
         .success()
         .stdout(predicate::str::contains("start").and(predicate::str::contains("Examples:")));
-    for cmd in ["init", "start", "stop", "delete", "status", "logs"] {
+    // Every command and subcommand shows examples in its help.
+    let root = <higress_claw::cli::Cli as clap::CommandFactory>::command();
+    let mut paths: Vec<Vec<String>> = Vec::new();
+    for cmd in root.get_subcommands() {
+        paths.push(vec![cmd.get_name().to_string()]);
+        for sub in cmd.get_subcommands() {
+            paths.push(vec![cmd.get_name().to_string(), sub.get_name().to_string()]);
+        }
+    }
+    assert!(paths.len() > 22, "{paths:?}");
+    for path in paths {
         bin(home.path())
-            .args([cmd, "--help"])
+            .args(&path)
+            .arg("--help")
             .assert()
             .success()
             .stdout(predicate::str::contains("Example"));
