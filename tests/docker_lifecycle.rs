@@ -47,6 +47,7 @@ fn start_stop_start_delete() {
         .get_output()
         .clone();
     let report = json(&out.stdout);
+    support::assert_documented("start", &report);
     assert_eq!(report["action"], "created");
     assert_eq!(report["ready"], true);
     assert_eq!(report["ports"]["http"], ports[0]);
@@ -137,6 +138,7 @@ fn start_stop_start_delete() {
         .get_output()
         .clone();
     let status = json(&out.stdout);
+    support::assert_documented("status", &status);
     assert_eq!(status["state"], "running");
     assert_eq!(status["ready"]["gateway"], true);
     assert_eq!(status["ready"]["console"], true);
@@ -163,6 +165,7 @@ fn start_stop_start_delete() {
         .get_output()
         .clone();
     let logs = json(&out.stdout);
+    support::assert_documented("logs", &logs);
     assert!(
         logs["lines"]
             .as_array()
@@ -191,7 +194,9 @@ fn start_stop_start_delete() {
         .success()
         .get_output()
         .clone();
-    assert_eq!(json(&out.stdout)["action"], "already-stopped");
+    let stopped = json(&out.stdout);
+    support::assert_documented("stop", &stopped);
+    assert_eq!(stopped["action"], "already-stopped");
     let out = bin(home)
         .args([
             "start",
@@ -211,10 +216,22 @@ fn start_stop_start_delete() {
     assert_eq!(inspect(name, "{{.Id}}"), id);
 
     // Delete with --force removes the container and keeps the folder.
-    bin(home)
-        .args(["delete", "--force", "--container-name", name])
+    let out = bin(home)
+        .args(["delete", "--json", "--force", "--container-name", name])
         .assert()
-        .success();
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let deleted = json(&out);
+    support::assert_documented("delete", &deleted);
+    assert_eq!(
+        (
+            deleted["container_removed"].clone(),
+            deleted["data_removed"].clone()
+        ),
+        (Value::Bool(true), Value::Bool(false))
+    );
     assert!(!container_exists(name));
     assert!(
         data.join("wasmplugins/ai-proxy.internal.yaml").is_file(),
@@ -679,7 +696,9 @@ fn upgrade_recreates_on_the_same_folder_or_rolls_back() {
         .success()
         .get_output()
         .clone();
-    assert_eq!(json(&out.stdout)["result"], "upgraded");
+    let upgraded = json(&out.stdout);
+    support::assert_documented("upgrade", &upgraded);
+    assert_eq!(upgraded["result"], "upgraded");
     assert_eq!(inspect(name, "{{.Config.Image}}"), next);
     assert_eq!(mounts(), mounts_before, "same data folder");
     assert!(

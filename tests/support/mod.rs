@@ -37,3 +37,75 @@ pub fn read_yaml(path: &Path) -> higress_claw::yaml::Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     higress_claw::yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
+
+/// The top-level keys the README's "JSON output" section documents for `command`
+/// (`?` marks a key that may be absent), so the documented schema cannot drift.
+pub fn documented_keys(command: &str) -> Vec<(String, bool)> {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let section = readme
+        .split("## JSON output")
+        .nth(1)
+        .unwrap()
+        .split("\n## ")
+        .next()
+        .unwrap();
+    let flat = section.split_whitespace().collect::<Vec<_>>().join(" ");
+    let re = regex::Regex::new(r"`([a-z |]+)`(?: \(a `\w+`\))?: `\{([^`]*)\}`").unwrap();
+    for caps in re.captures_iter(&flat) {
+        let names = &caps[1];
+        let matches = names == command || {
+            let mut words = names.split(' ');
+            let (first, rest) = (words.next().unwrap(), words.next());
+            match (command.split_once(' '), rest) {
+                (Some((c, sub)), Some(subs)) => c == first && subs.split('|').any(|s| s == sub),
+                (None, None) => first == command,
+                _ => false,
+            }
+        };
+        if !matches {
+            continue;
+        }
+        let (mut depth, mut key, mut keys, mut in_name) = (0, String::new(), Vec::new(), true);
+        for ch in caps[2].chars().chain([',']) {
+            match ch {
+                '{' | '[' => depth += 1,
+                '}' | ']' => depth -= 1,
+                ',' if depth == 0 => {
+                    let k = key.trim().to_string();
+                    keys.push((k.trim_end_matches('?').to_string(), k.ends_with('?')));
+                    key.clear();
+                    in_name = true;
+                    continue;
+                }
+                ':' if depth == 0 => in_name = false,
+                _ if depth == 0 && in_name => key.push(ch),
+                _ => {}
+            }
+        }
+        return keys;
+    }
+    panic!("README documents no JSON for `{command}`")
+}
+
+/// Asserts `value`'s top-level keys are exactly the documented ones.
+pub fn assert_documented(command: &str, value: &serde_json::Value) {
+    let keys = documented_keys(command);
+    let actual: Vec<&String> = value
+        .as_object()
+        .unwrap_or_else(|| panic!("{command}: not an object"))
+        .keys()
+        .collect();
+    for (key, optional) in &keys {
+        assert!(
+            *optional || actual.contains(&key),
+            "`{command} --json` lacks documented key {key}: {value}"
+        );
+    }
+    for key in actual {
+        assert!(
+            keys.iter().any(|(k, _)| k == key),
+            "`{command} --json` has undocumented key {key}"
+        );
+    }
+}
