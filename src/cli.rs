@@ -103,6 +103,11 @@ pub enum Command {
         after_help = "Examples:\n  higress-claw upgrade\n  higress-claw upgrade --image-tag 2.1.9"
     )]
     Upgrade(UpgradeArgs),
+    /// Export the AI configuration for a Helm-installed Higress on Kubernetes.
+    #[command(
+        after_help = "Examples:\n  higress-claw export | kubectl apply -f -\n  higress-claw export --namespace higress-system -o higress-ai.yaml --redact-keys\n  higress-claw export --format helm-values > values.yaml"
+    )]
+    Export(ExportArgs),
     /// Remove the placeholder providers get-ai-gateway.sh writes for nobody (`YOUR_…_API_KEY`).
     #[command(
         after_help = "Examples:\n  higress-claw tidy --data-dir ./higress\n  higress-claw tidy --container-name higress-ai-gateway"
@@ -301,6 +306,33 @@ pub struct StartArgs {
     /// Return once the container runs, without waiting for it to answer.
     #[arg(long)]
     pub no_wait: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// What to write.
+    #[arg(long, value_enum, default_value_t = ExportFormat::Kubernetes)]
+    pub format: ExportFormat,
+    /// Namespace of the objects (where Higress is installed).
+    #[arg(long, default_value = "higress-system", value_name = "NS")]
+    pub namespace: String,
+    /// Write to FILE instead of stdout.
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Registry the cluster pulls Wasm plugins from [default: the deployment's registry].
+    #[arg(long, value_name = "HOST")]
+    pub plugin_registry: Option<String>,
+    /// Write placeholders instead of API keys, and list what to fill in.
+    #[arg(long)]
+    pub redact_keys: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Multi-document YAML for `kubectl apply -f`.
+    Kubernetes,
+    /// The `values.yaml` fragment of the Higress Helm chart.
+    HelmValues,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ mod config;
 mod configure;
 mod delete;
 mod doctor;
+mod export;
 mod init;
 mod logs;
 mod models;
@@ -71,6 +72,7 @@ async fn dispatch(command: Command, global: &GlobalArgs, printer: Printer) -> an
         Command::Status => status::run(global, printer).await,
         Command::Doctor => doctor::run(global, printer).await,
         Command::Tidy => tidy::run(global, printer).await,
+        Command::Export(args) => export::run(args, global, printer).await,
         Command::Upgrade(args) => upgrade::run(args, global, printer).await,
         Command::Logs(args) => logs::run(args, global, printer).await,
         Command::Config(command) => config::run(command, global, printer).await,

@@ -166,6 +166,14 @@ impl DataFolder {
         })
     }
 
+    /// A resource file parsed into `T`; `None` when the file does not exist.
+    pub fn load_resource<T: DeserializeOwned>(
+        &self,
+        relative: &str,
+    ) -> Result<Option<T>, FolderError> {
+        self.load(relative)
+    }
+
     fn load<T: DeserializeOwned>(&self, relative: &str) -> Result<Option<T>, FolderError> {
         let Some(text) = self.store.read(relative)? else {
             return Ok(None);

@@ -6,6 +6,7 @@
 //! whole-folder operations (init, add/remove a provider, read what is configured).
 
 pub mod catalog;
+pub mod export;
 pub mod folder;
 pub mod pattern;
 pub mod provider;

@@ -1,0 +1,123 @@
+//! `higress-claw export`: the gateway's AI configuration for Kubernetes.
+
+use std::io::Write;
+
+use serde::Serialize;
+
+use super::usage;
+use super::workspace::Workspace;
+use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
+use crate::gateway::export::{self, ExportOptions};
+use crate::printer::Printer;
+
+#[derive(Serialize)]
+struct ExportReport {
+    format: &'static str,
+    namespace: String,
+    plugin_registry: String,
+    /// `Kind/name` of every object, in apply order.
+    objects: Vec<String>,
+    placeholders: Vec<Placeholder>,
+    /// The file written, or null when the YAML is in `yaml`.
+    file: Option<String>,
+    yaml: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Placeholder {
+    placeholder: String,
+    fill_with: String,
+}
+
+pub async fn run(args: ExportArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
+    if args.namespace.trim().is_empty() {
+        return Err(usage("--namespace is empty"));
+    }
+    let ws = Workspace::open(global, &printer).await?;
+    let registry = match &args.plugin_registry {
+        Some(r) => r.trim_end_matches('/').to_string(),
+        None => ws
+            .folder
+            .settings()?
+            .map(|s| s.plugin_registry)
+            .unwrap_or_else(|| crate::region::detect(None).registry.to_string()),
+    };
+    let (text, objects, placeholders) = match args.format {
+        ExportFormat::HelmValues => (export::helm_values(&registry), Vec::new(), Vec::new()),
+        ExportFormat::Kubernetes => {
+            let options = ExportOptions {
+                namespace: args.namespace.clone(),
+                plugin_registry: registry.clone(),
+                redact_keys: args.redact_keys,
+            };
+            let exported = export::export(&ws.folder, &options)?;
+            if exported.documents.is_empty() {
+                return Err(usage(format!(
+                    "{} has nothing to export; configure a provider first",
+                    ws.describe()
+                )));
+            }
+            let objects = exported
+                .documents
+                .iter()
+                .map(|d| {
+                    format!(
+                        "{}/{}",
+                        d["kind"].as_str().unwrap_or("?"),
+                        d["metadata"]["name"].as_str().unwrap_or("?")
+                    )
+                })
+                .collect();
+            (exported.to_yaml()?, objects, exported.placeholders)
+        }
+    };
+    if !placeholders.is_empty() {
+        let mut note = String::from("Fill these placeholders before applying:");
+        for (value, what) in &placeholders {
+            note.push_str(&format!("\n  {value}  ←  {what}"));
+        }
+        printer.status(note);
+    }
+    let file = match &args.output {
+        Some(path) => {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(std::path::Path::new("."));
+            let mut temp = tempfile::NamedTempFile::new_in(dir)?;
+            temp.write_all(text.as_bytes())?;
+            temp.as_file().sync_all()?;
+            temp.persist(path).map_err(|e| e.error)?;
+            printer.success(format!(
+                "Wrote {} objects to {}",
+                objects.len().max(1),
+                path.display()
+            ));
+            Some(path.display().to_string())
+        }
+        None => None,
+    };
+    if printer.json_mode() {
+        printer.json(&ExportReport {
+            format: match args.format {
+                ExportFormat::Kubernetes => "kubernetes",
+                ExportFormat::HelmValues => "helm-values",
+            },
+            namespace: args.namespace,
+            plugin_registry: registry,
+            objects,
+            placeholders: placeholders
+                .into_iter()
+                .map(|(placeholder, fill_with)| Placeholder {
+                    placeholder,
+                    fill_with,
+                })
+                .collect(),
+            yaml: file.is_none().then_some(text),
+            file,
+        });
+    } else if file.is_none() {
+        printer.data(text.trim_end());
+    }
+    Ok(())
+}

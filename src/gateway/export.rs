@@ -1,0 +1,222 @@
+//! The data folder as Kubernetes objects for a Helm-installed Higress.
+//!
+//! The files are already Kubernetes resources; what changes on the way up is what only
+//! made sense to the all-in-one image's file storage: `resourceVersion` and the
+//! 2000-01-01 `creationTimestamp` go, the namespace is set, Wasm plugins are pulled from
+//! an OCI registry instead of the image's local plugin server, the console's
+//! `127.0.0.1` registry is dropped (in a cluster the console is its own service), and
+//! providers that were never configured (upstream placeholders) are left out.
+
+use std::collections::BTreeSet;
+
+use super::folder::{DataFolder, FolderError, is_placeholder_key};
+use super::resources::{
+    AiProxyConfig, ConfigMap, Ingress, McpBridge, ModelRouterConfig, WasmPlugin,
+};
+use super::{catalog, paths};
+use crate::yaml::{self, Mapping, Value};
+
+#[derive(Debug, Clone)]
+pub struct ExportOptions {
+    pub namespace: String,
+    /// Registry host serving `plugins/<name>:<version>`.
+    pub plugin_registry: String,
+    /// Replace keys with placeholders (listed in [`Export::placeholders`]).
+    pub redact_keys: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct Export {
+    /// The objects, in apply order (ingresses last: they make routes live).
+    pub documents: Vec<Value>,
+    /// `(placeholder, what to put there)` when keys were redacted.
+    pub placeholders: Vec<(String, String)>,
+}
+
+impl Export {
+    pub fn to_yaml(&self) -> Result<String, serde_norway::Error> {
+        let mut out = String::new();
+        for doc in &self.documents {
+            out.push_str("---\n");
+            out.push_str(&yaml::to_string(doc)?);
+        }
+        Ok(out)
+    }
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> Value {
+    serde_norway::to_value(v).expect("resources serialize")
+}
+
+/// Strips file-storage leftovers and sets the namespace.
+fn clean(mut doc: Value, namespace: &str) -> Value {
+    if let Some(map) = doc.as_mapping_mut() {
+        map.remove("status");
+        if let Some(meta) = map.get_mut("metadata").and_then(Value::as_mapping_mut) {
+            for key in [
+                "resourceVersion",
+                "creationTimestamp",
+                "uid",
+                "generation",
+                "managedFields",
+                "selfLink",
+            ] {
+                meta.remove(key);
+            }
+            meta.insert("namespace".into(), namespace.into());
+        }
+    }
+    doc
+}
+
+fn oci_url(plugin: &WasmPlugin<impl serde::Serialize>, registry: &str) -> Option<String> {
+    let labels = &plugin.metadata.labels;
+    let name = labels.get("higress.io/wasm-plugin-name")?.as_str()?;
+    let version = labels
+        .get("higress.io/wasm-plugin-version")
+        .and_then(Value::as_str)
+        .unwrap_or("1.0.0");
+    Some(format!("oci://{registry}/plugins/{name}:{version}"))
+}
+
+fn set_url<C: serde::Serialize>(plugin: &mut WasmPlugin<C>, registry: &str) {
+    if let Some(url) = oci_url(plugin, registry) {
+        plugin.spec.other.insert("url".into(), url.into());
+    }
+}
+
+fn placeholder(id: &str, what: &str) -> String {
+    format!(
+        "REPLACE_WITH_{}_{}",
+        id.to_ascii_uppercase().replace('-', "_"),
+        what
+    )
+}
+
+pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, FolderError> {
+    let mut out = Export::default();
+    let configured: BTreeSet<String> = folder.providers()?.into_iter().map(|p| p.id).collect();
+    let ns = options.namespace.as_str();
+
+    if let Some(mut proxy) = folder.load_resource::<WasmPlugin<AiProxyConfig>>(paths::AI_PROXY)? {
+        let spec = &mut proxy.spec;
+        spec.default_config
+            .providers
+            .retain(|p| configured.contains(&p.id));
+        spec.match_rules.retain(|r| {
+            r.active_provider_id()
+                .is_some_and(|id| configured.contains(id))
+        });
+        if options.redact_keys {
+            for p in &mut spec.default_config.providers {
+                let name = catalog::find(&p.id)
+                    .map_or(p.id.as_str(), |s| s.display_name)
+                    .to_string();
+                let count = p.api_tokens.len();
+                for (i, token) in p.api_tokens.iter_mut().enumerate() {
+                    if is_placeholder_key(token) {
+                        continue;
+                    }
+                    let label = if count > 1 {
+                        format!("KEY_{}", i + 1)
+                    } else {
+                        "KEY".into()
+                    };
+                    *token = placeholder(&p.id, &label);
+                    out.placeholders.push((
+                        token.clone(),
+                        format!(
+                            "{name} API key{}",
+                            if count > 1 {
+                                format!(" #{}", i + 1)
+                            } else {
+                                String::new()
+                            }
+                        ),
+                    ));
+                }
+                let secret_fields: Vec<String> = p
+                    .settings
+                    .keys()
+                    .filter_map(|k| k.as_str())
+                    .filter(|field| {
+                        catalog::find(&p.id)
+                            .and_then(|s| s.setting(field))
+                            .is_some_and(|s| {
+                                matches!(
+                                    s.kind,
+                                    catalog::SettingKind::Secret
+                                        | catalog::SettingKind::FileContents
+                                )
+                            })
+                    })
+                    .map(String::from)
+                    .collect();
+                for field in secret_fields {
+                    let value = placeholder(&p.id, &field.to_ascii_uppercase());
+                    out.placeholders
+                        .push((value.clone(), format!("{name} {field}")));
+                    p.settings.insert(field.into(), value.into());
+                }
+            }
+        }
+        set_url(&mut proxy, &options.plugin_registry);
+        out.documents.push(clean(to_value(&proxy), ns));
+    }
+    if let Some(mut router) =
+        folder.load_resource::<WasmPlugin<ModelRouterConfig>>(paths::MODEL_ROUTER)?
+    {
+        set_url(&mut router, &options.plugin_registry);
+        out.documents.push(clean(to_value(&router), ns));
+    }
+    if let Some(mut stats) = folder.load_resource::<WasmPlugin<Mapping>>(paths::AI_STATISTICS)? {
+        set_url(&mut stats, &options.plugin_registry);
+        out.documents.push(clean(to_value(&stats), ns));
+    }
+    if let Some(mut bridge) = folder.load_resource::<McpBridge>(paths::MCP_BRIDGE)? {
+        bridge.spec.registries.retain(|r| {
+            r.name
+                .strip_prefix("llm-")
+                .and_then(|n| n.strip_suffix(".internal"))
+                .is_some_and(|id| configured.contains(id))
+        });
+        out.documents.push(clean(to_value(&bridge), ns));
+    }
+    for id in &configured {
+        if let Some(cm) = folder.load_resource::<ConfigMap>(&paths::route_configmap(id))? {
+            out.documents.push(clean(to_value(&cm), ns));
+        }
+    }
+    for id in &configured {
+        if let Some(ingress) = folder.load_resource::<Ingress>(&paths::ingress(id))? {
+            out.documents.push(clean(to_value(&ingress), ns));
+        }
+    }
+    Ok(out)
+}
+
+/// The fragment of the Higress chart's values that turns on what the all-in-one image
+/// had: images and built-in plugins from the same regional registry, the console
+/// (a dependency of the `higress` chart, on by default), and the ingress class our
+/// Ingresses name.
+pub fn helm_values(registry: &str) -> String {
+    format!(
+        "# values.yaml fragment for: helm install higress higress.io/higress -n higress-system --create-namespace -f values.yaml\n\
+         global:\n  \
+           # Images and built-in Wasm plugins ({{hub}}/plugins/<name>) from the registry nearest to you.\n  \
+           hub: {registry}\n  \
+           pluginNamespace: plugins\n  \
+           # The exported Ingresses use this class.\n  \
+           ingressClass: higress\n  \
+           enableStatus: true\n  \
+           # The all-in-one image ran without observability add-ons.\n  \
+           o11y:\n    \
+             enabled: false\n\
+         higress-core:\n  \
+           gateway:\n    \
+             # One replica like the all-in-one container; raise it for high availability.\n    \
+             replicas: 1\n  \
+           controller:\n    \
+             replicas: 1\n"
+    )
+}
