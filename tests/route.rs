@@ -291,13 +291,16 @@ fn models_lists_and_resolves() {
         .map(|p| p["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["deepseek", "zhipuai"]);
-    assert!(
-        models["providers"][1]["models"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|m| m == "glm-5")
-    );
+    let glm5 = models["providers"][1]["models"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"] == "glm-5")
+        .unwrap()
+        .clone();
+    assert_eq!(glm5["reasoning"], true);
+    assert_eq!(glm5["input"], serde_json::json!(["text"]));
+    assert_eq!(glm5["context_window"], 200_000);
     assert!(
         !serde_json::to_string(&models).unwrap().contains("zk-0001"),
         "keys masked"

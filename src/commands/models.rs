@@ -20,8 +20,8 @@ struct ModelsReport {
 struct ProviderModels {
     #[serde(flatten)]
     provider: ProviderReport,
-    /// Known model ids this provider's route accepts (for client model lists).
-    models: Vec<String>,
+    /// Models this provider's route accepts, with what clients need to know of them.
+    models: Vec<crate::gateway::catalog::ClientModel>,
 }
 
 pub async fn run(args: ModelsArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
@@ -56,7 +56,7 @@ pub async fn run(args: ModelsArgs, global: &GlobalArgs, printer: Printer) -> any
             .iter()
             .map(|p| ProviderModels {
                 provider: ProviderReport::from_configured(p),
-                models: known_models(p),
+                models: p.client_models(),
             })
             .collect(),
         auto_routing: AutoRoutingReport::from(folder.auto_routing()?.as_ref()),
@@ -67,7 +67,8 @@ pub async fn run(args: ModelsArgs, global: &GlobalArgs, printer: Printer) -> any
         text.push_str(&p.provider.line());
         text.push('\n');
         if !p.models.is_empty() {
-            text.push_str(&format!("    e.g. {}\n", p.models.join(", ")));
+            let ids: Vec<&str> = p.models.iter().map(|m| m.id.as_str()).collect();
+            text.push_str(&format!("    e.g. {}\n", ids.join(", ")));
         }
     }
     if text.is_empty() {
@@ -75,32 +76,4 @@ pub async fn run(args: ModelsArgs, global: &GlobalArgs, printer: Printer) -> any
     }
     printer.data(text.trim_end());
     Ok(())
-}
-
-/// Catalog models the provider's route accepts, else the literal ids of its pattern.
-fn known_models(p: &crate::gateway::ConfiguredProvider) -> Vec<String> {
-    let Some(route) = &p.route else {
-        return Vec::new();
-    };
-    let mut models: Vec<String> = p
-        .spec
-        .map(|s| s.example_models)
-        .unwrap_or_default()
-        .iter()
-        .filter(|m| route.matches(m))
-        .map(|m| m.to_string())
-        .collect();
-    if models.is_empty()
-        && let Some(config) = p.to_config()
-    {
-        models.extend(
-            config
-                .models()
-                .split(',')
-                .map(str::trim)
-                .filter(|m| !m.is_empty() && !m.contains('*'))
-                .map(String::from),
-        );
-    }
-    models
 }

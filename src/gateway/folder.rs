@@ -65,6 +65,35 @@ impl ConfiguredProvider {
         self.spec.map_or(self.id.as_str(), |s| s.display_name)
     }
 
+    /// Models a client can ask this provider for: the catalog's known models that its
+    /// route accepts, else the literal model ids of its pattern.
+    pub fn client_models(&self) -> Vec<catalog::ClientModel> {
+        let Some(route) = &self.route else {
+            return Vec::new();
+        };
+        let known: Vec<catalog::ClientModel> = self
+            .spec
+            .map(|s| s.example_models)
+            .unwrap_or_default()
+            .iter()
+            .filter(|m| route.matches(m))
+            .map(|m| catalog::client_model(m))
+            .collect();
+        if !known.is_empty() {
+            return known;
+        }
+        self.to_config()
+            .map(|c| {
+                c.models()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|m| !m.is_empty() && !m.contains('*'))
+                    .map(catalog::client_model)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Rebuilds the configuration this entry was written from, so an update can change
     /// one thing and re-render the rest exactly as before.
     pub fn to_config(&self) -> Option<ProviderConfig> {
