@@ -103,6 +103,13 @@ pub enum Command {
         after_help = "Examples:\n  higress-claw upgrade\n  higress-claw upgrade --image-tag 2.1.9"
     )]
     Upgrade(UpgradeArgs),
+    /// Install the OpenClaw plugin, and make OpenClaw use the gateway (no prompts).
+    #[command(
+        subcommand,
+        name = "openclaw",
+        after_help = "Examples:\n  higress-claw openclaw install\n  higress-claw openclaw setup\n  higress-claw openclaw setup --dry-run"
+    )]
+    OpenClaw(OpenClawCommand),
     /// Export the AI configuration for a Helm-installed Higress on Kubernetes.
     #[command(
         after_help = "Examples:\n  higress-claw export | kubectl apply -f -\n  higress-claw export --namespace higress-system -o higress-ai.yaml --redact-keys\n  higress-claw export --format helm-values > values.yaml"
@@ -306,6 +313,36 @@ pub struct StartArgs {
     /// Return once the container runs, without waiting for it to answer.
     #[arg(long)]
     pub no_wait: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OpenClawCommand {
+    /// Install (or upgrade) the Higress provider plugin and its skills into OpenClaw.
+    #[command(after_help = "Example:\n  higress-claw openclaw install --json")]
+    Install,
+    /// Point OpenClaw at the gateway: provider `higress`, its models, the default model.
+    #[command(
+        after_help = "Examples:\n  higress-claw openclaw setup\n  higress-claw openclaw setup --dry-run\n  higress-claw openclaw setup --base-url http://10.0.0.5:8080/v1"
+    )]
+    Setup(OpenClawSetupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct OpenClawSetupArgs {
+    /// Print the config patch instead of applying it.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Gateway URL OpenClaw should call [default: http://127.0.0.1:<http-port>/v1].
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Key OpenClaw sends to the gateway (only when you added auth to it).
+    #[arg(
+        long,
+        value_name = "KEY",
+        env = "HIGRESS_CLAW_GATEWAY_KEY",
+        hide_env_values = true
+    )]
+    pub api_key: Option<String>,
 }
 
 #[derive(Debug, Args)]

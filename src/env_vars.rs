@@ -23,6 +23,10 @@ pub const DOCKER_CONFIG: &str = "DOCKER_CONFIG";
 /// Rootless Docker puts its socket under this folder.
 pub const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";
 pub const HOME: &str = "HOME";
+/// OpenClaw's state folder (plugins live in its `extensions/`).
+pub const OPENCLAW_STATE_DIR: &str = "OPENCLAW_STATE_DIR";
+/// Replaces `$HOME` for OpenClaw's paths.
+pub const OPENCLAW_HOME: &str = "OPENCLAW_HOME";
 
 /// `HIGRESS_CLAW_ZHIPUAI_KEY` for provider flag stem `zhipuai`, `HIGRESS_CLAW_CLAUDE_CODE_KEY`
 /// for `claude-code`.

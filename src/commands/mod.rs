@@ -10,6 +10,7 @@ mod export;
 mod init;
 mod logs;
 mod models;
+mod openclaw;
 mod report;
 mod route;
 mod start;
@@ -73,6 +74,7 @@ async fn dispatch(command: Command, global: &GlobalArgs, printer: Printer) -> an
         Command::Doctor => doctor::run(global, printer).await,
         Command::Tidy => tidy::run(global, printer).await,
         Command::Export(args) => export::run(args, global, printer).await,
+        Command::OpenClaw(command) => openclaw::run(command, global, printer).await,
         Command::Upgrade(args) => upgrade::run(args, global, printer).await,
         Command::Logs(args) => logs::run(args, global, printer).await,
         Command::Config(command) => config::run(command, global, printer).await,

@@ -429,7 +429,7 @@ fn summary(
         ));
     }
     text.push_str(&format!(
-        "\nManage keys:  higress-claw config add --provider deepseek --key sk-…\nStop it:      higress-claw stop{}",
+        "\nUse it from OpenClaw:  higress-claw openclaw install && higress-claw openclaw setup\nManage keys:  higress-claw config add --provider deepseek --key sk-…\nStop it:      higress-claw stop{}",
         if container.name == crate::gateway::DEFAULT_CONTAINER_NAME {
             String::new()
         } else {

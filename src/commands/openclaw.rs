@@ -1,0 +1,171 @@
+//! `higress-claw openclaw install|setup`.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::workspace::Workspace;
+use super::{start::probe_host, usage};
+use crate::cli::{GlobalArgs, OpenClawCommand, OpenClawSetupArgs};
+use crate::docker::Engine;
+use crate::gateway::catalog::{AUTO_MODEL_INFO, ClientModel};
+use crate::openclaw::{self, Installed};
+use crate::printer::Printer;
+
+const INSTALL_OPENCLAW: &str = "install OpenClaw (Node 24 or newer: `npm install -g openclaw`)";
+
+pub async fn run(
+    command: OpenClawCommand,
+    global: &GlobalArgs,
+    printer: Printer,
+) -> anyhow::Result<()> {
+    match command {
+        OpenClawCommand::Install => install(printer),
+        OpenClawCommand::Setup(args) => setup(args, global, printer).await,
+    }
+}
+
+fn install(printer: Printer) -> anyhow::Result<()> {
+    let bin = openclaw::find_openclaw();
+    let source = super::default_data_dir()
+        .parent()
+        .map_or_else(
+            || std::path::PathBuf::from("."),
+            std::path::Path::to_path_buf,
+        )
+        .join("openclaw-plugin");
+    let spinner = printer.spinner("Installing the Higress plugin into OpenClaw");
+    let result = openclaw::install(bin.as_deref(), &source);
+    spinner.finish_and_clear();
+    let installed: Installed = result?;
+    printer.json(&installed);
+    let how = if installed.method == "openclaw-cli" {
+        "through `openclaw plugins install`"
+    } else {
+        "by copying (openclaw is not on PATH)"
+    };
+    match installed.action {
+        "unchanged" => printer.success(format!(
+            "The Higress plugin {} is already installed at {}",
+            installed.version, installed.path
+        )),
+        "upgraded" => printer.success(format!(
+            "Upgraded the Higress plugin {} → {} at {} {how}",
+            installed.previous_version.as_deref().unwrap_or("?"),
+            installed.version,
+            installed.path
+        )),
+        _ => printer.success(format!(
+            "Installed the Higress plugin {} at {} {how}",
+            installed.version, installed.path
+        )),
+    }
+    if installed.method == "copy" {
+        printer.warn(format!(
+            "{INSTALL_OPENCLAW}, then run `higress-claw openclaw install` again so OpenClaw records and enables the plugin"
+        ));
+    }
+    printer.data("Next: higress-claw openclaw setup");
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct SetupReport {
+    base_url: String,
+    default_model: String,
+    models: Vec<String>,
+    /// `applied`, `dry-run`, or `printed` (openclaw is not on PATH).
+    result: &'static str,
+    patch: Value,
+}
+
+async fn setup(
+    args: OpenClawSetupArgs,
+    global: &GlobalArgs,
+    printer: Printer,
+) -> anyhow::Result<()> {
+    let ws = Workspace::open(global, &printer).await?;
+    let providers = ws.folder.providers()?;
+    if providers.is_empty() {
+        return Err(usage(format!(
+            "{} has no provider, so OpenClaw would have no model; add one: higress-claw config add --provider P --key K",
+            ws.describe()
+        )));
+    }
+    let routing = ws.folder.auto_routing()?;
+    let auto = routing.as_ref().is_some_and(|r| r.enable);
+    let mut models: Vec<ClientModel> = Vec::new();
+    if auto {
+        models.push(AUTO_MODEL_INFO.into());
+    }
+    for provider in &providers {
+        for model in provider.client_models() {
+            if !models.iter().any(|m| m.id == model.id) {
+                models.push(model);
+            }
+        }
+    }
+    if models.is_empty() {
+        return Err(usage(
+            "no concrete model is known for the configured providers; give one a model list (`config add --provider P --models 'model-a,model-b'`) or enable auto-routing",
+        ));
+    }
+    let base_url = match args.base_url {
+        Some(url) => url.trim_end_matches('/').to_string(),
+        None => gateway_url(global, &ws).await?,
+    };
+    let default_model = models[0].id.clone();
+    let patch = openclaw::setup_patch(&base_url, args.api_key.as_deref(), &models);
+    let report = |result| SetupReport {
+        base_url: base_url.clone(),
+        default_model: openclaw::model_ref(&default_model),
+        models: models.iter().map(|m| m.id.clone()).collect(),
+        result,
+        patch: patch.clone(),
+    };
+    let pretty = serde_json::to_string_pretty(&patch)?;
+    if args.dry_run {
+        printer.json(&report("dry-run"));
+        printer.data(&pretty);
+        printer.status(format!(
+            "Would also run: openclaw models set {}",
+            openclaw::model_ref(&default_model)
+        ));
+        return Ok(());
+    }
+    let Some(bin) = openclaw::find_openclaw() else {
+        printer.json(&report("printed"));
+        printer.data(&pretty);
+        anyhow::bail!(
+            "openclaw is not on PATH: {INSTALL_OPENCLAW}, then run `higress-claw openclaw setup`; the patch above is what it applies (`openclaw config patch --stdin`, then `openclaw models set {}`)",
+            openclaw::model_ref(&default_model)
+        );
+    };
+    let spinner = printer.spinner("Configuring OpenClaw");
+    let result = openclaw::apply_setup(&bin, &patch, &default_model);
+    spinner.finish_and_clear();
+    result?;
+    printer.json(&report("applied"));
+    printer.success(format!(
+        "OpenClaw now uses the gateway at {base_url}: {} models, default {}. A running OpenClaw picks this up without a restart.",
+        models.len(),
+        openclaw::model_ref(&default_model)
+    ));
+    Ok(())
+}
+
+/// `http://127.0.0.1:<port>/v1` for the deployment: the running container's published
+/// port, else the folder's default.cfg, else 8080.
+async fn gateway_url(global: &GlobalArgs, ws: &Workspace) -> anyhow::Result<String> {
+    let container = match Engine::connect().await {
+        Ok(engine) => engine.find(&global.container_name).await.ok().flatten(),
+        Err(_) => None,
+    };
+    let port = container
+        .as_ref()
+        .and_then(|c| c.ports)
+        .map(|p| p.http)
+        .or(ws.folder.settings()?.map(|s| s.ports.http))
+        .unwrap_or(8080);
+    let host = probe_host(container.as_ref().and_then(|c| c.bind.as_deref()));
+    Ok(format!("http://{host}:{port}/v1"))
+}
