@@ -738,3 +738,38 @@ fn upgrade_recreates_on_the_same_folder_or_rolls_back() {
     assert_eq!(json(&out)["ready"]["console"], true);
     let _ = docker_try(&["rmi", &next]);
 }
+
+#[test]
+fn ctrl_c_while_waiting_removes_the_new_container() {
+    let Some(gw) = Gateway::new("sigint") else {
+        return;
+    };
+    let name = gw.name.as_str();
+    let mut args = gw.start_args();
+    let tag = args.iter().position(|a| a == "--image-tag").unwrap() + 1;
+    args[tag] = STANDIN_BROKEN_TAG.into();
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("higress-claw"))
+        .env("HOME", gw.home.path())
+        .env("NO_COLOR", "1")
+        .args(&args)
+        .args(["--zhipuai-key", KEY])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait until the container exists, then interrupt like a user pressing Ctrl-C.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while !container_exists(name) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the container never appeared"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // SAFETY: sending a signal to our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
+    assert!(!container_exists(name), "Ctrl-C left the container behind");
+}

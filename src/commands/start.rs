@@ -139,8 +139,8 @@ pub async fn run(mut args: StartArgs, global: &GlobalArgs, printer: Printer) -> 
         plugin_registry: deployment.plugin_registry.clone(),
     };
     engine.create(&spec).await?;
-    // From here on, a failure must not leave the new container behind.
-    let outcome = async {
+    // From here on, a failure (or Ctrl-C) must not leave the new container behind.
+    let attempt = async {
         engine.start(&spec.name).await?;
         wait_ready(
             &args,
@@ -151,8 +151,11 @@ pub async fn run(mut args: StartArgs, global: &GlobalArgs, printer: Printer) -> 
             &probe_host(Some(&bind.to_string())),
         )
         .await
-    }
-    .await;
+    };
+    let outcome = tokio::select! {
+        outcome = attempt => outcome,
+        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted while waiting for the gateway")),
+    };
     let ready = match outcome {
         Ok(ready) => ready,
         Err(err) => {
