@@ -748,7 +748,7 @@ fn ctrl_c_while_waiting_removes_the_new_container() {
     let mut args = gw.start_args();
     let tag = args.iter().position(|a| a == "--image-tag").unwrap() + 1;
     args[tag] = STANDIN_BROKEN_TAG.into();
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("higress-claw"))
+    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("higress-claw"))
         .env("HOME", gw.home.path())
         .env("NO_COLOR", "1")
         .args(&args)
