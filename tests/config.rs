@@ -7,29 +7,15 @@ use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
 use serde_json::Value;
-use support::{bin, read_yaml};
+use support::{bin, init_folder, on_folder, read_yaml};
 
 fn folder(home: &Path) -> PathBuf {
-    let data = home.join("data");
-    bin(home)
-        .args([
-            "init",
-            "-q",
-            "--deepseek-key",
-            "sk-deepseek-0001",
-            "--data-dir",
-        ])
-        .arg(&data)
-        .assert()
-        .success();
-    data
+    init_folder(home, &["--deepseek-key", "sk-deepseek-0001"])
 }
 
 /// `higress-claw config ARGS --data-dir DATA` in the test's HOME.
 fn config(home: &Path, data: &Path, args: &[&str]) -> assert_cmd::Command {
-    let mut cmd = bin(home);
-    cmd.arg("config").args(args).arg("--data-dir").arg(data);
-    cmd
+    on_folder(home, data, &[&["config"], args].concat())
 }
 
 fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {

@@ -7,30 +7,17 @@ use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
 use serde_json::Value;
-use support::{bin, read_yaml};
+use support::{init_folder, on_folder, read_yaml};
 
 fn folder(home: &Path) -> PathBuf {
-    let data = home.join("data");
-    bin(home)
-        .args([
-            "init",
-            "-q",
-            "--zhipuai-key",
-            "zk-0001",
-            "--deepseek-key",
-            "dk-0002",
-            "--data-dir",
-        ])
-        .arg(&data)
-        .assert()
-        .success();
-    data
+    init_folder(
+        home,
+        &["--zhipuai-key", "zk-0001", "--deepseek-key", "dk-0002"],
+    )
 }
 
 fn cli(home: &Path, data: &Path, args: &[&str]) -> assert_cmd::Command {
-    let mut cmd = bin(home);
-    cmd.args(args).arg("--data-dir").arg(data);
-    cmd
+    on_folder(home, data, args)
 }
 
 fn json(cmd: &mut assert_cmd::Command) -> Value {

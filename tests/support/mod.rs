@@ -109,3 +109,19 @@ pub fn assert_documented(command: &str, value: &serde_json::Value) {
         );
     }
 }
+
+/// `higress-claw ARGS --data-dir DATA` in the test's HOME.
+pub fn on_folder(home: &Path, data: &Path, args: &[&str]) -> assert_cmd::Command {
+    let mut cmd = bin(home);
+    cmd.args(args).arg("--data-dir").arg(data);
+    cmd
+}
+
+/// `init -q FLAGS` into `HOME/data`; returns the folder.
+pub fn init_folder(home: &Path, flags: &[&str]) -> PathBuf {
+    let data = home.join("data");
+    on_folder(home, &data, &[&["init", "-q"], flags].concat())
+        .assert()
+        .success();
+    data
+}
