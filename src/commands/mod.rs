@@ -132,17 +132,15 @@ pub fn begin_edit<'a>(
     })?)
 }
 
-/// The folder of an existing deployment, which must be configured. Docker is asked for
-/// the container's mount only when `--data-dir` is not given, and need not run.
-pub async fn configured_folder(global: &GlobalArgs) -> anyhow::Result<DataFolder> {
-    let engine = if global.data_dir.is_some() {
-        None
-    } else {
-        Engine::connect().await.ok()
-    };
-    let dir = resolve_data_dir(global, engine.as_ref()).await;
-    let folder = DataFolder::new(&dir);
-    folder.store().read(crate::gateway::paths::AI_PROXY)?;
+/// The folder at `dir`, which must be a configured gateway folder.
+pub fn configured_folder(dir: &Path) -> anyhow::Result<DataFolder> {
+    if dir.is_file() {
+        return Err(crate::gateway::store::StoreError::NotAFolder {
+            path: dir.to_path_buf(),
+        }
+        .into());
+    }
+    let folder = DataFolder::new(dir);
     if !folder.is_configured() && !folder.store().exists(crate::gateway::paths::AI_PROXY) {
         return Err(usage(format!(
             "{} is not a configured gateway folder; create one with `higress-claw init` or `higress-claw start`, or point at yours with --data-dir",

@@ -13,7 +13,7 @@ use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{configured_folder, resolve_data_dir, usage};
+use super::{absolute, configured_folder, default_data_dir, usage};
 use crate::cli::GlobalArgs;
 use crate::docker::{Endpoint, Engine};
 use crate::env_vars;
@@ -72,18 +72,31 @@ fn host_writable(dir: &Path) -> bool {
 impl Workspace {
     pub async fn open(global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Self> {
         let mode = mode()?;
-        if mode == Mode::Host || (mode == Mode::Auto && global.data_dir.is_some()) {
-            return Ok(Self {
-                folder: configured_folder(global).await?,
+        let on_host = |dir: &Path| -> anyhow::Result<Self> {
+            Ok(Self {
+                folder: configured_folder(dir)?,
                 remote: None,
-            });
+            })
+        };
+        // A folder named on the command line is edited where it is (no Docker needed).
+        if let Some(dir) = &global.data_dir
+            && mode != Mode::Container
+        {
+            return on_host(&absolute(dir));
         }
         let engine = Engine::connect().await.ok();
         let container = match &engine {
             Some(engine) => engine.find(&global.container_name).await?,
             None => None,
         };
-        let dir = resolve_data_dir(global, engine.as_ref()).await;
+        let dir = match (&global.data_dir, container.as_ref().and_then(|c| c.data_dir.clone())) {
+            (Some(dir), _) => absolute(dir),
+            (None, Some(mounted)) => mounted,
+            (None, None) => absolute(&default_data_dir()),
+        };
+        if mode == Mode::Host {
+            return on_host(&dir);
+        }
         let (Some(engine), Some(container)) = (engine, container) else {
             if mode == Mode::Container {
                 return Err(usage(format!(
@@ -92,19 +105,13 @@ impl Workspace {
                     global.container_name
                 )));
             }
-            return Ok(Self {
-                folder: configured_folder(global).await?,
-                remote: None,
-            });
+            return on_host(&dir);
         };
         let remote_engine =
             matches!(engine.endpoint(), Endpoint::Tcp(_)) || engine.endpoint().is_docker_desktop();
         let through_container = mode == Mode::Container || remote_engine || !host_writable(&dir);
         if !through_container {
-            return Ok(Self {
-                folder: configured_folder(global).await?,
-                remote: None,
-            });
+            return on_host(&dir);
         }
         if !container.state.is_running() {
             return Err(usage(format!(
