@@ -224,12 +224,20 @@ pub fn install(openclaw: Option<&Path>, source_dir: &Path) -> Result<Installed, 
                 write_plugin(source_dir)?;
                 let help = run(bin, &["plugins", "install", "--help"], None).unwrap_or_default();
                 let source = source_dir.to_string_lossy().into_owned();
-                let mut args = vec!["plugins", "install", source.as_str(), "--force"];
-                // Capability consent exists from OpenClaw 2026.8.1 on.
-                if help.contains("--accept-capabilities") {
-                    args.push("--accept-capabilities");
+                let mut args = vec!["plugins", "install", source.as_str()];
+                // `--force` (overwrite, non-ClawHub source) and capability consent came
+                // with OpenClaw 2026.8.1; older releases know neither flag.
+                for flag in ["--force", "--accept-capabilities"] {
+                    if help.contains(flag) {
+                        args.push(flag);
+                    }
                 }
-                run(bin, &args, None)?;
+                if !help.contains("--force") && previous.is_some() {
+                    // No way to reinstall over the recorded copy: update it in place.
+                    write_plugin(&target)?;
+                } else {
+                    run(bin, &args, None)?;
+                }
                 ("openclaw-cli", if current { "installed" } else { changed })
             }
         }
@@ -300,11 +308,23 @@ pub fn apply_setup(
     patch: &Value,
     default_model: &str,
 ) -> Result<(), OpenClawError> {
-    run(
-        openclaw,
-        &["config", "patch", "--stdin"],
-        Some(&patch.to_string()),
-    )?;
+    let config_help = run(openclaw, &["config", "--help"], None).unwrap_or_default();
+    if config_help.contains("patch") {
+        run(
+            openclaw,
+            &["config", "patch", "--stdin"],
+            Some(&patch.to_string()),
+        )?;
+    } else {
+        // Before `config patch` (OpenClaw 2026.3.x): set the provider object whole.
+        let provider = patch["models"]["providers"][PLUGIN_ID].to_string();
+        let path = format!("models.providers.{PLUGIN_ID}");
+        run(
+            openclaw,
+            &["config", "set", &path, &provider, "--strict-json"],
+            None,
+        )?;
+    }
     run(
         openclaw,
         &["models", "set", &model_ref(default_model)],

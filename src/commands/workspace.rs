@@ -89,7 +89,10 @@ impl Workspace {
             Some(engine) => engine.find(&global.container_name).await?,
             None => None,
         };
-        let dir = match (&global.data_dir, container.as_ref().and_then(|c| c.data_dir.clone())) {
+        let dir = match (
+            &global.data_dir,
+            container.as_ref().and_then(|c| c.data_dir.clone()),
+        ) {
             (Some(dir), _) => absolute(dir),
             (None, Some(mounted)) => mounted,
             (None, None) => absolute(&default_data_dir()),
