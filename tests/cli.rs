@@ -419,3 +419,55 @@ fn completions_cover_commands_and_provider_flags() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn quiet_and_verbose() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let out = bin(home.path())
+        .args(["init", "-q", "--deepseek-key", "k", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "-q printed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    bin(home.path())
+        .args([
+            "config",
+            "add",
+            "-v",
+            "--provider",
+            "kimi",
+            "--key",
+            "k2",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "wrote ingresses/ai-route-moonshot.internal.yaml",
+        ));
+    // Errors are printed even with -q.
+    bin(home.path())
+        .args([
+            "config",
+            "remove",
+            "-q",
+            "--provider",
+            "openai",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not configured"));
+    bin(home.path())
+        .args(["status", "-q", "-v"])
+        .assert()
+        .code(2);
+}

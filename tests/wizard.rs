@@ -68,7 +68,7 @@ fn init_asks_what_the_flags_would_say() {
     p.expect("console port").unwrap();
     p.send_line("18001").unwrap();
     let rest = p.expect(Eof).unwrap();
-    assert!(!String::from_utf8_lossy(rest.before()).contains(ZHIPU_KEY));
+    assert!(!String::from_utf8_lossy(rest.as_bytes()).contains(ZHIPU_KEY));
 
     let proxy = std::fs::read_to_string(data.join("wasmplugins/ai-proxy.internal.yaml")).unwrap();
     assert!(
@@ -124,4 +124,31 @@ fn english_locale_shows_z_ai_and_companions_are_asked() {
     p.expect(Eof).unwrap();
     let bridge = std::fs::read_to_string(data.join("mcpbridges/default.yaml")).unwrap();
     assert!(bridge.contains("domain: me.openai.azure.com"), "{bridge}");
+}
+
+/// Colours on a terminal, none with NO_COLOR (or off a terminal: every other test).
+#[test]
+fn colours_only_on_a_terminal_and_never_with_no_color() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |no_color: bool| {
+        let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("higress-claw"));
+        cmd.env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap())
+            .env("HOME", home.path())
+            .env("TERM", "xterm")
+            .args(["config", "remove", "--provider", "nope"]);
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        }
+        let mut p = Session::spawn(cmd).unwrap();
+        p.set_expect_timeout(Some(Duration::from_secs(20)));
+        String::from_utf8_lossy(p.expect(Eof).unwrap().as_bytes()).into_owned()
+    };
+    let coloured = run(false);
+    assert!(coloured.contains("\x1b[31;1merror"), "{coloured:?}");
+    let plain = run(true);
+    assert!(
+        plain.contains("error: unknown provider") && !plain.contains("\x1b["),
+        "{plain:?}"
+    );
 }
