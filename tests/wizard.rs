@@ -152,3 +152,42 @@ fn colours_only_on_a_terminal_and_never_with_no_color() {
         "{plain:?}"
     );
 }
+
+/// `start` with no provider flag on a terminal asks, then runs the gateway.
+#[test]
+fn start_asks_then_runs_the_gateway() {
+    let Some(gw) = support::docker::Gateway::new("wizard") else {
+        return;
+    };
+    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("higress-claw"));
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap())
+        .env("HOME", gw.home.path())
+        .env("NO_COLOR", "1")
+        .env("TERM", "xterm")
+        .env("LANG", "en_US.UTF-8")
+        .args(gw.start_args().iter().filter(|a| *a != "--non-interactive"));
+    let mut p = Session::spawn(cmd).unwrap();
+    p.set_expect_timeout(Some(Duration::from_secs(60)));
+    p.expect("Which providers?").unwrap();
+    for _ in 0..6 {
+        p.send("\x1b[B").unwrap(); // DeepSeek
+    }
+    p.send(" ").unwrap();
+    p.send("\r").unwrap();
+    p.expect("DeepSeek API key").unwrap();
+    p.send_line("sk-wizard-0004").unwrap();
+    p.expect("Enable auto-routing").unwrap();
+    p.send("n").unwrap();
+    p.expect("custom ports").unwrap();
+    p.send("n").unwrap();
+    p.expect("Higress AI Gateway is ready").unwrap();
+    p.expect(Eof).unwrap();
+    assert_eq!(
+        support::docker::inspect(&gw.name, "{{.State.Running}}"),
+        "true"
+    );
+    let proxy =
+        std::fs::read_to_string(gw.data.join("wasmplugins/ai-proxy.internal.yaml")).unwrap();
+    assert!(proxy.contains("sk-wizard-0004"), "{proxy}");
+}
