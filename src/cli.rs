@@ -261,8 +261,7 @@ pub struct ConfigureArgs {
     /// Region for endpoint and image registry choices; auto reads the timezone.
     #[arg(long, value_enum, default_value_t = RegionChoice::Auto)]
     pub region: RegionChoice,
-    /// Never prompt (accepted for get-ai-gateway.sh compatibility; higress-claw never
-    /// prompts without a terminal).
+    /// Never ask, even on a terminal (without a terminal higress-claw never asks anyway).
     #[arg(long)]
     pub non_interactive: bool,
 }
