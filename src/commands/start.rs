@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::configure::{self, AutoRoutingReport};
 use super::report::ProviderReport;
+use super::workspace::Workspace;
 use super::{absolute, default_data_dir, open_folder, usage};
 use crate::cli::{GlobalArgs, StartArgs};
 use crate::docker::{Container, ContainerSpec, Engine, Ports, readiness};
@@ -225,9 +226,18 @@ async fn start_existing(
             container.image
         ));
     }
-    let folder = open_folder(&dir);
+    let action = if container.state.is_running() {
+        "already-running"
+    } else {
+        engine.start(&name).await?;
+        "started"
+    };
     if !plan.providers.is_empty() || plan.auto_routing.is_some() {
-        let saved = folder
+        // Through the same workspace as `config add`: on Docker Desktop or a remote
+        // engine the change goes through the container.
+        let ws = Workspace::open(global, &printer).await?;
+        let saved = ws
+            .folder
             .settings()?
             .unwrap_or_else(|| DeploymentSettings::from_text(""));
         let deployment = DeploymentSettings {
@@ -238,18 +248,14 @@ async fn start_existing(
                 .or(saved.auto_routing_default_model.clone()),
             ..saved
         };
-        let changed = configure::write_folder(&folder, &plan, &deployment, false, &printer)?;
+        let changed = configure::write_folder(&ws.folder, &plan, &deployment, false, &printer)?;
+        ws.publish(&changed).await?;
         printer.status(format!(
             "Applied the provider flags to the running configuration ({} files changed; Higress reloads them without a restart)",
             changed.len()
         ));
     }
-    let action = if container.state.is_running() {
-        "already-running"
-    } else {
-        engine.start(&name).await?;
-        "started"
-    };
+    let folder = open_folder(&dir);
     let ports = container
         .ports
         .ok_or_else(|| anyhow::anyhow!("cannot read the published ports of {name}"))?;
