@@ -3,7 +3,7 @@
 mod support;
 
 use std::process::Command;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use expectrl::session::OsSession;
 use expectrl::{Eof, Expect, Session};
@@ -26,6 +26,23 @@ fn spawn(home: &std::path::Path, lang: &str, args: &[&str]) -> OsSession {
     session
 }
 
+/// Types `text` into a hidden prompt once the program has switched echo off.
+///
+/// The hidden prompt turns echo off with `TCSAFLUSH`, which throws away whatever was
+/// typed before that moment: sending as soon as the prompt's text shows races that
+/// flush, and on a busy machine the key is lost and the wizard waits forever.
+fn type_hidden(p: &mut OsSession, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while p.get_process().get_echo().expect("the pty's termios") {
+        assert!(
+            Instant::now() < deadline,
+            "the hidden prompt never switched echo off"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    p.send_line(text).unwrap();
+}
+
 #[test]
 fn init_asks_what_the_flags_would_say() {
     let home = tempfile::tempdir().unwrap();
@@ -44,13 +61,13 @@ fn init_asks_what_the_flags_would_say() {
     p.send(" ").unwrap();
     p.send("\r").unwrap();
     p.expect("智谱 (GLM) API key").unwrap();
-    p.send_line(ZHIPU_KEY).unwrap();
+    type_hidden(&mut p, ZHIPU_KEY);
     let seen = p.expect("DeepSeek API key").unwrap();
     assert!(
         !String::from_utf8_lossy(seen.before()).contains(ZHIPU_KEY),
         "the key was echoed"
     );
-    p.send_line(DEEPSEEK_KEY).unwrap();
+    type_hidden(&mut p, DEEPSEEK_KEY);
     let seen = p.expect("Enable auto-routing").unwrap();
     assert!(
         !String::from_utf8_lossy(seen.before()).contains(DEEPSEEK_KEY),
@@ -111,7 +128,7 @@ fn english_locale_shows_z_ai_and_companions_are_asked() {
     p.send(" ").unwrap();
     p.send("\r").unwrap();
     p.expect("Azure OpenAI API key").unwrap();
-    p.send_line("az-key-0003").unwrap();
+    type_hidden(&mut p, "az-key-0003");
     p.expect("Azure OpenAI URL").unwrap();
     p.send_line(
         "https://me.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-06-01",
@@ -176,7 +193,7 @@ fn start_asks_then_runs_the_gateway() {
     p.send(" ").unwrap();
     p.send("\r").unwrap();
     p.expect("DeepSeek API key").unwrap();
-    p.send_line("sk-wizard-0004").unwrap();
+    type_hidden(&mut p, "sk-wizard-0004");
     p.expect("Enable auto-routing").unwrap();
     p.send("n").unwrap();
     p.expect("custom ports").unwrap();
