@@ -19,11 +19,31 @@ pub use serde_norway::{Mapping, Value, from_str};
 
 /// Parses `text` and, on failure, keeps the line number the parser reported so the
 /// caller can name it in the error (`ai-proxy.internal.yaml:12`).
+///
+/// The message never carries a value from the file: serde quotes the offending value
+/// (`invalid type: string "sk-…", expected a sequence`), and in the ai-proxy file that
+/// value may be an API key. Field names, types and positions are kept.
 pub fn parse<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, ParseError> {
     serde_norway::from_str(text).map_err(|err| ParseError {
         line: err.location().map(|loc| loc.line()),
-        message: err.to_string(),
+        message: redact_values(&err.to_string()),
     })
+}
+
+/// serde's renderings of an unexpected value: `string "…"`, `char '…'`, `integer `…``,
+/// `floating point `…``, `unknown variant `…``.
+static QUOTED_VALUE: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r#"(string|char|integer|floating point|variant) "#,
+        r#"(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`[^`]*`)"#,
+    ))
+    .expect("static regex")
+});
+
+fn redact_values(message: &str) -> String {
+    QUOTED_VALUE
+        .replace_all(message, "$1 (value hidden)")
+        .into_owned()
 }
 
 #[derive(Debug, Clone)]
@@ -139,6 +159,36 @@ mod tests {
             let back: Mapping = from_str(&out).unwrap();
             assert_eq!(back.get("k").and_then(Value::as_str), Some(word));
         }
+    }
+
+    #[test]
+    fn parse_errors_name_the_problem_but_not_the_value() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Entry {
+            #[serde(rename = "apiTokens")]
+            _api_tokens: Vec<String>,
+        }
+        for doc in [
+            "apiTokens: sk-LEAKED-1234\n",
+            "apiTokens:\n- [sk-LEAKED-1234]\n",
+            "apiTokens: 987654321\n",
+            "apiTokens: {a: 'sk-LEAKED-\\'q'}\n",
+        ] {
+            let err = parse::<Entry>(doc).unwrap_err();
+            assert!(
+                !err.message.contains("LEAKED") && !err.message.contains("987654321"),
+                "{doc:?} → {}",
+                err.message
+            );
+            assert!(err.message.contains("expected"), "{}", err.message);
+        }
+        let err = parse::<Entry>("apiTokens: sk-LEAKED-1234\n").unwrap_err();
+        assert!(
+            err.message
+                .contains("invalid type: string (value hidden), expected a sequence"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -381,6 +381,26 @@ fn bad_input_names_the_problem_and_leaves_the_folder_untouched() {
             .and(predicate::str::contains("cannot parse")),
     );
     assert_eq!(snapshot(&data), before);
+    // A key in the wrong shape is named by its field, never quoted, in text or JSON.
+    std::fs::write(
+        &path,
+        "apiVersion: extensions.higress.io/v1alpha1\nkind: WasmPlugin\nmetadata: {name: ai-proxy.internal}\nspec:\n  defaultConfig:\n    providers:\n    - id: openai\n      type: openai\n      apiTokens: sk-LEAKED-SECRET-9999\n",
+    )
+    .unwrap();
+    for args in [&["config", "list"][..], &["config", "list", "--json"]] {
+        let out = config(home.path(), &data, &args[1..]).output().unwrap();
+        let all = [out.stdout, out.stderr].concat();
+        let all = String::from_utf8_lossy(&all);
+        assert!(!out.status.success(), "{all}");
+        assert!(all.contains("expected a sequence"), "{all}");
+        assert!(!all.contains("LEAKED"), "the key was printed: {all}");
+    }
+    let out = on_folder(home.path(), &data, &["doctor", "--json"])
+        .output()
+        .unwrap();
+    let all = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).into_owned();
+    assert!(all.contains("expected a sequence"), "{all}");
+    assert!(!all.contains("LEAKED"), "doctor printed the key: {all}");
 }
 
 #[test]
