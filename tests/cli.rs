@@ -124,6 +124,65 @@ fn init_writes_the_default_folder_and_refuses_to_overwrite() {
     assert!(!data.join("configmaps/ai-route-deepseek.yaml").exists());
 }
 
+/// The key file is readable by its owner only; other local users cannot spend the keys.
+#[test]
+fn the_key_file_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = tempfile::tempdir().unwrap();
+    let data = support::init_folder(home.path(), &["--deepseek-key", "k"]);
+    let mode = |p: &str| {
+        std::fs::metadata(data.join(p))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("wasmplugins/ai-proxy.internal.yaml"), 0o600);
+    assert_eq!(mode("mcpbridges/default.yaml"), 0o644);
+    // A mode someone chose is kept across edits.
+    std::fs::set_permissions(
+        data.join("wasmplugins/ai-proxy.internal.yaml"),
+        std::fs::Permissions::from_mode(0o640),
+    )
+    .unwrap();
+    support::on_folder(
+        home.path(),
+        &data,
+        &["config", "add", "--provider", "openai", "--key", "k2"],
+    )
+    .assert()
+    .success();
+    assert_eq!(mode("wasmplugins/ai-proxy.internal.yaml"), 0o640);
+}
+
+/// A folder with someone's own files is not made into a gateway folder.
+#[test]
+fn init_refuses_a_folder_with_other_files() {
+    let home = tempfile::tempdir().unwrap();
+    let project = home.path().join("project");
+    std::fs::create_dir_all(project.join("src")).unwrap();
+    std::fs::write(project.join("notes.txt"), "mine").unwrap();
+    support::on_folder(home.path(), &project, &["init", "--deepseek-key", "k"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "already holds other files (notes.txt, src)",
+        ));
+    let mut names: Vec<String> = std::fs::read_dir(&project)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["notes.txt", "src"], "something was written");
+    // An empty folder, or one get-ai-gateway.sh left (default.cfg), is fine.
+    let upstream = home.path().join("higress");
+    std::fs::create_dir_all(upstream.join("logs")).unwrap();
+    std::fs::write(upstream.join("default.cfg"), "MODE=full\n").unwrap();
+    support::on_folder(home.path(), &upstream, &["init", "--deepseek-key", "k"])
+        .assert()
+        .success();
+}
+
 #[test]
 fn missing_companion_settings_are_named_and_nothing_is_written() {
     let home = tempfile::tempdir().unwrap();

@@ -773,3 +773,89 @@ fn ctrl_c_while_waiting_removes_the_new_container() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
     assert!(!container_exists(name), "Ctrl-C left the container behind");
 }
+
+/// A data folder belongs to one gateway: a second container is not created on it, and a
+/// mistyped `--container-name` with `--purge` does not delete another gateway's folder
+/// or a folder with the user's own files.
+#[test]
+fn a_folder_belongs_to_one_gateway() {
+    let Some(gw) = Gateway::new("owner") else {
+        return;
+    };
+    let (home, name, data) = (gw.home.path(), gw.name.as_str(), gw.data.as_path());
+    gw.start(&["--deepseek-key", "sk-deepseek-0003"]).success();
+
+    let second = unique_name("owner-second");
+    let _second_guard = ContainerGuard(second.clone());
+    let mut args = gw.start_args();
+    let at = args.iter().position(|a| a == "--container-name").unwrap() + 1;
+    args[at] = second.clone();
+    let [a, b, c] = free_ports();
+    for (flag, port) in [
+        ("--http-port", a),
+        ("--https-port", b),
+        ("--console-port", c),
+    ] {
+        let at = args.iter().position(|x| x == flag).unwrap() + 1;
+        args[at] = port.to_string();
+    }
+    bin(home)
+        .args(&args)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "already the data folder of the container {name}"
+        )));
+    assert!(!container_exists(&second), "a second gateway was created");
+
+    let typo = unique_name("owner-typo");
+    for with_flag in [true, false] {
+        let mut cmd = bin(home);
+        cmd.args(["delete", "--purge", "--yes", "--container-name", &typo]);
+        if with_flag {
+            cmd.arg("--data-dir").arg(data);
+        } else {
+            cmd.env("HIGRESS_CLAW_DATA_DIR", data);
+        }
+        cmd.assert()
+            .code(1)
+            .stderr(predicate::str::contains(format!(
+                "is the data folder of the container {name}"
+            )));
+        assert!(
+            data.join("wasmplugins/ai-proxy.internal.yaml").is_file(),
+            "another gateway's folder was deleted"
+        );
+        assert_eq!(inspect(name, "{{.State.Running}}"), "true");
+    }
+
+    // A folder with someone's own files is never purged.
+    let project = home.join("project");
+    std::fs::create_dir_all(project.join("src")).unwrap();
+    std::fs::write(project.join("notes.txt"), "mine").unwrap();
+    std::fs::write(project.join(".ai-gateway-configured"), "").unwrap();
+    bin(home)
+        .args(["delete", "--purge", "--yes", "--container-name", &typo])
+        .arg("--data-dir")
+        .arg(&project)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "does not look like a gateway data folder",
+        ));
+    assert!(project.join("notes.txt").is_file());
+
+    // The owner itself may purge its folder.
+    bin(home)
+        .args([
+            "delete",
+            "--force",
+            "--purge",
+            "--yes",
+            "--container-name",
+            name,
+        ])
+        .assert()
+        .success();
+    assert!(!data.exists() && !container_exists(name));
+}

@@ -249,6 +249,14 @@ pub fn write_folder(
     replace: bool,
     printer: &Printer,
 ) -> anyhow::Result<Vec<String>> {
+    let foreign = folder.foreign_entries();
+    if !folder.is_configured() && !foreign.is_empty() {
+        return Err(usage(format!(
+            "{} already holds other files ({}) and is not a gateway data folder; choose a new or empty folder with --data-dir",
+            folder.root().display(),
+            super::listing(&foreign)
+        )));
+    }
     let mut tx = super::begin_edit(folder, printer)?;
     if replace {
         for existing in folder.providers()? {

@@ -1,13 +1,14 @@
 //! `higress-claw delete`: remove the container; with `--purge` also the data folder.
 
 use std::io::IsTerminal;
+use std::path::Path;
 
 use serde::Serialize;
 
 use super::{resolve_data_dir, usage};
 use crate::cli::{DeleteArgs, GlobalArgs};
 use crate::docker::Engine;
-use crate::gateway::paths;
+use crate::gateway::{DataFolder, paths};
 use crate::printer::Printer;
 
 #[derive(Serialize)]
@@ -28,11 +29,16 @@ pub async fn run(args: DeleteArgs, global: &GlobalArgs, printer: Printer) -> any
         && !args.force
     {
         return Err(usage(format!(
-            "{name} is running; stop it first (`higress-claw stop`) or pass --force"
+            "{name} is running; stop it first (`higress-claw stop{}`) or pass --force",
+            super::target_flags(global)
         )));
     }
-    if args.purge && !args.yes {
-        confirm_purge(&dir)?;
+    // Everything that could refuse the purge is checked before anything is removed.
+    if args.purge {
+        check_purgeable(&engine, name, &dir).await?;
+        if !args.yes {
+            confirm_purge(&dir)?;
+        }
     }
     let removed = if container.is_some() {
         engine.remove(name, args.force).await?;
@@ -43,22 +49,11 @@ pub async fn run(args: DeleteArgs, global: &GlobalArgs, printer: Printer) -> any
         false
     };
     let mut data_removed = false;
-    if args.purge {
-        // Only ever delete a folder that is recognisably a gateway data folder.
-        let looks_ours = dir.join(paths::MARKER).exists() || dir.join(paths::AI_PROXY).exists();
-        if dir.exists() && !looks_ours {
-            anyhow::bail!(
-                "{} does not look like a gateway data folder (no {}); not deleting it",
-                dir.display(),
-                paths::MARKER
-            );
-        }
-        if dir.exists() {
-            std::fs::remove_dir_all(&dir)
-                .map_err(|e| anyhow::anyhow!("cannot delete {}: {e}", dir.display()))?;
-            data_removed = true;
-            printer.success(format!("Deleted the data folder {}", dir.display()));
-        }
+    if args.purge && dir.exists() {
+        std::fs::remove_dir_all(&dir)
+            .map_err(|e| anyhow::anyhow!("cannot delete {}: {e}", dir.display()))?;
+        data_removed = true;
+        printer.success(format!("Deleted the data folder {}", dir.display()));
     } else if dir.exists() {
         printer.status(format!(
             "Kept the data folder {} (delete it too with --purge)",
@@ -71,6 +66,45 @@ pub async fn run(args: DeleteArgs, global: &GlobalArgs, printer: Printer) -> any
         data_dir: dir.display().to_string(),
         data_removed,
     });
+    Ok(())
+}
+
+/// Only a gateway folder that no other container serves may be deleted: a mistyped
+/// `--container-name` must not take another gateway's keys, nor a folder with the
+/// user's own files in it.
+async fn check_purgeable(engine: &Engine, name: &str, dir: &Path) -> anyhow::Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    let folder = DataFolder::new(dir);
+    let looks_ours = folder.is_configured() || folder.store().exists(paths::AI_PROXY);
+    if !looks_ours {
+        anyhow::bail!(
+            "{} does not look like a gateway data folder (no {}); not deleting it. Remove it by hand if you are sure",
+            dir.display(),
+            paths::MARKER
+        );
+    }
+    let foreign = folder.foreign_entries();
+    if !foreign.is_empty() {
+        anyhow::bail!(
+            "{} does not look like a gateway data folder: it also holds {}; not deleting it. Move those out, or remove the folder by hand if you are sure",
+            dir.display(),
+            super::listing(&foreign)
+        );
+    }
+    let others: Vec<String> = engine
+        .containers_serving(dir)
+        .await?
+        .into_iter()
+        .filter(|other| other != name)
+        .collect();
+    if let Some(other) = others.first() {
+        anyhow::bail!(
+            "{} is the data folder of the container {other}, not of {name}; not deleting it. To delete that gateway and its folder: higress-claw delete --container-name {other} --force --purge",
+            dir.display()
+        );
+    }
     Ok(())
 }
 

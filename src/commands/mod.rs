@@ -111,6 +111,48 @@ pub async fn resolve_data_dir(global: &GlobalArgs, engine: Option<&Engine>) -> P
     absolute(&default_data_dir())
 }
 
+/// The flags that point another command at this same gateway (`--container-name`,
+/// `--data-dir` when they were given), with a leading space, so that a hint the user
+/// copies acts on the gateway they were working with and not on the default one.
+pub fn target_flags(global: &GlobalArgs) -> String {
+    let mut flags = String::new();
+    if global.container_name != crate::gateway::DEFAULT_CONTAINER_NAME {
+        flags.push_str(&format!(
+            " --container-name {}",
+            shell_word(&global.container_name)
+        ));
+    }
+    if let Some(dir) = &global.data_dir {
+        flags.push_str(&format!(
+            " --data-dir {}",
+            shell_word(&absolute(dir).display().to_string())
+        ));
+    }
+    flags
+}
+
+/// At most three names, then `…`: enough to recognise a folder's contents.
+pub fn listing(names: &[String]) -> String {
+    let mut text = names.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
+    if names.len() > 3 {
+        text.push_str(", …");
+    }
+    text
+}
+
+/// `word`, quoted for a POSIX shell when it needs it.
+pub fn shell_word(word: &str) -> String {
+    let plain = !word.is_empty()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', "'\\''"))
+    }
+}
+
 pub fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }

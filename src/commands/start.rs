@@ -98,6 +98,14 @@ pub async fn run(mut args: StartArgs, global: &GlobalArgs, printer: Printer) -> 
             dir.display()
         )));
     }
+    // Two containers on one folder would both own its files; the second one would also
+    // fail on the first one's ports, with a less helpful message.
+    if let Some(other) = engine.containers_serving(&dir).await?.first() {
+        return Err(usage(format!(
+            "{} is already the data folder of the container {other}; manage that gateway with --container-name {other}, or give this one its own --data-dir",
+            dir.display()
+        )));
+    }
     // Check ports before writing or creating anything.
     let bind = deployment.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
     if !bind.is_loopback() {

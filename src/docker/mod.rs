@@ -38,6 +38,11 @@ pub enum DockerError {
         #[source]
         source: bollard::errors::Error,
     },
+    #[error("cannot list the engine's containers")]
+    List {
+        #[source]
+        source: bollard::errors::Error,
+    },
     #[error("cannot inspect container {name}")]
     Inspect {
         name: String,
@@ -265,6 +270,39 @@ impl Engine {
             managed: labels.get(spec::MANAGED_LABEL).is_some_and(|v| v == "true"),
             env,
         }))
+    }
+
+    /// Names of every container (running or not) whose `/data` is the host folder `dir`.
+    pub async fn containers_serving(
+        &self,
+        dir: &std::path::Path,
+    ) -> Result<Vec<String>, DockerError> {
+        let options = bollard::query_parameters::ListContainersOptionsBuilder::new()
+            .all(true)
+            .build();
+        let list = self
+            .docker
+            .list_containers(Some(options))
+            .await
+            .map_err(|source| DockerError::List { source })?;
+        let wanted = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        Ok(list
+            .into_iter()
+            .filter(|c| {
+                c.mounts.iter().flatten().any(|m| {
+                    m.destination.as_deref() == Some(spec::DATA_MOUNT)
+                        && m.source.as_deref().is_some_and(|s| {
+                            let s = std::path::Path::new(s);
+                            s == wanted || s.canonicalize().is_ok_and(|s| s == wanted)
+                        })
+                })
+            })
+            .filter_map(|c| {
+                c.names?
+                    .first()
+                    .map(|n| n.trim_start_matches('/').to_string())
+            })
+            .collect())
     }
 
     pub async fn image_exists(&self, image: &str) -> bool {

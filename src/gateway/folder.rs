@@ -151,6 +151,21 @@ fn scalar_text(value: &Value) -> Option<String> {
     }
 }
 
+fn is_gateway_entry(name: &str, is_dir: bool) -> bool {
+    if is_dir {
+        let resource_plural = name.len() > 1
+            && name.ends_with('s')
+            && name.starts_with(|c: char| c.is_ascii_lowercase())
+            && name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
+        name == paths::LOGS || resource_plural
+    } else {
+        [paths::MARKER, paths::DEFAULT_CFG, super::store::LOCK_FILE].contains(&name)
+            || super::store::is_temp_name(name)
+    }
+}
+
 /// Upstream writes a placeholder token for providers nobody configured.
 pub fn is_placeholder_key(key: &str) -> bool {
     key.starts_with("YOUR_") && key.ends_with("_API_KEY")
@@ -181,11 +196,34 @@ impl DataFolder {
         self.store.exists(paths::MARKER)
     }
 
+    /// Entries that a gateway folder would not hold, sorted; empty when the folder is
+    /// missing, empty, or holds only what we, get-ai-gateway.sh or the image write:
+    /// `default.cfg`, the marker, our lock and temp files, `logs/`, and resource folders
+    /// (`wasmplugins/`, `secrets/`, …: lowercase plurals, as the file-backed apiserver
+    /// names them). Writing a gateway into someone's project folder, and later purging
+    /// it, would take their files along.
+    pub fn foreign_entries(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.root()) else {
+            return Vec::new();
+        };
+        let mut foreign: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter(|entry| {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
+                !is_gateway_entry(&name, is_dir)
+            })
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        foreign.sort();
+        foreign
+    }
+
     pub fn begin(&self, on_wait: impl FnOnce(&Path)) -> Result<Transaction<'_>, FolderError> {
         let guard = self.store.lock(on_wait)?;
         Ok(Transaction {
             folder: self,
-            _guard: guard,
+            guard,
             ai_proxy: None,
             bridge: None,
             router: None,
@@ -371,7 +409,7 @@ impl DataFolder {
 /// One locked edit of the folder. Nothing reaches disk before [`Transaction::commit`].
 pub struct Transaction<'a> {
     folder: &'a DataFolder,
-    _guard: LockGuard,
+    guard: LockGuard<'a>,
     ai_proxy: Option<WasmPlugin<AiProxyConfig>>,
     bridge: Option<McpBridge>,
     router: Option<WasmPlugin<ModelRouterConfig>>,
@@ -646,8 +684,7 @@ impl Transaction<'_> {
 
     /// Writes everything in the safe order; returns the files that changed.
     pub fn commit(mut self) -> Result<Vec<String>, FolderError> {
-        let store = self.folder.store.clone();
-        let guard = &self._guard;
+        let guard = &self.guard;
         let mut changed = Vec::new();
         let mut note = |path: String, did: bool| {
             if did {
@@ -658,17 +695,14 @@ impl Transaction<'_> {
         for (id, doc) in &self.ingresses {
             if doc.is_none() {
                 let path = paths::ingress(id);
-                note(path.clone(), store.remove(guard, &path)?);
+                note(path.clone(), guard.remove(&path)?);
             }
         }
         // 2. Console ConfigMaps (metadata only, never routing).
         for (id, doc) in &self.configmaps {
             if let Some(doc) = doc {
                 let path = paths::route_configmap(id);
-                note(
-                    path.clone(),
-                    store.write(guard, &path, &render(&path, doc)?)?,
-                );
+                note(path.clone(), guard.write(&path, &render(&path, doc)?)?);
             }
         }
         // 3. Upstream registries, then 4. the ai-proxy entries that use them.
@@ -676,51 +710,42 @@ impl Transaction<'_> {
             let text = render(paths::MCP_BRIDGE, &bridge)?;
             note(
                 paths::MCP_BRIDGE.into(),
-                store.write(guard, paths::MCP_BRIDGE, &text)?,
+                guard.write(paths::MCP_BRIDGE, &text)?,
             );
         }
         if let Some(proxy) = self.ai_proxy.take() {
             let text = render(paths::AI_PROXY, &proxy)?;
-            note(
-                paths::AI_PROXY.into(),
-                store.write(guard, paths::AI_PROXY, &text)?,
-            );
+            note(paths::AI_PROXY.into(), guard.write(paths::AI_PROXY, &text)?);
         }
         if let Some(router) = self.router.take() {
             let text = render(paths::MODEL_ROUTER, &router)?;
             note(
                 paths::MODEL_ROUTER.into(),
-                store.write(guard, paths::MODEL_ROUTER, &text)?,
+                guard.write(paths::MODEL_ROUTER, &text)?,
             );
         }
         for (path, text) in &self.plain {
             if *path != paths::MARKER {
-                note(path.to_string(), store.write(guard, path, text)?);
+                note(path.to_string(), guard.write(path, text)?);
             }
         }
         // 5. Ingresses of added providers: the last step makes them reachable.
         for (id, doc) in &self.ingresses {
             if let Some(doc) = doc {
                 let path = paths::ingress(id);
-                note(
-                    path.clone(),
-                    store.write(guard, &path, &render(&path, doc)?)?,
-                );
+                note(path.clone(), guard.write(&path, &render(&path, doc)?)?);
             }
         }
         // 6. Leftovers of removed providers.
         for (id, doc) in &self.configmaps {
             if doc.is_none() {
                 let path = paths::route_configmap(id);
-                note(path.clone(), store.remove(guard, &path)?);
+                note(path.clone(), guard.remove(&path)?);
             }
         }
         // The marker last: a folder is "configured" only once it is complete.
         if let Some(text) = self.plain.get(paths::MARKER) {
-            note(
-                paths::MARKER.into(),
-                store.write(guard, paths::MARKER, text)?,
-            );
+            note(paths::MARKER.into(), guard.write(paths::MARKER, text)?);
         }
         Ok(changed)
     }

@@ -3,8 +3,9 @@
 //! Higress watches each resource folder and re-reads any `*.yaml` that is created or
 //! written, ignores other names, and drops a resource whose file is renamed away. So a
 //! write goes to a temp file whose name does not end in `.yaml`, is fsynced, and is
-//! renamed over the target; the live file is never moved aside. Every write takes a
-//! [`LockGuard`] by reference, so no code path can write without holding the lock.
+//! renamed over the target; the live file is never moved aside. Writes and removals are
+//! methods of the [`LockGuard`] of this very store, so no code path can change the
+//! folder without holding its lock.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -39,9 +40,11 @@ pub enum StoreError {
     NotAFolder { path: PathBuf },
 }
 
-/// Holding this means holding the folder's lock; dropping it releases the lock.
+/// Holding this means holding the folder's lock; dropping it releases the lock. The
+/// only way to change the folder's files.
 #[derive(Debug)]
-pub struct LockGuard {
+pub struct LockGuard<'a> {
+    store: &'a Store,
     _file: File,
 }
 
@@ -69,7 +72,7 @@ impl Store {
 
     /// Creates the folder if needed and takes the exclusive lock, calling `on_wait` once
     /// if another process holds it (so the user sees why nothing happens).
-    pub fn lock(&self, on_wait: impl FnOnce(&Path)) -> Result<LockGuard, StoreError> {
+    pub fn lock(&self, on_wait: impl FnOnce(&Path)) -> Result<LockGuard<'_>, StoreError> {
         if self.root.exists() && !self.root.is_dir() {
             return Err(StoreError::NotAFolder {
                 path: self.root.clone(),
@@ -101,7 +104,10 @@ impl Store {
             }
         }
         self.sweep_temp_files();
-        Ok(LockGuard { _file: file })
+        Ok(LockGuard {
+            store: self,
+            _file: file,
+        })
     }
 
     /// Temp files are only written under the lock, so any found by the new holder were
@@ -110,14 +116,14 @@ impl Store {
         let Ok(entries) = fs::read_dir(&self.root) else {
             return;
         };
-        for folder in entries.flatten().filter(|e| e.path().is_dir()) {
-            let Ok(files) = fs::read_dir(folder.path()) else {
+        let mut folders = vec![self.root.clone()];
+        folders.extend(entries.flatten().map(|e| e.path()).filter(|p| p.is_dir()));
+        for folder in folders {
+            let Ok(files) = fs::read_dir(&folder) else {
                 continue;
             };
             for file in files.flatten() {
-                let name = file.file_name();
-                let name = name.to_string_lossy();
-                if name.starts_with('.') && name.contains(".tmp-") {
+                if is_temp_name(&file.file_name().to_string_lossy()) {
                     let _ = fs::remove_file(file.path());
                 }
             }
@@ -137,25 +143,27 @@ impl Store {
             Err(source) => Err(StoreError::Read { path, source }),
         }
     }
+}
 
+impl LockGuard<'_> {
     /// Writes `contents` to `relative` atomically; returns false (and writes nothing)
     /// when the file already holds exactly these bytes.
-    pub fn write(
-        &self,
-        _guard: &LockGuard,
-        relative: &str,
-        contents: &str,
-    ) -> Result<bool, StoreError> {
-        let target = self.path(relative);
+    pub fn write(&self, relative: &str, contents: &str) -> Result<bool, StoreError> {
+        let store = self.store;
+        let target = store.path(relative);
         if fs::read(&target).is_ok_and(|old| old == contents.as_bytes()) {
             return Ok(false);
         }
-        let folder = target.parent().unwrap_or(&self.root).to_path_buf();
+        let folder = target.parent().unwrap_or(&store.root).to_path_buf();
         let wrap = |source| StoreError::Write {
             path: target.clone(),
             source,
         };
-        fs::create_dir_all(&folder).map_err(wrap)?;
+        if !folder.is_dir() {
+            fs::create_dir_all(&folder).map_err(wrap)?;
+            // The new folder's own entry must be durable too, not only the file in it.
+            sync_folder(folder.parent().unwrap_or(&store.root));
+        }
         let name = target
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -168,15 +176,15 @@ impl Store {
             .map_err(wrap)?;
         temp.write_all(contents.as_bytes()).map_err(wrap)?;
         temp.as_file().sync_all().map_err(wrap)?;
-        set_readable_mode(temp.as_file(), &target);
+        set_mode(temp.as_file(), mode_for(relative, &target));
         temp.persist(&target).map_err(|e| wrap(e.error))?;
         sync_folder(&folder);
         Ok(true)
     }
 
     /// Removes `relative`; false when it was not there.
-    pub fn remove(&self, _guard: &LockGuard, relative: &str) -> Result<bool, StoreError> {
-        let target = self.path(relative);
+    pub fn remove(&self, relative: &str) -> Result<bool, StoreError> {
+        let target = self.store.path(relative);
         match fs::remove_file(&target) {
             Ok(()) => {
                 if let Some(folder) = target.parent() {
@@ -193,19 +201,46 @@ impl Store {
     }
 }
 
-/// Temp files are created 0600; keep the mode of the file being replaced (the container
-/// may run as another user), or 0644 for a new one.
-fn set_readable_mode(file: &File, target: &Path) {
+/// Whether `name` is one of our temp files: `.<target>.<random>.tmp-<pid>`.
+pub fn is_temp_name(name: &str) -> bool {
+    name.starts_with('.')
+        && name
+            .rsplit_once(".tmp-")
+            .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// Files that hold API keys: only their owner may read them (the container's processes
+/// run as root, which reads them all the same).
+const SECRET_FILES: [&str; 1] = [crate::gateway::paths::AI_PROXY];
+
+/// The mode for `relative`'s temp file: the mode of the file being replaced (someone
+/// chose it, and the container may run as another user), else 0600 for a file with keys
+/// and 0644 for the rest.
+pub fn mode_for(relative: &str, target: &Path) -> u32 {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = fs::metadata(target)
-            .map(|m| m.permissions().mode() & 0o777)
-            .unwrap_or(0o644);
+        if let Ok(meta) = fs::metadata(target) {
+            return meta.permissions().mode() & 0o777;
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = target;
+    if SECRET_FILES.contains(&relative) {
+        0o600
+    } else {
+        0o644
+    }
+}
+
+fn set_mode(file: &File, mode: u32) {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
         let _ = file.set_permissions(fs::Permissions::from_mode(mode));
     }
     #[cfg(not(unix))]
-    let _ = (file, target);
+    let _ = (file, mode);
 }
 
 fn sync_folder(folder: &Path) {
@@ -224,15 +259,37 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::new(dir.path());
         let guard = store.lock(|_| {}).unwrap();
-        assert!(store.write(&guard, "wasmplugins/a.yaml", "x: 1\n").unwrap());
-        assert!(!store.write(&guard, "wasmplugins/a.yaml", "x: 1\n").unwrap());
-        assert!(store.write(&guard, "wasmplugins/a.yaml", "x: 2\n").unwrap());
+        assert!(guard.write("wasmplugins/a.yaml", "x: 1\n").unwrap());
+        assert!(!guard.write("wasmplugins/a.yaml", "x: 1\n").unwrap());
+        assert!(guard.write("wasmplugins/a.yaml", "x: 2\n").unwrap());
         let names: Vec<_> = fs::read_dir(dir.path().join("wasmplugins"))
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())
             .collect();
         assert_eq!(names, vec!["a.yaml"], "no temp file left behind");
         assert_eq!(store.read("wasmplugins/a.yaml").unwrap().unwrap(), "x: 2\n");
+    }
+
+    #[test]
+    fn stale_temp_files_are_swept_anywhere_but_dotfiles_stay() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("wasmplugins")).unwrap();
+        let stale = [
+            ".default.cfg.Ab12Cd.tmp-4242",
+            "wasmplugins/.ai-proxy.internal.yaml.xYz.tmp-7",
+        ];
+        let kept = [".profile", ".notes.tmp-draft", "wasmplugins/.keep"];
+        for name in stale.iter().chain(&kept) {
+            fs::write(root.join(name), "").unwrap();
+        }
+        drop(Store::new(root).lock(|_| {}).unwrap());
+        for name in stale {
+            assert!(!root.join(name).exists(), "{name} was not swept");
+        }
+        for name in kept {
+            assert!(root.join(name).exists(), "{name} was swept");
+        }
     }
 
     #[test]
