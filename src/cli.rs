@@ -44,7 +44,8 @@ pub struct GlobalArgs {
         long,
         global = true,
         default_value = crate::gateway::DEFAULT_CONTAINER_NAME,
-        value_name = "NAME"
+        value_name = "NAME",
+        value_parser = crate::docker::parse_container_name
     )]
     pub container_name: String,
 }
@@ -262,7 +263,7 @@ pub struct ConfigureArgs {
     #[arg(long, value_enum, default_value_t = RegionChoice::Auto)]
     pub region: RegionChoice,
     /// Never ask, even on a terminal (without a terminal higress-claw never asks anyway).
-    #[arg(long)]
+    #[arg(long, alias = "batch")]
     pub non_interactive: bool,
 }
 
@@ -382,6 +383,9 @@ pub struct UpgradeArgs {
     /// Seconds to wait for the new container to answer before rolling back.
     #[arg(long, default_value_t = 300, value_name = "SECONDS")]
     pub wait_timeout: u64,
+    /// Recreate the container even when the image is the one it already runs.
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

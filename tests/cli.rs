@@ -59,11 +59,13 @@ fn unknown_flag_is_a_usage_error() {
 #[test]
 fn init_without_a_provider_says_how() {
     let home = tempfile::tempdir().unwrap();
-    bin(home.path())
-        .args(["init", "--non-interactive"])
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--zhipuai-key KEY"));
+    for flag in ["--non-interactive", "--batch"] {
+        bin(home.path())
+            .args(["init", flag])
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains("--zhipuai-key KEY"));
+    }
     assert!(
         !home.path().join(".higress-claw").exists(),
         "nothing written"

@@ -319,6 +319,10 @@ fn failed_pull_names_the_image_and_leaves_nothing() {
         ))
         .stderr(predicate::str::contains("--image-repo"));
     assert!(!container_exists(name));
+    assert!(
+        !gw.data.exists(),
+        "a failed pull wrote the folder, so a later init refuses it"
+    );
 }
 
 #[test]
@@ -666,7 +670,23 @@ fn upgrade_recreates_on_the_same_folder_or_rolls_back() {
         return;
     };
     let (home, name) = (gw.home.path(), gw.name.as_str());
-    gw.start(&["--zhipuai-key", KEY]).success();
+    // A folder written by init with the default ports, then started on other ports and
+    // another image: default.cfg records how the container was made.
+    bin(home)
+        .args(["init", "-q", "--zhipuai-key", KEY, "--data-dir"])
+        .arg(&gw.data)
+        .assert()
+        .success();
+    gw.start(&[]).success();
+    let cfg = || std::fs::read_to_string(gw.data.join("default.cfg")).unwrap();
+    for line in [
+        format!("GATEWAY_HTTP_PORT={}\n", gw.ports[0]),
+        format!("CONSOLE_PORT={}\n", gw.ports[2]),
+        format!("IMAGE_REPO={STANDIN_REPO}\n"),
+        format!("IMAGE_TAG={STANDIN_TAG}\n"),
+    ] {
+        assert!(cfg().contains(&line), "{line:?} missing: {}", cfg());
+    }
     let next = format!("{STANDIN_REPO}:next");
     docker_try(&["tag", &format!("{STANDIN_REPO}:{STANDIN_TAG}"), &next]).unwrap();
     let mounts = || {
@@ -710,6 +730,32 @@ fn upgrade_recreates_on_the_same_folder_or_rolls_back() {
         env.contains(&format!("GATEWAY_HTTP_PORT={}", gw.ports[0])),
         "{env}"
     );
+    assert!(cfg().contains("IMAGE_TAG=next\n"), "{}", cfg());
+
+    // The same image again: nothing to do, the container stays as it is.
+    let id = inspect(name, "{{.Id}}");
+    let out = bin(home)
+        .args(["upgrade", "--json", "--container-name", name])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(json(&out)["result"], "unchanged");
+    assert_eq!(inspect(name, "{{.Id}}"), id);
+
+    // Someone else's container under the name upgrade parks the old one at is kept.
+    let stranger = format!("{name}-previous");
+    let _stranger_guard = ContainerGuard(stranger.clone());
+    docker_try(&["create", "--name", &stranger, &next, "/bin/sh"]).unwrap();
+    bin(home)
+        .args(["upgrade", "--force", "--container-name", name])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a leftover of this gateway"));
+    assert!(container_exists(&stranger));
+    assert_eq!(inspect(name, "{{.Id}}"), id);
+    remove_container(&stranger);
 
     // A new image that never becomes ready: the old container comes back.
     bin(home)
@@ -739,39 +785,46 @@ fn upgrade_recreates_on_the_same_folder_or_rolls_back() {
     let _ = docker_try(&["rmi", &next]);
 }
 
+/// Ctrl-C, or SIGTERM from `timeout` or an agent cancelling the call, while waiting:
+/// the container start created is removed.
 #[test]
-fn ctrl_c_while_waiting_removes_the_new_container() {
-    let Some(gw) = Gateway::new("sigint") else {
-        return;
-    };
-    let name = gw.name.as_str();
-    let mut args = gw.start_args();
-    let tag = args.iter().position(|a| a == "--image-tag").unwrap() + 1;
-    args[tag] = STANDIN_BROKEN_TAG.into();
-    let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("higress-claw"))
-        .env("HOME", gw.home.path())
-        .env("NO_COLOR", "1")
-        .args(&args)
-        .args(["--zhipuai-key", KEY])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    // Wait until the container exists, then interrupt like a user pressing Ctrl-C.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while !container_exists(name) {
+fn interrupt_while_waiting_removes_the_new_container() {
+    for (signal, label) in [(libc::SIGINT, "Ctrl-C"), (libc::SIGTERM, "SIGTERM")] {
+        let Some(gw) = Gateway::new(&format!("sig{signal}")) else {
+            return;
+        };
+        let name = gw.name.as_str();
+        let mut args = gw.start_args();
+        let tag = args.iter().position(|a| a == "--image-tag").unwrap() + 1;
+        args[tag] = STANDIN_BROKEN_TAG.into();
+        let child = std::process::Command::new(assert_cmd::cargo::cargo_bin("higress-claw"))
+            .env("HOME", gw.home.path())
+            .env("NO_COLOR", "1")
+            .args(&args)
+            .args(["--zhipuai-key", KEY])
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // The signal handlers are in place before the container is created.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !container_exists(name) {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the container never appeared"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        // SAFETY: sending a signal to our own child process.
+        unsafe { libc::kill(child.id() as i32, signal) };
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
         assert!(
-            std::time::Instant::now() < deadline,
-            "the container never appeared"
+            stderr.contains(&format!("interrupted ({label})")),
+            "{stderr}"
         );
-        std::thread::sleep(std::time::Duration::from_millis(100));
+        assert!(!container_exists(name), "{label} left the container behind");
     }
-    std::thread::sleep(std::time::Duration::from_millis(500));
-    // SAFETY: sending a signal to our own child process.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("interrupted"));
-    assert!(!container_exists(name), "Ctrl-C left the container behind");
 }
 
 /// A data folder belongs to one gateway: a second container is not created on it, and a

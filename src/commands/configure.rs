@@ -239,6 +239,37 @@ impl AutoRoutingReport {
     }
 }
 
+/// A gateway is never written into a folder that holds something else (a project, a
+/// home folder): a later `delete --purge` would take those files along.
+pub fn refuse_foreign_folder(folder: &DataFolder) -> anyhow::Result<()> {
+    let foreign = folder.foreign_entries();
+    if !folder.is_configured() && !foreign.is_empty() {
+        return Err(usage(format!(
+            "{} already holds other files ({}) and is not a gateway data folder; choose a new or empty folder with --data-dir",
+            folder.root().display(),
+            super::listing(&foreign)
+        )));
+    }
+    Ok(())
+}
+
+/// Records in `default.cfg` how the container was created (ports, bind address, image),
+/// so that a later `start` after `delete`, `doctor` and `upgrade` see the same
+/// deployment. Other lines, get-ai-gateway.sh's included, are kept.
+pub fn save_deployment(
+    folder: &DataFolder,
+    deployment: &DeploymentSettings,
+    printer: &Printer,
+) -> anyhow::Result<bool> {
+    let mut tx = super::begin_edit(folder, printer)?;
+    let existing = folder.store().read(paths::DEFAULT_CFG)?;
+    tx.put(
+        paths::DEFAULT_CFG,
+        deployment.merge_into(existing.as_deref()),
+    );
+    Ok(!tx.commit()?.is_empty())
+}
+
 /// Writes a complete folder: every provider, the plugins, the console defaults,
 /// default.cfg and, last, the marker. With `replace`, providers not in the plan are
 /// removed first.
@@ -249,14 +280,7 @@ pub fn write_folder(
     replace: bool,
     printer: &Printer,
 ) -> anyhow::Result<Vec<String>> {
-    let foreign = folder.foreign_entries();
-    if !folder.is_configured() && !foreign.is_empty() {
-        return Err(usage(format!(
-            "{} already holds other files ({}) and is not a gateway data folder; choose a new or empty folder with --data-dir",
-            folder.root().display(),
-            super::listing(&foreign)
-        )));
-    }
+    refuse_foreign_folder(folder)?;
     let mut tx = super::begin_edit(folder, printer)?;
     if replace {
         for existing in folder.providers()? {

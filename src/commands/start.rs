@@ -13,6 +13,7 @@ use crate::cli::{GlobalArgs, StartArgs};
 use crate::docker::{Container, ContainerSpec, Engine, Ports, readiness};
 use crate::gateway::settings::DeploymentSettings;
 use crate::gateway::{AUTO_MODEL, DEFAULT_IMAGE_TAG, DataFolder};
+use crate::interrupt::Interrupts;
 use crate::printer::Printer;
 
 #[derive(Debug, Serialize)]
@@ -98,6 +99,7 @@ pub async fn run(mut args: StartArgs, global: &GlobalArgs, printer: Printer) -> 
             dir.display()
         )));
     }
+    configure::refuse_foreign_folder(&folder)?;
     // Two containers on one folder would both own its files; the second one would also
     // fail on the first one's ports, with a less helpful message.
     if let Some(other) = engine.containers_serving(&dir).await?.first() {
@@ -117,6 +119,11 @@ pub async fn run(mut args: StartArgs, global: &GlobalArgs, printer: Printer) -> 
     if let Some(model) = &plan.auto_routing {
         configure::warn_unserved(&printer, model, &plan.providers);
     }
+    // The image first: a failed pull leaves the folder as it was.
+    let image = image_name(&deployment);
+    if !engine.image_exists(&image).await {
+        pull_with_progress(&engine, &printer, &image).await?;
+    }
     // Written on a first start, or when provider flags are given for a configured folder
     // (then they are added to it, never silently ignored).
     if !configured || !plan.providers.is_empty() || plan.auto_routing.is_some() {
@@ -127,18 +134,6 @@ pub async fn run(mut args: StartArgs, global: &GlobalArgs, printer: Printer) -> 
             dir.display()
         ));
     }
-    let image = image_name(&deployment);
-    if !engine.image_exists(&image).await {
-        let bar = printer.bytes_bar(format!("Pulling {image}"));
-        let result = engine
-            .pull(&image, |done, total| {
-                bar.set_length(total);
-                bar.set_position(done);
-            })
-            .await;
-        bar.finish_and_clear();
-        result?;
-    }
     let spec = ContainerSpec {
         name: global.container_name.clone(),
         image: image.clone(),
@@ -147,8 +142,10 @@ pub async fn run(mut args: StartArgs, global: &GlobalArgs, printer: Printer) -> 
         bind,
         plugin_registry: deployment.plugin_registry.clone(),
     };
+    // From the create on, a failure or an interrupt must not leave the new container
+    // behind; listening starts before the create so no signal slips through.
+    let mut interrupts = Interrupts::listen()?;
     engine.create(&spec).await?;
-    // From here on, a failure (or Ctrl-C) must not leave the new container behind.
     let attempt = async {
         engine.start(&spec.name).await?;
         wait_ready(
@@ -163,7 +160,7 @@ pub async fn run(mut args: StartArgs, global: &GlobalArgs, printer: Printer) -> 
     };
     let outcome = tokio::select! {
         outcome = attempt => outcome,
-        _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted while waiting for the gateway")),
+        signal = interrupts.received() => Err(anyhow::anyhow!("interrupted ({signal}) while waiting for the gateway")),
     };
     let ready = match outcome {
         Ok(ready) => ready,
@@ -172,6 +169,7 @@ pub async fn run(mut args: StartArgs, global: &GlobalArgs, printer: Printer) -> 
             return Err(err.context(format!("the container {} was removed again", spec.name)));
         }
     };
+    configure::save_deployment(&folder, &deployment, &printer)?;
     let container = engine
         .find(&spec.name)
         .await?
@@ -321,6 +319,23 @@ fn indent(text: &str) -> String {
     } else {
         lines.join("\n")
     }
+}
+
+/// Pulls `image` with a byte progress bar on a terminal (a status line elsewhere).
+pub async fn pull_with_progress(
+    engine: &Engine,
+    printer: &Printer,
+    image: &str,
+) -> Result<(), crate::docker::DockerError> {
+    let bar = printer.bytes_bar(format!("Pulling {image}"));
+    let result = engine
+        .pull(image, |done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await;
+    bar.finish_and_clear();
+    result
 }
 
 /// Fails naming the port and the flag that moves it.

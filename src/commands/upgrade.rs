@@ -3,18 +3,19 @@
 //!
 //! The old container is renamed aside and stopped (its ports must be free for the new
 //! one), the new one is created under the original name and must become ready within
-//! `--wait-timeout`; otherwise it is removed and the old one renamed back and started.
-//! The data folder is shared, so nothing is lost either way.
+//! `--wait-timeout`; otherwise (or on Ctrl-C/SIGTERM) it is removed and the old one
+//! renamed back and started. The data folder is shared, so nothing is lost either way.
 
 use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 use serde::Serialize;
 
-use super::start::probe_host;
-use super::usage;
+use super::start::{probe_host, pull_with_progress};
+use super::{configure, open_folder, target_flags, usage};
 use crate::cli::{GlobalArgs, UpgradeArgs};
-use crate::docker::{ContainerSpec, Engine, readiness, split_image};
+use crate::docker::{Container, ContainerSpec, Engine, Ports, readiness, split_image};
+use crate::interrupt::Interrupts;
 use crate::printer::Printer;
 use crate::region::DEFAULT_REGISTRY;
 
@@ -23,7 +24,8 @@ struct UpgradeReport {
     container: String,
     from_image: String,
     to_image: String,
-    /// `upgraded`, or `rolled-back` (then the command exits 1).
+    /// `upgraded`, `unchanged` (already on that image), or `rolled-back` (then the
+    /// command exits 1).
     result: &'static str,
 }
 
@@ -32,7 +34,8 @@ pub async fn run(args: UpgradeArgs, global: &GlobalArgs, printer: Printer) -> an
     let name = global.container_name.as_str();
     let Some(old) = engine.find(name).await? else {
         return Err(usage(format!(
-            "there is no container named {name}; create one with `higress-claw start`"
+            "there is no container named {name}; create one with `higress-claw start{}`",
+            target_flags(global)
         )));
     };
     let (Some(data_dir), Some(ports)) = (old.data_dir.clone(), old.ports) else {
@@ -40,26 +43,35 @@ pub async fn run(args: UpgradeArgs, global: &GlobalArgs, printer: Printer) -> an
             "{name} has no /data mount or published ports; it is not a gateway container"
         )));
     };
+    let aside = format!("{name}-previous");
+    check_aside_name(&engine, &aside, &data_dir).await?;
     let (repo, tag) = split_image(&old.image);
     let image = format!(
         "{}:{}",
         args.image_repo.as_deref().unwrap_or(repo),
         args.image_tag.as_deref().unwrap_or(tag)
     );
-    let bar = printer.bytes_bar(format!("Pulling {image}"));
-    let pulled = engine
-        .pull(&image, |done, total| {
-            bar.set_length(total);
-            bar.set_position(done);
-        })
-        .await;
-    bar.finish_and_clear();
-    if let Err(err) = pulled {
+    if let Err(err) = pull_with_progress(&engine, &printer, &image).await {
         if engine.image_exists(&image).await {
             printer.warn(format!("{err}; using the copy of {image} already here"));
         } else {
             return Err(err.into());
         }
+    }
+    let report = |result| UpgradeReport {
+        container: name.to_string(),
+        from_image: old.image.clone(),
+        to_image: image.clone(),
+        result,
+    };
+    let same_image = image == old.image
+        && engine.image_id(&image).await.as_deref() == Some(old.image_id.as_str());
+    if same_image && !args.force {
+        printer.success(format!(
+            "{name} already runs the newest {image}; nothing to do (recreate it anyway with --force)"
+        ));
+        printer.json(&report("unchanged"));
+        return Ok(());
     }
     let env_value = |key: &str| {
         old.env
@@ -70,7 +82,7 @@ pub async fn run(args: UpgradeArgs, global: &GlobalArgs, printer: Printer) -> an
     let spec = ContainerSpec {
         name: name.to_string(),
         image: image.clone(),
-        data_dir,
+        data_dir: data_dir.clone(),
         ports,
         bind: old
             .bind
@@ -80,15 +92,16 @@ pub async fn run(args: UpgradeArgs, global: &GlobalArgs, printer: Printer) -> an
         plugin_registry: env_value("PLUGIN_REGISTRY")
             .unwrap_or_else(|| DEFAULT_REGISTRY.to_string()),
     };
-    let aside = format!("{name}-previous");
-    engine.remove(&aside, true).await?; // a leftover of an interrupted upgrade
+
+    // From the rename on, an interrupt must not leave the gateway down under another
+    // name: it rolls back like a failure does.
+    let mut interrupts = Interrupts::listen()?;
     engine.rename(name, &aside).await?;
     let was_running = old.state.is_running();
     engine.stop(&aside).await?;
     printer.status(format!(
         "Kept the old container as {aside} until the new one is ready"
     ));
-
     let host = probe_host(old.bind.as_deref());
     let attempt = async {
         engine.create(&spec).await?;
@@ -103,48 +116,98 @@ pub async fn run(args: UpgradeArgs, global: &GlobalArgs, printer: Printer) -> an
         .await;
         spinner.finish_and_clear();
         anyhow::Ok(seen.ready())
-    }
-    .await;
-    let report = |result| UpgradeReport {
-        container: name.to_string(),
-        from_image: old.image.clone(),
-        to_image: image.clone(),
-        result,
     };
-    match attempt {
-        Ok(true) => {
-            engine.remove(&aside, true).await?;
-            printer.success(format!("Upgraded {name}: {} → {image}", old.image));
-            printer.json(&report("upgraded"));
+    let outcome = tokio::select! {
+        outcome = attempt => outcome,
+        signal = interrupts.received() => Err(anyhow::anyhow!("interrupted ({signal})")),
+    };
+    if let Ok(true) = outcome {
+        engine.remove(&aside, true).await?;
+        remember_image(&data_dir, &args, &printer)?;
+        printer.success(format!("Upgraded {name}: {} → {image}", old.image));
+        printer.json(&report("upgraded"));
+        return Ok(());
+    }
+    let logs = engine.last_log_lines(name, Some(20)).await;
+    roll_back(&engine, &old, &aside, was_running, &host, ports, &args).await?;
+    printer.json(&report("rolled-back"));
+    let why = match outcome {
+        Err(err) => format!("{err:#}"),
+        Ok(_) => format!(
+            "it did not answer within {} s; its last log lines:\n{}",
+            args.wait_timeout,
+            logs.trim_end()
+        ),
+    };
+    anyhow::bail!(
+        "the new container ({image}) failed, so {name} was rolled back to {}: {why}",
+        old.image
+    )
+}
+
+/// The aside name may hold only a leftover of an interrupted upgrade of this gateway
+/// (same data folder), which can go; any other container there is someone else's.
+async fn check_aside_name(
+    engine: &Engine,
+    aside: &str,
+    data_dir: &std::path::Path,
+) -> anyhow::Result<()> {
+    match engine.find(aside).await? {
+        None => Ok(()),
+        Some(leftover) if leftover.data_dir.as_deref() == Some(data_dir) => {
+            engine.remove(aside, true).await?;
             Ok(())
         }
-        outcome => {
-            let logs = engine.last_log_lines(name, Some(20)).await;
-            engine.remove(name, true).await?;
-            engine.rename(&aside, name).await?;
-            if was_running {
-                engine.start(name).await?;
-                readiness::wait(
-                    &host,
-                    ports.http,
-                    ports.console,
-                    Duration::from_secs(args.wait_timeout),
-                )
-                .await;
-            }
-            printer.json(&report("rolled-back"));
-            let why = match outcome {
-                Err(err) => format!("{err:#}"),
-                _ => format!(
-                    "it did not answer within {} s; its last log lines:\n{}",
-                    args.wait_timeout,
-                    logs.trim_end()
-                ),
-            };
-            anyhow::bail!(
-                "the new container ({image}) failed, so {name} was rolled back to {}: {why}",
-                old.image
-            )
-        }
+        Some(_) => Err(usage(format!(
+            "a container named {aside} already exists and is not a leftover of this gateway; upgrade needs that name for the old container. Rename or remove it first (`docker rename {aside} OTHER`)"
+        ))),
     }
+}
+
+async fn roll_back(
+    engine: &Engine,
+    old: &Container,
+    aside: &str,
+    was_running: bool,
+    host: &str,
+    ports: Ports,
+    args: &UpgradeArgs,
+) -> anyhow::Result<()> {
+    engine.remove(&old.name, true).await?;
+    engine.rename(aside, &old.name).await?;
+    if was_running {
+        engine.start(&old.name).await?;
+        readiness::wait(
+            host,
+            ports.http,
+            ports.console,
+            Duration::from_secs(args.wait_timeout),
+        )
+        .await;
+    }
+    Ok(())
+}
+
+/// A later `start` after `delete` must recreate the gateway on the image it was upgraded
+/// to, not on the one it was first created with.
+fn remember_image(
+    data_dir: &std::path::Path,
+    args: &UpgradeArgs,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    let folder = open_folder(data_dir);
+    let Some(mut deployment) = folder.settings()? else {
+        return Ok(());
+    };
+    if args.image_repo.is_none() && args.image_tag.is_none() {
+        return Ok(());
+    }
+    if let Some(repo) = &args.image_repo {
+        deployment.image_repo = Some(repo.clone());
+    }
+    if let Some(tag) = &args.image_tag {
+        deployment.image_tag = Some(tag.clone());
+    }
+    configure::save_deployment(&folder, &deployment, printer)?;
+    Ok(())
 }

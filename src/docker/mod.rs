@@ -138,6 +138,8 @@ pub struct Container {
     pub name: String,
     pub state: ContainerState,
     pub image: String,
+    /// The id (`sha256:…`) of the image it was created from.
+    pub image_id: String,
     pub started_at: Option<String>,
     /// Host folder mounted at `/data`, if any.
     pub data_dir: Option<PathBuf>,
@@ -263,6 +265,7 @@ impl Engine {
             name: name.to_string(),
             state: status,
             image: config.and_then(|c| c.image.clone()).unwrap_or_default(),
+            image_id: info.image.clone().unwrap_or_default(),
             started_at: state.and_then(|s| s.started_at.clone()),
             data_dir,
             ports,
@@ -306,7 +309,12 @@ impl Engine {
     }
 
     pub async fn image_exists(&self, image: &str) -> bool {
-        self.docker.inspect_image(image).await.is_ok()
+        self.image_id(image).await.is_some()
+    }
+
+    /// The id (`sha256:…`) of the local image `image`, if there is one.
+    pub async fn image_id(&self, image: &str) -> Option<String> {
+        self.docker.inspect_image(image).await.ok()?.id
     }
 
     /// Pulls `image`, reporting (downloaded, total) bytes as layers progress.
@@ -535,6 +543,22 @@ fn error_detail(err: &bollard::errors::Error) -> String {
     }
 }
 
+/// A container name Docker accepts (`[a-zA-Z0-9][a-zA-Z0-9_.-]+`), checked while the
+/// flags are parsed so that a bad name is a usage error before anything is written.
+pub fn parse_container_name(name: &str) -> Result<String, String> {
+    let mut chars = name.chars();
+    let valid = name.len() >= 2
+        && chars.next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && chars.all(|c| c.is_ascii_alphanumeric() || "_.-".contains(c));
+    if valid {
+        Ok(name.to_string())
+    } else {
+        Err(format!(
+            "{name:?} is not a Docker container name: use two or more of a-z, A-Z, 0-9, `_`, `.` and `-`, starting with a letter or digit (e.g. higress-ai-gateway)"
+        ))
+    }
+}
+
 /// `repo:tag` → (`repo`, `tag`); a port in the registry host is not a tag.
 pub fn split_image(image: &str) -> (&str, &str) {
     match image.rsplit_once(':') {
@@ -545,7 +569,17 @@ pub fn split_image(image: &str) -> (&str, &str) {
 
 #[cfg(test)]
 mod tests {
-    use super::split_image;
+    use super::{parse_container_name, split_image};
+
+    #[test]
+    fn container_names_follow_docker() {
+        for good in ["higress-ai-gateway", "a1", "X_y.z-0"] {
+            assert_eq!(parse_container_name(good).as_deref(), Ok(good));
+        }
+        for bad in ["", "a", "bad name!", "-lead", ".hidden", "a/b"] {
+            assert!(parse_container_name(bad).is_err(), "{bad:?} accepted");
+        }
+    }
 
     #[test]
     fn splits_tags_but_not_registry_ports() {
