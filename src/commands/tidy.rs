@@ -19,11 +19,8 @@ struct TidyReport {
 
 pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
     let ws = Workspace::open(global, &printer).await?;
-    let placeholders = ws.folder.placeholder_providers()?;
     let mut tx = begin_edit(&ws.folder, &printer)?;
-    for id in &placeholders {
-        tx.remove_provider(id)?;
-    }
+    let placeholders = tx.remove_placeholder_providers()?;
     let changed = tx.commit()?;
     ws.publish(&changed).await?;
     if placeholders.is_empty() {

@@ -268,22 +268,6 @@ impl DataFolder {
     }
 
     /// Providers upstream wrote for nobody: every token is a `YOUR_…_API_KEY` placeholder.
-    pub fn placeholder_providers(&self) -> Result<Vec<String>, FolderError> {
-        let Some(proxy) = self.load::<WasmPlugin<AiProxyConfig>>(paths::AI_PROXY)? else {
-            return Ok(Vec::new());
-        };
-        Ok(proxy
-            .spec
-            .default_config
-            .providers
-            .into_iter()
-            .filter(|p| {
-                !p.api_tokens.is_empty() && p.api_tokens.iter().all(|t| is_placeholder_key(t))
-            })
-            .map(|p| p.id)
-            .collect())
-    }
-
     /// Providers with at least one real key or setting, as the gateway will use them.
     /// Upstream's unconfigured placeholders (`YOUR_…_API_KEY`) are left out.
     pub fn providers(&self) -> Result<Vec<ConfiguredProvider>, FolderError> {
@@ -629,6 +613,27 @@ impl Transaction<'_> {
         self.ingresses.insert(id.to_string(), None);
         self.configmaps.insert(id.to_string(), None);
         Ok(removed)
+    }
+
+    /// Removes every provider whose keys are all upstream placeholders; returns their
+    /// ids. Read under this transaction's lock, so a key added meanwhile by another
+    /// process is seen and its provider kept.
+    pub fn remove_placeholder_providers(&mut self) -> Result<Vec<String>, FolderError> {
+        let ids: Vec<String> = self
+            .ai_proxy()?
+            .spec
+            .default_config
+            .providers
+            .iter()
+            .filter(|p| {
+                !p.api_tokens.is_empty() && p.api_tokens.iter().all(|t| is_placeholder_key(t))
+            })
+            .map(|p| p.id.clone())
+            .collect();
+        for id in &ids {
+            self.remove_provider(id)?;
+        }
+        Ok(ids)
     }
 
     /// Writes a plain file (marker, default.cfg) with the commit.
