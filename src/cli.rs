@@ -339,10 +339,11 @@ pub struct OpenClawSetupArgs {
     #[arg(
         long,
         value_name = "KEY",
-        env = "HIGRESS_CLAW_GATEWAY_KEY",
-        hide_env_values = true
+        env = crate::env_vars::GATEWAY_KEY,
+        hide_env_values = true,
+        value_parser = crate::secret::parse
     )]
-    pub api_key: Option<String>,
+    pub api_key: Option<crate::secret::Secret>,
 }
 
 #[derive(Debug, Args)]

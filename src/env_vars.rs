@@ -11,6 +11,8 @@ pub const DATA_DIR: &str = "HIGRESS_CLAW_DATA_DIR";
 pub const WRITE_THROUGH: &str = "HIGRESS_CLAW_WRITE_THROUGH";
 /// Prefix of the per-provider key variables: `HIGRESS_CLAW_<PROVIDER>_KEY`.
 pub const KEY_PREFIX: &str = "HIGRESS_CLAW_";
+/// The key OpenClaw sends to the gateway (`openclaw setup --api-key`).
+pub const GATEWAY_KEY: &str = "HIGRESS_CLAW_GATEWAY_KEY";
 /// Overrides the detected timezone for the region choice (else `TZ`, `/etc/timezone`,
 /// the `/etc/localtime` link).
 pub const TZ: &str = "TZ";
@@ -22,6 +24,8 @@ pub const DOCKER_HOST: &str = "DOCKER_HOST";
 pub const DOCKER_CONFIG: &str = "DOCKER_CONFIG";
 /// Rootless Docker puts its socket under this folder.
 pub const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";
+/// The user's home: the default data folder, OpenClaw's state and our lock files live
+/// under it.
 pub const HOME: &str = "HOME";
 /// OpenClaw's state folder (plugins live in its `extensions/`).
 pub const OPENCLAW_STATE_DIR: &str = "OPENCLAW_STATE_DIR";

@@ -16,6 +16,7 @@ use thiserror::Error;
 
 use crate::env_vars;
 use crate::gateway::catalog::ClientModel;
+use crate::secret::Secret;
 
 pub const PLUGIN_ID: &str = "higress";
 
@@ -279,16 +280,28 @@ fn model_entry(m: &ClientModel) -> Value {
 /// The config patch that adds provider `higress` with `models`. Concrete models have
 /// bare ids (OpenClaw prefixes them for display and sends the bare id upstream, which is
 /// what the gateway's routes match); the auto-router's id is `higress/auto`.
-pub fn setup_patch(base_url: &str, api_key: Option<&str>, models: &[ClientModel]) -> Value {
+pub fn setup_patch(base_url: &str, api_key: Option<&Secret>, models: &[ClientModel]) -> Value {
     let mut provider = json!({
         "baseUrl": base_url,
         "api": "openai-completions",
         "models": models.iter().map(model_entry).collect::<Vec<_>>(),
     });
     if let Some(key) = api_key {
-        provider["apiKey"] = key.into();
+        provider["apiKey"] = key.expose().into();
     }
     json!({ "models": { "mode": "merge", "providers": { PLUGIN_ID: provider } } })
+}
+
+/// The patch as it may be shown: the gateway key masked.
+pub fn shown_patch(patch: &Value) -> Value {
+    let mut shown = patch.clone();
+    if let Some(key) = shown["models"]["providers"][PLUGIN_ID]
+        .get_mut("apiKey")
+        .filter(|k| k.is_string())
+    {
+        *key = crate::secret::mask(key.as_str().unwrap_or_default()).into();
+    }
+    shown
 }
 
 /// `higress/<id>` as OpenClaw names a model of provider `higress` (the auto-router's id
@@ -316,14 +329,26 @@ pub fn apply_setup(
             Some(&patch.to_string()),
         )?;
     } else {
-        // Before `config patch` (OpenClaw 2026.3.x): set the provider object whole.
+        // Before `config patch` (OpenClaw 2026.3.x): set the provider object whole. That
+        // CLI takes the value only as an argument; an error never repeats the key.
         let provider = patch["models"]["providers"][PLUGIN_ID].to_string();
         let path = format!("models.providers.{PLUGIN_ID}");
         run(
             openclaw,
             &["config", "set", &path, &provider, "--strict-json"],
             None,
-        )?;
+        )
+        .map_err(|err| match err {
+            OpenClawError::Failed { code, stderr, .. } => OpenClawError::Failed {
+                command: format!(
+                    "openclaw config set {path} {} --strict-json",
+                    shown_patch(patch)["models"]["providers"][PLUGIN_ID]
+                ),
+                code,
+                stderr,
+            },
+            other => other,
+        })?;
     }
     run(
         openclaw,

@@ -24,6 +24,11 @@ impl Secret {
     }
 }
 
+/// A clap value parser: the flag's value is wrapped before anything can print it.
+pub fn parse(value: &str) -> Result<Secret, String> {
+    Ok(Secret::new(value))
+}
+
 impl fmt::Debug for Secret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Secret({})", self.masked())

@@ -130,6 +130,8 @@ impl OpenClaw {
     }
 }
 
+const GATEWAY_KEY: &str = "gw-secret-key-1234567890";
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -194,8 +196,34 @@ fn plugin_loads_setup_applies_and_the_agent_reaches_the_gateway() {
         assert_eq!(skill["eligible"], true, "{skill}");
     }
 
-    let setup = oc.json("higress-claw", &["openclaw", "setup", "--json"]);
+    // A gateway key reaches OpenClaw's config and, later, the gateway; every printed
+    // form of it is masked.
+    let out = oc
+        .command("higress-claw")
+        .env("HIGRESS_CLAW_GATEWAY_KEY", GATEWAY_KEY)
+        .args(["openclaw", "setup", "--json"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let printed = String::from_utf8_lossy(&[out.stdout.clone(), out.stderr].concat()).into_owned();
+    assert!(
+        !printed.contains(GATEWAY_KEY),
+        "the gateway key was printed: {printed}"
+    );
+    let setup: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(setup["result"], "applied");
+    assert_eq!(
+        setup["patch"]["models"]["providers"]["higress"]["apiKey"],
+        "gw-s…7890"
+    );
+    assert_eq!(
+        oc.config()["models"]["providers"]["higress"]["apiKey"],
+        GATEWAY_KEY
+    );
     assert_eq!(setup["base_url"], format!("http://127.0.0.1:{port}/v1"));
     let valid = oc.json("openclaw", &["config", "validate", "--json"]);
     assert_eq!(valid["valid"], true, "{valid}");
@@ -283,6 +311,7 @@ fn plugin_loads_setup_applies_and_the_agent_reaches_the_gateway() {
         .find(|r| r["method"] == "POST")
         .expect("the agent sent a request");
     assert_eq!(chat["path"], "/v1/chat/completions");
+    assert_eq!(chat["authorization"], format!("Bearer {GATEWAY_KEY}"));
     assert_eq!(
         chat["body"]["model"], "higress/auto",
         "the model-router needs exactly higress/auto"
@@ -379,6 +408,30 @@ fn setup_without_openclaw_prints_the_patch_and_says_how() {
         patch["models"]["providers"]["higress"]["baseUrl"],
         "http://127.0.0.1:8080/v1"
     );
+    // With a gateway key, the printed patch and its --dry-run JSON mask it.
+    for args in [
+        &["openclaw", "setup", "--api-key", GATEWAY_KEY][..],
+        &[
+            "openclaw",
+            "setup",
+            "--dry-run",
+            "--json",
+            "--api-key",
+            GATEWAY_KEY,
+        ],
+    ] {
+        let out = support::bin(home.path())
+            .env("PATH", "/usr/bin:/bin")
+            .args(args)
+            .output()
+            .unwrap();
+        let all = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).into_owned();
+        assert!(
+            !all.contains(GATEWAY_KEY),
+            "{args:?} printed the key: {all}"
+        );
+        assert!(all.contains("gw-s…7890"), "{all}");
+    }
     assert_eq!(
         patch["models"]["providers"]["higress"]["api"],
         "openai-completions"

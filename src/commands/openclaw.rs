@@ -114,15 +114,17 @@ async fn setup(
         None => gateway_url(global, &ws).await?,
     };
     let default_model = models[0].id.clone();
-    let patch = openclaw::setup_patch(&base_url, args.api_key.as_deref(), &models);
+    let patch = openclaw::setup_patch(&base_url, args.api_key.as_ref(), &models);
+    // What is printed has the gateway key masked; only OpenClaw gets it, on stdin.
+    let shown = openclaw::shown_patch(&patch);
     let report = |result| SetupReport {
         base_url: base_url.clone(),
         default_model: openclaw::model_ref(&default_model),
         models: models.iter().map(|m| m.id.clone()).collect(),
         result,
-        patch: patch.clone(),
+        patch: shown.clone(),
     };
-    let pretty = serde_json::to_string_pretty(&patch)?;
+    let pretty = serde_json::to_string_pretty(&shown)?;
     if args.dry_run {
         printer.json(&report("dry-run"));
         printer.data(&pretty);
@@ -136,8 +138,13 @@ async fn setup(
         printer.json(&report("printed"));
         printer.data(&pretty);
         anyhow::bail!(
-            "openclaw is not on PATH: {INSTALL_OPENCLAW}, then run `higress-claw openclaw setup`; the patch above is what it applies (`openclaw config patch --stdin`, then `openclaw models set {}`)",
-            openclaw::model_ref(&default_model)
+            "openclaw is not on PATH: {INSTALL_OPENCLAW}, then run `higress-claw openclaw setup`; the patch above is what it applies (`openclaw config patch --stdin`, then `openclaw models set {}`){}",
+            openclaw::model_ref(&default_model),
+            if args.api_key.is_some() {
+                ", with the real key where apiKey is masked"
+            } else {
+                ""
+            }
         );
     };
     let spinner = printer.spinner("Configuring OpenClaw");
