@@ -9,9 +9,11 @@
 //! container, in the transaction's order. `HIGRESS_CLAW_WRITE_THROUGH=container|host`
 //! overrides the automatic choice.
 
+use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
 
 use super::{absolute, configured_folder, default_data_dir, usage};
 use crate::cli::GlobalArgs;
@@ -40,6 +42,11 @@ struct Remote {
     engine: Engine,
     container: String,
     _mirror: tempfile::TempDir,
+    /// SHA-256 of each file as it was copied out, by path relative to `/data`. The
+    /// rename script checks them first: if anything else (the console, a host-side
+    /// edit, another machine) wrote one of our files meanwhile, nothing is renamed and
+    /// the edit fails instead of losing that write.
+    originals: BTreeMap<String, String>,
     /// Serialises edits through the container from this host (the mirror's own lock
     /// file is private to one process).
     _lock: File,
@@ -127,10 +134,11 @@ impl Workspace {
             "Editing {}:/data through the Docker API",
             container.name
         ));
-        let lock = host_lock(&container.name)?;
+        let lock = host_lock(&container.name, printer)?;
         let mirror = tempfile::Builder::new()
             .prefix("higress-claw-mirror")
-            .tempdir()?;
+            .tempdir()
+            .context("cannot create a temporary folder for the copy of /data")?;
         for item in MIRRORED {
             let Some(tar) = engine
                 .download(&container.name, &format!("/data/{item}"))
@@ -138,8 +146,17 @@ impl Workspace {
             else {
                 continue;
             };
-            tar::Archive::new(tar.as_slice()).unpack(mirror.path())?;
+            tar::Archive::new(tar.as_slice())
+                .unpack(mirror.path())
+                .with_context(|| {
+                    format!(
+                        "cannot unpack /data/{item} of {} into {}",
+                        container.name,
+                        mirror.path().display()
+                    )
+                })?;
         }
+        let originals = digests(mirror.path())?;
         let folder = DataFolder::new(mirror.path());
         if !folder.is_configured() && !folder.store().exists(paths::AI_PROXY) {
             return Err(usage(format!(
@@ -153,6 +170,7 @@ impl Workspace {
                 engine,
                 container: container.name,
                 _mirror: mirror,
+                originals,
                 _lock: lock,
             }),
         })
@@ -176,21 +194,25 @@ impl Workspace {
         }
         let tag = format!(".tmp-hc-{}", std::process::id());
         let mut archive = tar::Builder::new(Vec::new());
+        let mut checks: Vec<String> = Vec::new();
         // Steps for the in-container script, in commit order: `mv TEMP TARGET` or `rm TARGET`.
         let mut steps: Vec<String> = Vec::new();
         for relative in changed {
             let local = self.folder.root().join(relative);
-            let target = format!("/data/{relative}");
+            let target = format!("{CONTAINER_ROOT}/{relative}");
+            let original = remote.originals.get(relative).map_or("-", String::as_str);
+            checks.extend(["check".into(), target.clone(), original.into()]);
             if local.is_file() {
                 let temp = temp_name(relative, &tag);
-                let mut bytes = Vec::new();
-                File::open(&local)?.read_to_end(&mut bytes)?;
+                let bytes = std::fs::read(&local)
+                    .with_context(|| format!("cannot read {}", local.display()))?;
                 let mut header = tar::Header::new_gnu();
                 header.set_size(bytes.len() as u64);
-                header.set_mode(0o644);
+                // The mirror kept the mode the file had in the container.
+                header.set_mode(crate::gateway::store::mode_for(relative, &local));
                 header.set_cksum();
                 archive.append_data(&mut header, &temp, bytes.as_slice())?;
-                steps.extend(["mv".into(), format!("/data/{temp}"), target]);
+                steps.extend(["mv".into(), format!("{CONTAINER_ROOT}/{temp}"), target]);
             } else {
                 steps.extend(["rm".into(), target]);
             }
@@ -198,27 +220,94 @@ impl Workspace {
         let tar = archive.into_inner()?;
         remote
             .engine
-            .upload(&remote.container, "/data", tar)
+            .upload(&remote.container, CONTAINER_ROOT, tar)
             .await?;
-        let mut cmd: Vec<String> = [
-            "sh",
-            "-c",
-            r#"while [ $# -gt 0 ]; do case "$1" in mv) mv -f "$2" "$3" || exit 1; shift 3;; rm) rm -f "$2" || exit 1; shift 2;; *) exit 2;; esac; done"#,
-            "sh",
-        ]
-        .map(String::from)
-        .to_vec();
-        cmd.extend(steps);
+        let cmd = publish_command(CONTAINER_ROOT, &tag, checks, steps);
         let (code, output) = remote.engine.exec(&remote.container, cmd).await?;
-        if code != 0 {
-            anyhow::bail!(
-                "renaming the uploaded files in {} failed (exit {code}): {}",
+        match code {
+            0 => Ok(()),
+            CHANGED_MEANWHILE => anyhow::bail!(
+                "the configuration in {}:{CONTAINER_ROOT} changed while this edit was being made (the console, another higress-claw, or a hand edit); nothing was changed: run the command again",
+                remote.container
+            ),
+            _ => anyhow::bail!(
+                "renaming the uploaded files in {} failed (exit {code}): {}; nothing after the failed step was changed, run the command again",
                 remote.container,
                 output.trim()
-            );
+            ),
         }
-        Ok(())
     }
+}
+
+const CONTAINER_ROOT: &str = "/data";
+
+/// The rename script's exit code when a file changed since it was copied out.
+const CHANGED_MEANWHILE: i64 = 3;
+
+/// The in-container rename: `sh -c SCRIPT sh ROOT TAG (check PATH SHA256|-)… (mv TEMP
+/// TARGET | rm TARGET)…`. It sweeps temp files an earlier failed publish left, checks
+/// that every file still is what was copied out (`-`: still absent), makes the uploads
+/// durable, renames in the given order, and syncs again. On any failure it removes its
+/// own temp files; a live `*.yaml` is never moved aside.
+fn publish_command(root: &str, tag: &str, checks: Vec<String>, steps: Vec<String>) -> Vec<String> {
+    const SCRIPT: &str = r#"root=$1 tag=$2; shift 2
+cleanup() { for f in "$root"/.*"$tag" "$root"/*/.*"$tag"; do [ -e "$f" ] && rm -f "$f"; done; }
+for f in "$root"/.*.tmp-hc-* "$root"/*/.*.tmp-hc-*; do
+  case "$f" in *"$tag") ;; *) [ -e "$f" ] && rm -f "$f" ;; esac
+done
+while [ "$1" = check ]; do
+  if [ "$3" = - ]; then
+    [ -e "$2" ] && { cleanup; exit 3; }
+  else
+    sum=$(sha256sum "$2" 2>/dev/null) || { cleanup; exit 3; }
+    [ "${sum%% *}" = "$3" ] || { cleanup; exit 3; }
+  fi
+  shift 3
+done
+sync
+while [ $# -gt 0 ]; do
+  case "$1" in
+    mv) mv -f "$2" "$3" || { cleanup; exit 1; }; shift 3 ;;
+    rm) rm -f "$2" || { cleanup; exit 1; }; shift 2 ;;
+    *) cleanup; exit 2 ;;
+  esac
+done
+sync"#;
+    let mut cmd: Vec<String> = ["sh", "-c", SCRIPT, "sh", root, tag]
+        .map(String::from)
+        .to_vec();
+    cmd.extend(checks);
+    cmd.extend(steps);
+    cmd
+}
+
+/// SHA-256 (hex) of every file below `root`, by relative path.
+fn digests(root: &Path) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut out = BTreeMap::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in
+            std::fs::read_dir(&dir).with_context(|| format!("cannot read {}", dir.display()))?
+        {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if let Ok(relative) = path.strip_prefix(root) {
+                let bytes = std::fs::read(&path)
+                    .with_context(|| format!("cannot read {}", path.display()))?;
+                out.insert(relative.to_string_lossy().into_owned(), sha256_hex(&bytes));
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// `wasmplugins/ai-proxy.internal.yaml` → `wasmplugins/.ai-proxy.internal.yaml.tmp-hc-42`.
@@ -229,12 +318,105 @@ fn temp_name(relative: &str, tag: &str) -> String {
     }
 }
 
-fn host_lock(container: &str) -> anyhow::Result<File> {
+/// The lock of edits through `container` from this host, telling the user when another
+/// process holds it.
+fn host_lock(container: &str, printer: &Printer) -> anyhow::Result<File> {
     let dir = std::env::var_os(env_vars::HOME)
         .map_or_else(|| PathBuf::from("."), PathBuf::from)
         .join(".higress-claw/locks");
-    std::fs::create_dir_all(&dir)?;
-    let file = File::create(dir.join(format!("{container}.lock")))?;
-    file.lock()?;
+    std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let path = dir.join(format!("{container}.lock"));
+    let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(std::fs::TryLockError::WouldBlock) => {
+            printer.status(format!(
+                "Waiting for the lock on {} (another higress-claw is editing {container})",
+                path.display()
+            ));
+            file.lock()
+                .with_context(|| format!("cannot lock {}", path.display()))?;
+        }
+        Err(std::fs::TryLockError::Error(err)) => {
+            return Err(anyhow::Error::new(err).context(format!("cannot lock {}", path.display())));
+        }
+    }
     Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Runs the rename script with the host's `sh` on a folder standing in for `/data`.
+    fn run(root: &Path, checks: Vec<String>, steps: Vec<String>) -> i32 {
+        let cmd = publish_command(&root.display().to_string(), ".tmp-hc-1", checks, steps);
+        std::process::Command::new(&cmd[0])
+            .args(&cmd[1..])
+            .status()
+            .unwrap()
+            .code()
+            .unwrap()
+    }
+
+    fn words(items: &[&str]) -> Vec<String> {
+        items.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_rename_script_refuses_a_file_that_changed_meanwhile() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let p = |r: &str| root.join(r).display().to_string();
+        std::fs::create_dir_all(root.join("wasmplugins")).unwrap();
+        std::fs::write(root.join("wasmplugins/a.yaml"), "old").unwrap();
+        std::fs::write(root.join("wasmplugins/.a.yaml.tmp-hc-1"), "new").unwrap();
+        std::fs::write(root.join("wasmplugins/.b.yaml.tmp-hc-99"), "stale").unwrap();
+        let mv = words(&[
+            "mv",
+            &p("wasmplugins/.a.yaml.tmp-hc-1"),
+            &p("wasmplugins/a.yaml"),
+        ]);
+
+        // Someone wrote a.yaml after it was copied out: nothing moves, temps are gone.
+        let stale_sum = sha256_hex(b"older");
+        let code = run(
+            root,
+            words(&["check", &p("wasmplugins/a.yaml"), &stale_sum]),
+            mv.clone(),
+        );
+        assert_eq!(i64::from(code), CHANGED_MEANWHILE);
+        assert_eq!(
+            std::fs::read_to_string(root.join("wasmplugins/a.yaml")).unwrap(),
+            "old"
+        );
+        assert!(!root.join("wasmplugins/.a.yaml.tmp-hc-1").exists());
+        assert!(
+            !root.join("wasmplugins/.b.yaml.tmp-hc-99").exists(),
+            "stale temp kept"
+        );
+
+        // A file expected absent that appeared meanwhile is refused too.
+        std::fs::write(root.join("wasmplugins/.a.yaml.tmp-hc-1"), "new").unwrap();
+        let code = run(
+            root,
+            words(&["check", &p("wasmplugins/a.yaml"), "-"]),
+            mv.clone(),
+        );
+        assert_eq!(i64::from(code), CHANGED_MEANWHILE);
+
+        // Unchanged since the copy: renamed into place.
+        std::fs::write(root.join("wasmplugins/.a.yaml.tmp-hc-1"), "new").unwrap();
+        let code = run(
+            root,
+            words(&["check", &p("wasmplugins/a.yaml"), &sha256_hex(b"old")]),
+            mv,
+        );
+        assert_eq!(code, 0);
+        assert_eq!(
+            std::fs::read_to_string(root.join("wasmplugins/a.yaml")).unwrap(),
+            "new"
+        );
+        assert!(!root.join("wasmplugins/.a.yaml.tmp-hc-1").exists());
+    }
 }

@@ -77,7 +77,19 @@ fn build(tag: &str, serve_console: bool) {
     std::fs::copy("/bin/busybox", r.join("bin/busybox"))
         .expect("/bin/busybox (package busybox-static) is needed to build the stand-in image");
     for applet in [
-        "sh", "httpd", "sleep", "echo", "cat", "ls", "mkdir", "touch", "mv", "date",
+        "sh",
+        "httpd",
+        "sleep",
+        "echo",
+        "cat",
+        "ls",
+        "mkdir",
+        "touch",
+        "mv",
+        "rm",
+        "date",
+        "sha256sum",
+        "sync",
     ] {
         std::os::unix::fs::symlink("busybox", r.join("bin").join(applet)).unwrap();
     }
