@@ -147,7 +147,9 @@ pub enum RouteCommand {
     #[command(after_help = "Example:\n  higress-claw route remove --rule-id 0")]
     Remove(RouteRemoveArgs),
     /// Turn auto-routing on (hot), with the model used when no rule matches.
-    #[command(after_help = "Example:\n  higress-claw route enable --default-model glm-5")]
+    #[command(
+        after_help = "Examples:\n  higress-claw route enable --default-model glm-5\n  higress-claw route enable    # again, after route disable"
+    )]
     Enable(RouteEnableArgs),
     /// Turn auto-routing off; the rules are kept.
     #[command(after_help = "Example:\n  higress-claw route disable")]
@@ -182,9 +184,9 @@ pub struct RouteRemoveArgs {
 
 #[derive(Debug, Args)]
 pub struct RouteEnableArgs {
-    /// The model used when no rule matches.
+    /// The model used when no rule matches [default: the one kept by `route disable`].
     #[arg(long, value_name = "MODEL")]
-    pub default_model: String,
+    pub default_model: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -232,8 +234,8 @@ pub struct ConfigAddArgs {
     #[arg(long, value_name = "PROVIDER")]
     pub provider: String,
     /// API key(s), comma-separated; `-` reads them from stdin [default: $HIGRESS_CLAW_<PROVIDER>_KEY].
-    #[arg(long, value_name = "KEY")]
-    pub key: Option<String>,
+    #[arg(long, value_name = "KEY", value_parser = crate::secret::parse)]
+    pub key: Option<crate::secret::Secret>,
     /// Model patterns this provider serves, e.g. 'gpt-4o,gpt-4.1*'.
     #[arg(long, value_name = "PATTERN")]
     pub models: Option<String>,

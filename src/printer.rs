@@ -85,6 +85,15 @@ impl Printer {
         }
     }
 
+    /// A piece of a text stream on stdout (`logs`), flushed at once; false when the
+    /// reader went away and the stream should stop.
+    pub fn stream(&self, chunk: &str) -> bool {
+        let mut out = std::io::stdout().lock();
+        out.write_all(chunk.as_bytes())
+            .and_then(|()| out.flush())
+            .is_ok()
+    }
+
     /// The one JSON document of a `--json` run. No-op otherwise.
     pub fn json<T: Serialize>(&self, value: &T) {
         if self.json {

@@ -306,9 +306,17 @@ fn bad_input_names_the_problem_and_leaves_the_folder_untouched() {
             &["add", "--provider", "deepsek", "--key", "k"],
             "did you mean `deepseek`",
         ),
+        (
+            &["add", "--provider", "kimmi", "--key", "k"],
+            "moonshot (kimi)",
+        ),
         (&["add", "--provider", "openai", "--key", ""], "empty"),
         (
             &["add", "--provider", "openai", "--key", "a\nb"],
+            "line break",
+        ),
+        (
+            &["add", "--provider", "openai", "--key", "a\rb"],
             "line break",
         ),
         (&["add", "--provider", "openai"], "needs a key"),
@@ -354,7 +362,7 @@ fn bad_input_names_the_problem_and_leaves_the_folder_untouched() {
                 "--models",
                 "deepseek-*",
             ],
-            "both claim",
+            "other patterns with --models",
         ),
         (&["remove", "--provider", "openai"], "not configured"),
     ];
@@ -416,7 +424,8 @@ fn keys_from_stdin_and_environment() {
     .assert()
     .success();
     config(home.path(), &data, &["add", "--provider", "xai"])
-        .env("HIGRESS_CLAW_GROK_KEY", "xai-env-0005")
+        // A pasted Windows line end around a key is not part of it (as for init's flags).
+        .env("HIGRESS_CLAW_GROK_KEY", "xai-env-0005\r\n")
         .assert()
         .success();
     let proxy = read_yaml(&data.join("wasmplugins/ai-proxy.internal.yaml"));

@@ -372,7 +372,10 @@ fn config_changes_reach_a_running_container_without_restart() {
             name,
         ])
         .assert()
-        .success();
+        .success()
+        .stderr(predicate::str::contains(
+            "Added DeepSeek (sk…06); Higress reloads it without a restart",
+        ));
     let seen = docker_try(&[
         "exec",
         name,
@@ -618,9 +621,9 @@ fn adopts_a_container_started_by_get_ai_gateway() {
         .args(["doctor", "--container-name", name])
         .assert()
         .stdout(
-            predicate::str::contains("ZHIPUAI_API_KEY").and(predicate::str::contains(
-                "delete --force && higress-claw start",
-            )),
+            predicate::str::contains("ZHIPUAI_API_KEY").and(predicate::str::contains(format!(
+                "delete --force --container-name {name} && higress-claw start --container-name {name}"
+            ))),
         );
     bin(home)
         .args([

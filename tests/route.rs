@@ -111,6 +111,19 @@ fn rules_enable_disable_and_list() {
     cli(h, &data, &["route", "disable"]).assert().success();
     assert_eq!(auto_routing(&data)["enable"], false);
     assert_eq!(auto_routing(&data)["rules"].as_array().unwrap().len(), 1);
+    // Enabled again without naming the model: the kept one is used.
+    cli(h, &data, &["route", "enable"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("unmatched messages go to glm-5"));
+    assert_eq!(
+        (
+            auto_routing(&data)["enable"].clone(),
+            auto_routing(&data)["defaultModel"].clone()
+        ),
+        (Value::Bool(true), Value::from("glm-5"))
+    );
+    cli(h, &data, &["route", "disable"]).assert().success();
     let router =
         std::fs::read_to_string(data.join("wasmplugins/model-router.internal.yaml")).unwrap();
     assert!(router.contains("modelToHeader: x-higress-llm-model"));
@@ -166,6 +179,11 @@ fn bad_rules_are_refused_and_nothing_is_written() {
         (
             &["route", "enable", "--default-model", " "],
             "model is empty",
+            2,
+        ),
+        (
+            &["route", "enable"],
+            "no default model to keep; name one: higress-claw route enable --default-model",
             2,
         ),
     ];
@@ -299,4 +317,57 @@ fn models_lists_and_resolves() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains("no configured provider serves"));
+}
+
+/// Removing the provider auto-routing sends requests to is allowed, but said loudly, and
+/// `doctor` fails on it until it is fixed.
+#[test]
+fn a_routing_target_without_provider_is_reported() {
+    let home = tempfile::tempdir().unwrap();
+    let (h, data) = (home.path(), folder(home.path()));
+    cli(h, &data, &["route", "enable", "--default-model", "glm-5"])
+        .assert()
+        .success();
+    cli(
+        h,
+        &data,
+        &[
+            "route",
+            "add",
+            "--model",
+            "deepseek-reasoner",
+            "--trigger",
+            "think",
+        ],
+    )
+    .assert()
+    .success();
+    on_folder(h, &data, &["config", "remove", "--provider", "zhipuai"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "a running gateway reloads it without a restart, a stopped one at its next start",
+        ))
+        .stderr(predicate::str::contains(
+            "auto-routing sends unmatched messages (the default model) to \"glm-5\", which no configured provider serves now",
+        ))
+        .stderr(predicate::str::contains("rule 0").not());
+    let out = on_folder(h, &data, &["doctor", "--json"])
+        .env("DOCKER_HOST", "unix:///nonexistent.sock")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let routing: Vec<&Value> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["name"] == "auto-routing")
+        .collect();
+    assert_eq!(routing.len(), 1, "{report}");
+    assert_eq!(routing[0]["verdict"], "fail");
+    assert!(
+        routing[0]["detail"].as_str().unwrap().contains("glm-5"),
+        "{report}"
+    );
 }

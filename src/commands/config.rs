@@ -6,6 +6,7 @@
 
 use std::io::Read;
 
+use anyhow::Context as _;
 use serde::Serialize;
 
 use super::configure::check_overlaps;
@@ -16,7 +17,9 @@ use crate::cli::{ConfigAddArgs, ConfigCommand, ConfigRemoveArgs, GlobalArgs};
 use crate::env_vars;
 use crate::gateway::catalog::{self, ProviderSpec};
 use crate::gateway::provider::{ProviderConfig, parse_keys};
+use crate::gateway::routing;
 use crate::printer::Printer;
+use crate::secret::Secret;
 
 #[derive(Serialize)]
 struct ChangeReport {
@@ -51,7 +54,17 @@ pub fn find_provider(name: &str) -> anyhow::Result<&'static ProviderSpec> {
         let hint = catalog::suggest(name)
             .map(|s| format!("did you mean `{s}`? "))
             .unwrap_or_default();
-        let known: Vec<&str> = catalog::PROVIDERS.iter().map(|p| p.id).collect();
+        let known: Vec<String> = catalog::PROVIDERS
+            .iter()
+            .map(|p| {
+                let others: Vec<&str> = p.names().skip(1).filter(|n| *n != p.id).collect();
+                if others.is_empty() {
+                    p.id.to_string()
+                } else {
+                    format!("{} ({})", p.id, others.join(", "))
+                }
+            })
+            .collect();
         usage(format!(
             "unknown provider {name:?}; {hint}known providers: {}",
             known.join(", ")
@@ -59,42 +72,37 @@ pub fn find_provider(name: &str) -> anyhow::Result<&'static ProviderSpec> {
     })
 }
 
-fn read_key(args: &ConfigAddArgs, spec: &ProviderSpec) -> anyhow::Result<Option<String>> {
-    let raw = match args.key.as_deref() {
+/// The keys from `--key`, `--key -` (stdin) or `HIGRESS_CLAW_<PROVIDER>_KEY`, parsed the
+/// same way as `init`'s key flags: commas separate keys, line ends around a key (`echo`,
+/// a pasted `\r`) are dropped, and a line break inside one is refused by `validate`.
+fn read_keys(args: &ConfigAddArgs, spec: &ProviderSpec) -> anyhow::Result<Option<Vec<Secret>>> {
+    let raw = match args.key.as_ref().map(Secret::expose) {
         Some("-") => {
             let mut text = String::new();
-            std::io::stdin().read_to_string(&mut text)?;
-            // One trailing newline from `echo` is not part of the key.
-            Some(
-                text.strip_suffix('\n')
-                    .map(|t| t.strip_suffix('\r').unwrap_or(t))
-                    .unwrap_or(&text)
-                    .to_string(),
-            )
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .context("cannot read the key from stdin (`--key -`)")?;
+            Some(text)
         }
         Some(key) => Some(key.to_string()),
         None => std::env::var(env_vars::provider_key_var(spec.flag_stem)).ok(),
     };
-    if let Some(raw) = &raw {
-        if raw.trim().is_empty() || parse_keys(raw).is_empty() {
-            return Err(usage(format!(
-                "the key for {} is empty; pass --key KEY",
-                spec.display_name
-            )));
-        }
-        if raw.contains('\n') || raw.contains('\r') {
-            return Err(usage(format!(
-                "the key for {} contains a line break; pass one key per line break-free string (several separated by commas)",
-                spec.display_name
-            )));
-        }
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    let keys = parse_keys(&raw);
+    if keys.is_empty() {
+        return Err(usage(format!(
+            "the key for {} is empty; pass --key KEY",
+            spec.display_name
+        )));
     }
-    Ok(raw)
+    Ok(Some(keys))
 }
 
 async fn add(args: ConfigAddArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
     let spec = find_provider(&args.provider)?;
-    let key = read_key(&args, spec)?;
+    let keys = read_keys(&args, spec)?;
     let ws = Workspace::open(global, &printer).await?;
     let folder = &ws.folder;
     let mut tx = super::begin_edit(folder, &printer)?;
@@ -106,8 +114,8 @@ async fn add(args: ConfigAddArgs, global: &GlobalArgs, printer: Printer) -> anyh
         None => ProviderConfig::new(spec),
     };
     let old_keys: Vec<String> = config.keys.iter().map(|k| k.masked()).collect();
-    if let Some(key) = &key {
-        config.keys = parse_keys(key);
+    if let Some(keys) = keys {
+        config.keys = keys;
     } else if current.is_none() && spec.key == catalog::KeyRule::Required {
         return Err(usage(format!(
             "{} is not configured yet, so it needs a key: pass --key KEY (or `--key -` to read it from stdin, or set {})",
@@ -124,9 +132,13 @@ async fn add(args: ConfigAddArgs, global: &GlobalArgs, printer: Printer) -> anyh
         config.models = Some(models.clone());
     }
     for item in &args.extra_config {
-        let (field, value) = item
-            .split_once('=')
-            .ok_or_else(|| usage(format!("--extra-config {item:?} is not KEY=VALUE")))?;
+        // The item may be a secret setting pasted wrong: it is never repeated whole.
+        let (field, value) = item.split_once('=').ok_or_else(|| {
+            usage(format!(
+                "--extra-config {} is not KEY=VALUE (e.g. zhipuDomain=api.z.ai)",
+                crate::secret::mask(item)
+            ))
+        })?;
         config
             .set(field.trim(), value.trim().trim_matches('"'))
             .map_err(|e| usage(e.to_string()))?;
@@ -138,7 +150,7 @@ async fn add(args: ConfigAddArgs, global: &GlobalArgs, printer: Printer) -> anyh
         .filter_map(|p| p.to_config())
         .collect();
     all.push(config.clone());
-    check_overlaps(&all)?;
+    check_overlaps(&all, |_| "--models".to_string())?;
     tx.upsert_provider(&config)?;
     let changed = tx.commit()?;
     ws.publish(&changed).await?;
@@ -162,8 +174,28 @@ async fn add(args: ConfigAddArgs, global: &GlobalArgs, printer: Printer) -> anyh
             spec.display_name
         ),
     };
-    printer.success(format!("{summary}; Higress reloads it without a restart"));
+    if action == "unchanged" {
+        printer.success(summary);
+    } else {
+        printer.success(format!("{summary}; {}", ws.takes_effect()));
+    }
     report(&ws, spec.id, action, changed, &printer)
+}
+
+/// After a removal: auto-routing targets that no provider serves any more.
+fn warn_orphaned_routing(ws: &Workspace, printer: &Printer) -> anyhow::Result<()> {
+    let providers = ws.folder.providers()?;
+    let Some(routing) = ws.folder.auto_routing()?.filter(|r| r.enable) else {
+        return Ok(());
+    };
+    for (what, model) in routing.targets() {
+        if routing::resolve(&model, &providers).provider.is_none() {
+            printer.warn(format!(
+                "auto-routing sends {what} to {model:?}, which no configured provider serves now, so they fail; add a provider that serves it, or change the route (`higress-claw route enable --default-model MODEL`, `route remove`)"
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn report(
@@ -240,8 +272,10 @@ async fn remove(
     let changed = tx.commit()?;
     ws.publish(&changed).await?;
     printer.success(format!(
-        "Removed {} with its route, registry and keys; Higress reloads it without a restart",
-        spec.display_name
+        "Removed {} with its route, registry and keys; {}",
+        spec.display_name,
+        ws.takes_effect()
     ));
+    warn_orphaned_routing(&ws, &printer)?;
     report(&ws, spec.id, "removed", changed, &printer)
 }

@@ -93,24 +93,28 @@ pub fn providers_from_flags(flags: &ProviderFlags) -> anyhow::Result<Vec<Provide
             out.push(config);
         }
     }
-    check_overlaps(&out)?;
+    check_overlaps(&out, |p| format!("--{}-models", p.spec.flag_stem))?;
     Ok(out)
 }
 
 /// Two providers with the same model match would race for the same requests
-/// (upstream writes both azure and openai with `gpt-*`): refuse it.
-pub fn check_overlaps(providers: &[ProviderConfig]) -> anyhow::Result<()> {
+/// (upstream writes both azure and openai with `gpt-*`): refuse it. `models_flag` names
+/// the flag that changes a provider's patterns in the calling command.
+pub fn check_overlaps(
+    providers: &[ProviderConfig],
+    models_flag: impl Fn(&ProviderConfig) -> String,
+) -> anyhow::Result<()> {
     let mut seen: HashMap<String, &ProviderConfig> = HashMap::new();
     for p in providers {
         let m = p.header_match();
         let key = format!("{}:{}", m.annotation_key(), m.value());
         if let Some(other) = seen.insert(key, p) {
             return Err(usage(format!(
-                "{} and {} both claim the models {:?}; give one of them other patterns with --{}-models",
+                "{} and {} both claim the models {:?}; give one of them other patterns with {}",
                 other.spec.display_name,
                 p.spec.display_name,
                 p.models(),
-                p.spec.flag_stem
+                models_flag(p)
             )));
         }
     }

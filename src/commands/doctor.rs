@@ -138,7 +138,7 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
                 "container-env",
                 Verdict::Warn,
                 format!("{} carries API keys in its environment ({}), visible to `docker inspect`", c.name, keyed.join(", ")),
-                Some("recreate it without them: higress-claw delete --force && higress-claw start (the keys stay in the data folder)".into()),
+                Some(format!("recreate it without them (the keys stay in the data folder): higress-claw delete --force{target} && higress-claw start{target}", target = super::target_flags(global))),
             ));
         }
     }
@@ -390,6 +390,12 @@ fn folder_checks(folder: &DataFolder) -> Vec<Check> {
                         Verdict::Fail,
                         format!("{provider} has no ingress, so no request reaches it"),
                         Some(format!("higress-claw config add --provider {provider} (rewrites its route)")),
+                    ),
+                    Problem::UnservedTarget { what, model } => check(
+                        "auto-routing",
+                        Verdict::Fail,
+                        format!("auto-routing sends {what} to {model:?}, which no configured provider serves: they fail"),
+                        Some(format!("add a provider that serves {model} (`higress-claw config add`), or change the route (`higress-claw route enable --default-model MODEL`, `route remove`)")),
                     ),
                 });
             }

@@ -1,7 +1,5 @@
 //! `higress-claw logs`: the container's output, optionally followed.
 
-use std::io::Write;
-
 use futures_util::StreamExt;
 
 use crate::cli::{GlobalArgs, LogsArgs};
@@ -18,7 +16,10 @@ pub async fn run(args: LogsArgs, global: &GlobalArgs, printer: Printer) -> anyho
     let engine = Engine::connect().await?;
     let name = global.container_name.as_str();
     if engine.find(name).await?.is_none() {
-        anyhow::bail!("there is no container named {name}; start one with `higress-claw start`");
+        anyhow::bail!(
+            "there is no container named {name}; start one with `higress-claw start{}`",
+            super::target_flags(global)
+        );
     }
     if printer.json_mode() {
         if args.follow {
@@ -34,14 +35,9 @@ pub async fn run(args: LogsArgs, global: &GlobalArgs, printer: Printer) -> anyho
         return Ok(());
     }
     let mut stream = Box::pin(engine.logs(name, args.tail, args.follow));
-    let mut out = std::io::stdout().lock();
     while let Some(chunk) = stream.next().await {
-        if out
-            .write_all(chunk?.as_bytes())
-            .and_then(|()| out.flush())
-            .is_err()
-        {
-            break; // reader went away
+        if !printer.stream(&chunk?) {
+            break; // the reader went away (`| head`)
         }
     }
     Ok(())

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use super::configure::AutoRoutingReport;
-use super::report::ProviderReport;
+use super::report::{ProviderReport, ResolutionView};
 use super::workspace::Workspace;
 use crate::cli::{GlobalArgs, ModelsArgs, ModelsCommand};
 use crate::gateway::routing::{self, Resolution};
@@ -30,7 +30,7 @@ pub async fn run(args: ModelsArgs, global: &GlobalArgs, printer: Printer) -> any
     let providers = folder.providers()?;
     if let Some(ModelsCommand::Resolve { model }) = args.command {
         let resolution: Resolution = routing::resolve(model.trim(), &providers);
-        printer.json(&resolution);
+        printer.json(&ResolutionView::from(&resolution));
         return match &resolution.provider {
             Some(id) => {
                 let mut text = format!(

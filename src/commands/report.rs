@@ -8,8 +8,53 @@ use crate::gateway::ConfiguredProvider;
 use crate::gateway::catalog::SettingKind;
 use crate::gateway::pattern::HeaderMatch;
 use crate::gateway::provider::ProviderConfig;
+use crate::gateway::routing::Resolution;
 use crate::secret::mask;
 use crate::yaml::Value;
+
+/// A provider's model match: `{type: prefix|regex, value}`.
+#[derive(Debug, Clone, Serialize)]
+pub struct RouteView {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub value: String,
+}
+
+impl From<&HeaderMatch> for RouteView {
+    fn from(m: &HeaderMatch) -> Self {
+        Self {
+            kind: match m {
+                HeaderMatch::Prefix(_) => "prefix",
+                HeaderMatch::Regex(_) => "regex",
+            },
+            value: m.value().to_string(),
+        }
+    }
+}
+
+/// Which provider serves a model (`models resolve`, `route test`).
+#[derive(Debug, Serialize)]
+pub struct ResolutionView {
+    pub model: String,
+    pub provider: Option<String>,
+    pub name: Option<String>,
+    #[serde(rename = "match")]
+    pub matched: Option<RouteView>,
+    /// Other providers whose routes also accept the model (ambiguous configuration).
+    pub also: Vec<String>,
+}
+
+impl From<&Resolution> for ResolutionView {
+    fn from(r: &Resolution) -> Self {
+        Self {
+            model: r.model.clone(),
+            provider: r.provider.clone(),
+            name: r.name.clone(),
+            matched: r.matched.as_ref().map(RouteView::from),
+            also: r.also.clone(),
+        }
+    }
+}
 
 #[derive(Debug, Serialize)]
 pub struct ProviderReport {
@@ -18,7 +63,7 @@ pub struct ProviderReport {
     #[serde(rename = "type")]
     pub kind: String,
     /// The ingress's model match; null when the provider has no route.
-    pub route: Option<HeaderMatch>,
+    pub route: Option<RouteView>,
     pub keys: Vec<String>,
     pub domain: Option<String>,
     pub settings: serde_json::Map<String, serde_json::Value>,
@@ -58,7 +103,7 @@ impl ProviderReport {
             id: p.id.clone(),
             name: p.display_name().to_string(),
             kind: p.kind.clone(),
-            route: p.route.clone(),
+            route: p.route.as_ref().map(RouteView::from),
             keys: p.keys.iter().map(|k| k.masked()).collect(),
             domain: p.registry.as_ref().map(|r| r.domain.clone()),
             settings,
@@ -89,7 +134,7 @@ impl ProviderReport {
             id: p.spec.id.to_string(),
             name: p.spec.display_name.to_string(),
             kind: p.spec.ai_proxy_type.to_string(),
-            route: Some(p.header_match()),
+            route: Some(RouteView::from(&p.header_match())),
             keys: p.keys.iter().map(|k| k.masked()).collect(),
             domain: Some(p.endpoint().domain),
             settings,
@@ -99,8 +144,11 @@ impl ProviderReport {
     /// One line: `deepseek  DeepSeek  deepseek-*  keys sk-a…1234`.
     pub fn line(&self) -> String {
         let route = match &self.route {
-            Some(HeaderMatch::Prefix(p)) => format!("{p}*"),
-            Some(HeaderMatch::Regex(r)) => format!("/{r}/"),
+            Some(RouteView {
+                kind: "prefix",
+                value,
+            }) => format!("{value}*"),
+            Some(RouteView { value, .. }) => format!("/{value}/"),
             None => "(no route: cannot serve)".to_string(),
         };
         let keys = if self.keys.is_empty() {

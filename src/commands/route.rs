@@ -2,13 +2,14 @@
 
 use serde::Serialize;
 
+use super::report::ResolutionView;
 use super::workspace::Workspace;
 use super::{begin_edit, usage};
-use crate::cli::{GlobalArgs, RouteCommand};
+use crate::cli::{GlobalArgs, RouteAddArgs, RouteCommand, RouteEnableArgs, RouteRemoveArgs};
 use crate::gateway::resources::{AutoRouting, RoutingRule};
-use crate::gateway::routing::{self, Explanation};
+use crate::gateway::routing::{self, Reason};
 use crate::gateway::settings::DeploymentSettings;
-use crate::gateway::{AUTO_MODEL, ConfiguredProvider, DataFolder, paths};
+use crate::gateway::{AUTO_MODEL, ConfiguredProvider, paths};
 use crate::printer::Printer;
 
 #[derive(Serialize)]
@@ -37,8 +38,13 @@ struct RoutesReport {
 #[derive(Serialize)]
 struct TestReport<'a> {
     message: &'a str,
-    #[serde(flatten)]
-    explanation: Explanation,
+    /// The model the router picks, or null when the request is not rewritten.
+    model: Option<String>,
+    rule_id: Option<usize>,
+    pattern: Option<String>,
+    /// `rule`, `default`, `disabled` or `no-default`.
+    reason: &'static str,
+    provider: Option<ResolutionView>,
 }
 
 pub async fn run(
@@ -47,97 +53,146 @@ pub async fn run(
     printer: Printer,
 ) -> anyhow::Result<()> {
     let ws = Workspace::open(global, &printer).await?;
-    let folder = &ws.folder;
-    let providers = folder.providers()?;
+    let providers = ws.folder.providers()?;
     match command {
         RouteCommand::List => {
-            let routing = folder.auto_routing()?;
+            let routing = ws.folder.auto_routing()?;
             print_routes(&printer, &ws, routing.as_ref(), &providers, None, None);
             Ok(())
         }
-        RouteCommand::Test(args) => test(&args.message, folder, &providers, printer),
-        RouteCommand::Add(args) => {
-            check_model(&args.model)?;
-            let pattern = match (&args.trigger, &args.pattern) {
-                (Some(trigger), _) => routing::trigger_pattern(trigger).map_err(usage)?,
-                (None, Some(pattern)) => pattern.clone(),
-                (None, None) => unreachable!("clap requires --trigger or --pattern"),
-            };
-            routing::compile(&pattern).map_err(|e| usage(format!("--pattern: {e}")))?;
-            warn_unserved(&printer, &args.model, &providers);
-            edit(&ws, &printer, &providers, |routing, _| {
-                routing.rules.push(RoutingRule {
-                    pattern: pattern.clone(),
-                    model: args.model.trim().to_string(),
-                    other: Default::default(),
-                });
-                if !routing.enable {
-                    printer.warn(format!(
-                        "auto-routing is off, so this rule waits; turn it on with `higress-claw route enable --default-model MODEL` (then use the model \"{AUTO_MODEL}\")"
-                    ));
-                }
-                let message = format!(
-                    "Added rule {}: {pattern} → {}",
-                    routing.rules.len() - 1,
-                    args.model.trim()
-                );
-                Ok(("added", message))
-            })
-            .await
-        }
-        RouteCommand::Remove(args) => edit(&ws, &printer, &providers, |routing, _| {
-            let count = routing.rules.len();
-            if args.rule_id >= count {
-                return Err(usage(match count {
-                    0 => format!("there is no rule {}: no rules are configured", args.rule_id),
-                    n => format!(
-                        "there is no rule {}; the ids are 0 to {} (see `higress-claw route list`)",
-                        args.rule_id,
-                        n - 1
-                    ),
-                }));
-            }
-            let rule = routing.rules.remove(args.rule_id);
-            let message = format!(
-                "Removed rule {}: {} → {} (later rules moved up by one)",
-                args.rule_id, rule.pattern, rule.model
-            );
-            Ok(("removed", message))
-        })
-        .await,
-        RouteCommand::Enable(args) => {
-            check_model(&args.default_model)?;
-            warn_unserved(&printer, &args.default_model, &providers);
-            edit(&ws, &printer, &providers, |routing, settings| {
-                routing.enable = true;
-                routing.default_model = Some(args.default_model.trim().to_string());
-                if let Some(settings) = settings {
-                    settings.auto_routing = true;
-                    settings.auto_routing_default_model = routing.default_model.clone();
-                }
-                let message = format!(
-                    "Auto-routing is on: use the model \"{AUTO_MODEL}\"; unmatched messages go to {}",
-                    args.default_model.trim()
-                );
-                Ok(("enabled", message))
-            })
-            .await
-        }
-        RouteCommand::Disable => {
-            edit(&ws, &printer, &providers, |routing, settings| {
-                routing.enable = false;
-                if let Some(settings) = settings {
-                    settings.auto_routing = false;
-                }
-                let message = format!(
-                    "Auto-routing is off; {} rules are kept for `higress-claw route enable`",
-                    routing.rules.len()
-                );
-                Ok(("disabled", message))
-            })
-            .await
-        }
+        RouteCommand::Test(args) => test(&args.message, &ws, &providers, printer),
+        RouteCommand::Add(args) => add(args, &ws, &providers, &printer).await,
+        RouteCommand::Remove(args) => remove(args, &ws, &providers, &printer).await,
+        RouteCommand::Enable(args) => enable(args, &ws, &providers, &printer).await,
+        RouteCommand::Disable => disable(&ws, &providers, &printer).await,
     }
+}
+
+async fn add(
+    args: RouteAddArgs,
+    ws: &Workspace,
+    providers: &[ConfiguredProvider],
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    check_model(&args.model)?;
+    let pattern = match (&args.trigger, &args.pattern) {
+        (Some(trigger), _) => routing::trigger_pattern(trigger).map_err(usage)?,
+        (None, Some(pattern)) => pattern.clone(),
+        (None, None) => unreachable!("clap requires --trigger or --pattern"),
+    };
+    routing::compile(&pattern).map_err(|e| usage(format!("--pattern: {e}")))?;
+    warn_unserved(printer, &args.model, providers);
+    let model = args.model.trim().to_string();
+    edit(ws, printer, providers, |routing, _| {
+        routing.rules.push(RoutingRule {
+            pattern: pattern.clone(),
+            model: model.clone(),
+            other: Default::default(),
+        });
+        if !routing.enable {
+            let how = match &routing.default_model {
+                Some(kept) => format!("`higress-claw route enable` (default model {kept})"),
+                None => "`higress-claw route enable --default-model MODEL`".to_string(),
+            };
+            printer.warn(format!(
+                "auto-routing is off, so this rule waits; turn it on with {how}, then use the model \"{AUTO_MODEL}\""
+            ));
+        }
+        let message = format!(
+            "Added rule {}: {pattern} → {model}",
+            routing.rules.len() - 1
+        );
+        Ok(("added", message))
+    })
+    .await
+}
+
+async fn remove(
+    args: RouteRemoveArgs,
+    ws: &Workspace,
+    providers: &[ConfiguredProvider],
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    edit(ws, printer, providers, |routing, _| {
+        let count = routing.rules.len();
+        if args.rule_id >= count {
+            return Err(usage(match count {
+                0 => format!("there is no rule {}: no rules are configured", args.rule_id),
+                n => format!(
+                    "there is no rule {}; the ids are 0 to {} (see `higress-claw route list`)",
+                    args.rule_id,
+                    n - 1
+                ),
+            }));
+        }
+        let rule = routing.rules.remove(args.rule_id);
+        let message = format!(
+            "Removed rule {}: {} → {} (later rules moved up by one)",
+            args.rule_id, rule.pattern, rule.model
+        );
+        Ok(("removed", message))
+    })
+    .await
+}
+
+async fn enable(
+    args: RouteEnableArgs,
+    ws: &Workspace,
+    providers: &[ConfiguredProvider],
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    if let Some(model) = &args.default_model {
+        check_model(model)?;
+    }
+    edit(ws, printer, providers, |routing, settings| {
+        // Without --default-model, the one `route disable` kept (in the router, or in
+        // default.cfg for a folder that never had auto-routing on).
+        let model = args
+            .default_model
+            .as_deref()
+            .map(str::trim)
+            .map(String::from)
+            .or_else(|| routing.default_model.clone())
+            .or_else(|| {
+                settings
+                    .as_ref()
+                    .and_then(|s| s.auto_routing_default_model.clone())
+            })
+            .ok_or_else(|| {
+                usage("there is no default model to keep; name one: higress-claw route enable --default-model MODEL")
+            })?;
+        warn_unserved(printer, &model, providers);
+        routing.enable = true;
+        routing.default_model = Some(model.clone());
+        if let Some(settings) = settings {
+            settings.auto_routing = true;
+            settings.auto_routing_default_model = Some(model.clone());
+        }
+        let message = format!(
+            "Auto-routing is on: use the model \"{AUTO_MODEL}\"; unmatched messages go to {model}"
+        );
+        Ok(("enabled", message))
+    })
+    .await
+}
+
+async fn disable(
+    ws: &Workspace,
+    providers: &[ConfiguredProvider],
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    edit(ws, printer, providers, |routing, settings| {
+        routing.enable = false;
+        if let Some(settings) = settings {
+            settings.auto_routing = false;
+        }
+        let message = format!(
+            "Auto-routing is off; {} rules and the default model are kept for `higress-claw route enable`",
+            routing.rules.len()
+        );
+        Ok(("disabled", message))
+    })
+    .await
 }
 
 fn check_model(model: &str) -> anyhow::Result<()> {
@@ -193,7 +248,7 @@ async fn edit(
         printer.status("Nothing changed; the folder already said this");
         "unchanged"
     } else {
-        printer.success(format!("{message}; Higress reloads it without a restart"));
+        printer.success(format!("{message}; {}", ws.takes_effect()));
         action
     };
     print_routes(
@@ -275,23 +330,23 @@ fn print_routes(
 
 fn test(
     message: &str,
-    folder: &DataFolder,
+    ws: &Workspace,
     providers: &[ConfiguredProvider],
     printer: Printer,
 ) -> anyhow::Result<()> {
-    let routing = folder.auto_routing()?;
+    let routing = ws.folder.auto_routing()?;
     let explanation = routing::explain(message, routing.as_ref(), providers);
     let text = match (explanation.reason, &explanation.model) {
-        ("disabled", _) => format!(
+        (Reason::Disabled, _) => format!(
             "Auto-routing is off: a request for \"{AUTO_MODEL}\" is not rewritten and no provider serves it. Turn it on with `higress-claw route enable --default-model MODEL`."
         ),
-        ("no-default", _) => {
+        (Reason::NoDefault, _) | (_, None) => {
             "No rule matches and there is no default model: the request is not rewritten."
                 .to_string()
         }
         (reason, Some(model)) => {
             let why = match (explanation.rule_id, &explanation.pattern) {
-                (Some(id), Some(pattern)) if reason == "rule" => {
+                (Some(id), Some(pattern)) if reason == Reason::Rule => {
                     format!("rule {id} ({pattern}) matches")
                 }
                 _ => "no rule matches, so the default model applies".to_string(),
@@ -312,11 +367,14 @@ fn test(
             };
             format!("→ {model}: {why}; {served}")
         }
-        _ => String::new(),
     };
     printer.json(&TestReport {
         message,
-        explanation,
+        model: explanation.model.clone(),
+        rule_id: explanation.rule_id,
+        pattern: explanation.pattern.clone(),
+        reason: explanation.reason.as_str(),
+        provider: explanation.provider.as_ref().map(ResolutionView::from),
     });
     printer.data(text);
     Ok(())

@@ -8,7 +8,7 @@ use serde::Serialize;
 use super::configure::{self, AutoRoutingReport};
 use super::report::ProviderReport;
 use super::workspace::Workspace;
-use super::{absolute, default_data_dir, open_folder, usage};
+use super::{absolute, default_data_dir, open_folder, target_flags, usage};
 use crate::cli::{GlobalArgs, StartArgs};
 use crate::docker::{Container, ContainerSpec, Engine, Ports, readiness};
 use crate::gateway::settings::DeploymentSettings;
@@ -212,8 +212,9 @@ async fn start_existing(
         ];
         for (flag, asked, actual) in wanted {
             if let Some(asked) = asked.filter(|a| *a != actual) {
+                let target = target_flags(global);
                 return Err(usage(format!(
-                    "{name} already exists with {flag} {actual}, not {asked}; ports are fixed at creation. Recreate it: higress-claw delete --force && higress-claw start {flag} {asked}"
+                    "{name} already exists with {flag} {actual}, not {asked}; ports are fixed at creation. Recreate it (the configuration is kept): higress-claw delete --force{target} && higress-claw start{target} {flag} {asked}"
                 )));
             }
         }
@@ -221,12 +222,16 @@ async fn start_existing(
     if let Some(asked) = args.bind
         && container.bind.as_deref() != Some(asked.to_string().as_str())
     {
+        let target = target_flags(global);
         return Err(usage(format!(
-            "{name} already exists bound to {}, not {asked}; the address is fixed at creation. Recreate it: higress-claw delete --force && higress-claw start --bind {asked}",
+            "{name} already exists bound to {}, not {asked}; the address is fixed at creation. Recreate it (the configuration is kept): higress-claw delete --force{target} && higress-claw start{target} --bind {asked}",
             container.bind.as_deref().unwrap_or("127.0.0.1")
         )));
     }
-    if args.image_repo.is_some() || args.image_tag.is_some() {
+    let (repo, tag) = crate::docker::split_image(&container.image);
+    let asked_other_image = args.image_repo.as_deref().is_some_and(|r| r != repo)
+        || args.image_tag.as_deref().is_some_and(|t| t != tag);
+    if asked_other_image {
         printer.warn(format!(
             "{name} already exists with image {}; --image-repo/--image-tag apply only when a container is created (delete it first to switch images)",
             container.image
@@ -256,10 +261,15 @@ async fn start_existing(
         };
         let changed = configure::write_folder(&ws.folder, &plan, &deployment, false, &printer)?;
         ws.publish(&changed).await?;
-        printer.status(format!(
-            "Applied the provider flags to the running configuration ({} files changed; Higress reloads them without a restart)",
-            changed.len()
-        ));
+        if changed.is_empty() {
+            printer.status("The provider flags match the configuration already; nothing changed");
+        } else {
+            printer.status(format!(
+                "Applied the provider flags to the configuration ({} files changed; {})",
+                changed.len(),
+                ws.takes_effect()
+            ));
+        }
     }
     let folder = open_folder(&dir);
     let ports = container
@@ -306,7 +316,7 @@ async fn wait_ready(
         _ => format!("the console (port {})", ports.console),
     };
     anyhow::bail!(
-        "{missing} did not answer within {} s (--wait-timeout). Last log lines of {name}:\n{}\nCheck them with `higress-claw logs`, or wait longer with --wait-timeout SECONDS",
+        "{missing} did not answer within {} s (--wait-timeout). Last log lines of {name}:\n{}\nWait longer with --wait-timeout SECONDS, or start with --no-wait and follow `higress-claw logs --follow`",
         args.wait_timeout,
         indent(&logs)
     )
@@ -460,13 +470,14 @@ fn summary(
             chat = report.chat_url
         ));
     }
+    // The container's name is enough for the others to find its folder.
+    let target = if container.name == crate::gateway::DEFAULT_CONTAINER_NAME {
+        String::new()
+    } else {
+        format!(" --container-name {}", super::shell_word(&container.name))
+    };
     text.push_str(&format!(
-        "\nUse it from OpenClaw:  higress-claw openclaw install && higress-claw openclaw setup\nManage keys:  higress-claw config add --provider deepseek --key sk-…\nStop it:      higress-claw stop{}",
-        if container.name == crate::gateway::DEFAULT_CONTAINER_NAME {
-            String::new()
-        } else {
-            format!(" --container-name {}", container.name)
-        }
+        "\nUse it from OpenClaw:  higress-claw openclaw install && higress-claw openclaw setup{target}\nManage keys:  higress-claw config add{target} --provider deepseek --key sk-…\nStop it:      higress-claw stop{target}"
     ));
     printer.data(text);
     Ok(())

@@ -18,13 +18,15 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
     let name = global.container_name.as_str();
     let Some(container) = engine.find(name).await? else {
         anyhow::bail!(
-            "there is no container named {name}; start one with `higress-claw start`, or name yours with --container-name"
+            "there is no container named {name}; start one with `higress-claw start{}`, or name yours with --container-name",
+            super::target_flags(global)
         );
     };
     let action = if container.state.is_running() {
         engine.stop(name).await?;
         printer.success(format!(
-            "Stopped {name}; the configuration is kept. Start it again with `higress-claw start`"
+            "Stopped {name}; the configuration is kept. Start it again with `higress-claw start{}`",
+            super::target_flags(global)
         ));
         "stopped"
     } else {

@@ -36,6 +36,18 @@ const MIRRORED: &[&str] = &[
 pub struct Workspace {
     pub folder: DataFolder,
     remote: Option<Remote>,
+    gateway: Gateway,
+}
+
+/// What is known of the gateway serving the folder, to say truthfully when a change
+/// takes effect.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Gateway {
+    Running,
+    Stopped,
+    /// A folder named with `--data-dir` is edited without asking Docker (fast, and no
+    /// engine needed), or no container of that name exists.
+    Unknown,
 }
 
 struct Remote {
@@ -79,17 +91,18 @@ fn host_writable(dir: &Path) -> bool {
 impl Workspace {
     pub async fn open(global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Self> {
         let mode = mode()?;
-        let on_host = |dir: &Path| -> anyhow::Result<Self> {
+        let on_host = |dir: &Path, gateway: Gateway| -> anyhow::Result<Self> {
             Ok(Self {
                 folder: configured_folder(dir)?,
                 remote: None,
+                gateway,
             })
         };
         // A folder named on the command line is edited where it is (no Docker needed).
         if let Some(dir) = &global.data_dir
             && mode != Mode::Container
         {
-            return on_host(&absolute(dir));
+            return on_host(&absolute(dir), Gateway::Unknown);
         }
         let engine = Engine::connect().await.ok();
         let container = match &engine {
@@ -104,8 +117,13 @@ impl Workspace {
             (None, Some(mounted)) => mounted,
             (None, None) => absolute(&default_data_dir()),
         };
+        let gateway = match &container {
+            Some(c) if c.state.is_running() => Gateway::Running,
+            Some(_) => Gateway::Stopped,
+            None => Gateway::Unknown,
+        };
         if mode == Mode::Host {
-            return on_host(&dir);
+            return on_host(&dir, gateway);
         }
         let (Some(engine), Some(container)) = (engine, container) else {
             if mode == Mode::Container {
@@ -115,19 +133,20 @@ impl Workspace {
                     global.container_name
                 )));
             }
-            return on_host(&dir);
+            return on_host(&dir, gateway);
         };
         let remote_engine =
             matches!(engine.endpoint(), Endpoint::Tcp(_)) || engine.endpoint().is_docker_desktop();
         let through_container = mode == Mode::Container || remote_engine || !host_writable(&dir);
         if !through_container {
-            return on_host(&dir);
+            return on_host(&dir, gateway);
         }
         if !container.state.is_running() {
             return Err(usage(format!(
-                "{} runs on {} and its data folder cannot be written from this host, so changes go through the container; start it first: higress-claw start",
+                "{} runs on {} and its data folder cannot be written from this host, so changes go through the container; start it first: higress-claw start{}",
                 container.name,
-                engine.endpoint().describe()
+                engine.endpoint().describe(),
+                super::target_flags(global)
             )));
         }
         printer.verbose(format!(
@@ -173,7 +192,19 @@ impl Workspace {
                 originals,
                 _lock: lock,
             }),
+            gateway: Gateway::Running,
         })
+    }
+
+    /// When a committed change takes effect, for the line that reports it.
+    pub fn takes_effect(&self) -> &'static str {
+        match self.gateway {
+            Gateway::Running => "Higress reloads it without a restart",
+            Gateway::Stopped => "the gateway is stopped: it applies at the next start",
+            Gateway::Unknown => {
+                "a running gateway reloads it without a restart, a stopped one at its next start"
+            }
+        }
     }
 
     /// The folder as the user knows it (the container path when editing through it).

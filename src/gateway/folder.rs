@@ -329,6 +329,9 @@ pub enum Problem {
     },
     /// A provider entry without an ingress: it can never serve.
     Unrouted { provider: String },
+    /// Auto-routing sends requests to a model no provider serves (`what`: "the default
+    /// model", "rule 2").
+    UnservedTarget { what: String, model: String },
 }
 
 impl DataFolder {
@@ -384,6 +387,16 @@ impl DataFolder {
                     second: b.id.clone(),
                     route: route.value().to_string(),
                 });
+            }
+        }
+        if let Some(routing) = self.auto_routing()?.filter(|r| r.enable) {
+            for (what, model) in routing.targets() {
+                if super::routing::resolve(&model, &providers)
+                    .provider
+                    .is_none()
+                {
+                    out.push(Problem::UnservedTarget { what, model });
+                }
             }
         }
         Ok(out)

@@ -7,10 +7,7 @@
 //! expression in which a part that ends in `*` has each `*` turned into `.*`. Higress
 //! evaluates the regex with RE2 against the whole header value.
 
-use serde::Serialize;
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "type", content = "value", rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HeaderMatch {
     Prefix(String),
     Regex(String),

@@ -130,6 +130,27 @@ pub struct AutoRouting {
     pub other: Mapping,
 }
 
+impl AutoRouting {
+    /// Every model auto-routing sends requests to, with which requests go there:
+    /// the default model's first, then each rule's in rule order.
+    pub fn targets(&self) -> Vec<(String, String)> {
+        self.default_model
+            .iter()
+            .map(|m| {
+                (
+                    "unmatched messages (the default model)".to_string(),
+                    m.clone(),
+                )
+            })
+            .chain(
+                self.rules.iter().enumerate().map(|(id, rule)| {
+                    (format!("messages that match rule {id}"), rule.model.clone())
+                }),
+            )
+            .collect()
+    }
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RoutingRule {
     pub pattern: String,

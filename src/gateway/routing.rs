@@ -8,7 +8,6 @@
 //! request offline.
 
 use regex::Regex;
-use serde::Serialize;
 
 use super::folder::ConfiguredProvider;
 use super::pattern::HeaderMatch;
@@ -35,25 +34,47 @@ pub fn compile(pattern: &str) -> Result<Regex, String> {
     Regex::new(pattern).map_err(|e| format!("invalid regular expression {pattern:?}:\n{e}"))
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// Why the router picks what it picks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    /// A rule's pattern matched the message.
+    Rule,
+    /// No rule matched; the default model applies.
+    Default,
+    /// Auto-routing is off: `higress/auto` is not rewritten.
+    Disabled,
+    /// No rule matched and there is no default model: not rewritten.
+    NoDefault,
+}
+
+impl Reason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Reason::Rule => "rule",
+            Reason::Default => "default",
+            Reason::Disabled => "disabled",
+            Reason::NoDefault => "no-default",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
 pub struct Explanation {
     /// The model the router picks.
     pub model: Option<String>,
-    /// Index of the matching rule, or null when the default model applies.
+    /// Index of the matching rule, or `None` when the default model applies.
     pub rule_id: Option<usize>,
     pub pattern: Option<String>,
-    /// Why: `rule`, `default`, `disabled` or `no-default`.
-    pub reason: &'static str,
+    pub reason: Reason,
     pub provider: Option<Resolution>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Resolution {
     pub model: String,
     /// The provider that serves it, first in ingress order.
     pub provider: Option<String>,
     pub name: Option<String>,
-    #[serde(rename = "match")]
     pub matched: Option<HeaderMatch>,
     /// Other providers whose routes also accept the model (ambiguous configuration).
     pub also: Vec<String>,
@@ -86,7 +107,7 @@ pub fn explain(
             model: None,
             rule_id: None,
             pattern: None,
-            reason: "disabled",
+            reason: Reason::Disabled,
             provider: None,
         };
     };
@@ -98,11 +119,11 @@ pub fn explain(
             Some(rule.model.clone()),
             Some(id),
             Some(rule.pattern.clone()),
-            "rule",
+            Reason::Rule,
         ),
         None => match &routing.default_model {
-            Some(model) => (Some(model.clone()), None, None, "default"),
-            None => (None, None, None, "no-default"),
+            Some(model) => (Some(model.clone()), None, None, Reason::Default),
+            None => (None, None, None, Reason::NoDefault),
         },
     };
     Explanation {
@@ -155,10 +176,13 @@ mod tests {
         let e = explain("please write code", Some(&routing), &[]);
         assert_eq!(
             (e.model.as_deref(), e.rule_id, e.reason),
-            (Some("deepseek-chat"), Some(1), "rule")
+            (Some("deepseek-chat"), Some(1), Reason::Rule)
         );
         let e = explain("hello", Some(&routing), &[]);
-        assert_eq!((e.model.as_deref(), e.reason), (Some("glm-5"), "default"));
-        assert_eq!(explain("x", None, &[]).reason, "disabled");
+        assert_eq!(
+            (e.model.as_deref(), e.reason),
+            (Some("glm-5"), Reason::Default)
+        );
+        assert_eq!(explain("x", None, &[]).reason, Reason::Disabled);
     }
 }
