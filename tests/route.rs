@@ -154,6 +154,18 @@ fn bad_rules_are_refused_and_nothing_is_written() {
             2,
         ),
         (
+            &[
+                "route",
+                "add",
+                "--model",
+                "glm-5",
+                "--pattern",
+                "(?x) code \\s review",
+            ],
+            "flag `x` (RE2 knows only i, m, s and U)",
+            2,
+        ),
+        (
             &["route", "add", "--model", "", "--trigger", "a"],
             "model is empty",
             2,
