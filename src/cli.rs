@@ -258,8 +258,8 @@ pub struct ConfigureArgs {
     /// Enable auto-routing for the model `higress/auto`.
     #[arg(long)]
     pub auto_routing: bool,
-    /// The model `higress/auto` uses when no routing rule matches.
-    #[arg(long, value_name = "MODEL", requires = "auto_routing")]
+    /// The model `higress/auto` uses when no routing rule matches (with --auto-routing).
+    #[arg(long, value_name = "MODEL")]
     pub auto_routing_default_model: Option<String>,
     /// Region for endpoint and image registry choices; auto reads the timezone.
     #[arg(long, value_enum, default_value_t = RegionChoice::Auto)]
@@ -509,6 +509,8 @@ fn provider_args() -> Vec<clap::Arg> {
                 SettingKind::FileContents => arg.value_name("FILE"),
                 SettingKind::Secret => arg.value_name("SECRET"),
                 SettingKind::Text => arg.value_name("VALUE"),
+                SettingKind::Host => arg.value_name("HOST"),
+                SettingKind::Choice(choices) => arg.value_name(choices.join("|")),
             };
             args.push(arg);
         }

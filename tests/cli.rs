@@ -532,3 +532,40 @@ fn quiet_and_verbose() {
         .assert()
         .code(2);
 }
+
+/// Inputs get-ai-gateway.sh accepts are accepted with the same meaning: two Azure keys
+/// (Azure gives every resource two; the plugin rotates them), and a default model
+/// without --auto-routing (ignored, as upstream does, but said).
+#[test]
+fn upstream_inputs_keep_their_meaning() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    support::on_folder(
+        home.path(),
+        &data,
+        &[
+            "init",
+            "--azure-key",
+            "az-key-1,az-key-2",
+            "--azure-service-url",
+            "https://me.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-06-01",
+            "--auto-routing-default-model",
+            "gpt-4o",
+        ],
+    )
+    .assert()
+    .success()
+    .stderr(predicate::str::contains(
+        "Ignored --auto-routing-default-model gpt-4o",
+    ));
+    let proxy = support::read_yaml(&data.join("wasmplugins/ai-proxy.internal.yaml"));
+    let tokens = &proxy["spec"]["defaultConfig"]["providers"][0]["apiTokens"];
+    assert_eq!(
+        tokens.as_sequence().unwrap().len(),
+        2,
+        "both Azure keys: {tokens:?}"
+    );
+    let router =
+        std::fs::read_to_string(data.join("wasmplugins/model-router.internal.yaml")).unwrap();
+    assert!(!router.contains("enable: true"), "{router}");
+}

@@ -349,6 +349,28 @@ fn bad_input_names_the_problem_and_leaves_the_folder_untouched() {
             "KEY=VALUE",
         ),
         (
+            &[
+                "add",
+                "--provider",
+                "zhipuai",
+                "--key",
+                "k",
+                "--extra-config",
+                "zhipuDomain=https://api.z.ai/v4",
+            ],
+            "zhipuDomain must be a host name or IPv4 address",
+        ),
+        (
+            &[
+                "add",
+                "--provider",
+                "ollama",
+                "--extra-config",
+                "ollamaServerHost=my host",
+            ],
+            "ollamaServerHost must be a host name",
+        ),
+        (
             &["add", "--provider", "openai", "--key", "k", "--models", ""],
             "--models is empty",
         ),

@@ -173,6 +173,12 @@ pub fn plan(args: &ConfigureArgs) -> anyhow::Result<Plan> {
         }
         Some(model)
     } else {
+        // get-ai-gateway.sh ignores it without --auto-routing; so do we, but say so.
+        if let Some(model) = &args.auto_routing_default_model {
+            notes.push(format!(
+                "Ignored --auto-routing-default-model {model}: auto-routing stays off without --auto-routing (turn it on later with `higress-claw route enable --default-model {model}`)"
+            ));
+        }
         None
     };
     Ok(Plan {

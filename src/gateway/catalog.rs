@@ -44,6 +44,12 @@ pub enum KeyRule {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SettingKind {
     Text,
+    /// A host name or IPv4 address: it becomes the registry's domain, and McpBridge
+    /// takes nothing else there.
+    Host,
+    /// One of these spellings (the plugin compares them exactly); input is matched
+    /// case-insensitively and written in the listed spelling.
+    Choice(&'static [&'static str]),
     /// `true`/`false`; written as a YAML bool.
     Bool,
     /// A TCP port; written as a YAML number.
@@ -208,10 +214,13 @@ pub static PROVIDERS: &[ProviderSpec] = &[
         aliases: &["zhipu", "z.ai", "zai", "glm"],
         endpoint: EndpointRule::FromSetting("zhipuDomain"),
         settings: &[
-            text(
-                "zhipuDomain",
-                "zhipuai-domain",
-                "API domain: open.bigmodel.cn (China) or api.z.ai (international) [default: by region]",
+            of_kind(
+                text(
+                    "zhipuDomain",
+                    "zhipuai-domain",
+                    "API domain: open.bigmodel.cn (China) or api.z.ai (international) [default: by region]",
+                ),
+                SettingKind::Host,
             ),
             of_kind(
                 defaulting(
@@ -557,10 +566,13 @@ pub static PROVIDERS: &[ProviderSpec] = &[
         endpoint: EndpointRule::Ollama,
         key: KeyRule::Optional,
         settings: &[
-            required(text(
-                "ollamaServerHost",
-                "ollama-host",
-                "Host running Ollama, e.g. 192.168.1.10",
+            required(of_kind(
+                text(
+                    "ollamaServerHost",
+                    "ollama-host",
+                    "Host running Ollama, e.g. 192.168.1.10",
+                ),
+                SettingKind::Host,
             )),
             of_kind(
                 defaulting(

@@ -124,7 +124,12 @@ impl ProviderConfig {
                         .join(", ")
                 },
             })?;
-        let value = value.into();
+        let mut value = value.into();
+        if let SettingKind::Choice(choices) = setting.kind
+            && let Some(canonical) = choices.iter().find(|c| c.eq_ignore_ascii_case(&value))
+        {
+            value = canonical.to_string();
+        }
         self.settings.retain(|(s, _)| s.field != field);
         self.settings.push((setting, value));
         let order = |s: &Setting| self.spec.settings.iter().position(|x| x.field == s.field);
@@ -263,12 +268,6 @@ impl ProviderConfig {
                 message: "the Spark key must be APIKey:APISecret (both from the iFlyTek console, joined by a colon)".into(),
             });
         }
-        if self.spec.id == "azure" && self.keys.len() > 1 {
-            return Err(ProviderError::Invalid {
-                provider,
-                message: "Azure OpenAI takes exactly one key".into(),
-            });
-        }
         if let Some(url_field) = match self.spec.endpoint {
             EndpointRule::FromUrl(field) => Some(field),
             _ => None,
@@ -401,8 +400,33 @@ fn check_kind(setting: &Setting, value: &str) -> Result<(), String> {
             "{} must be a port number from 1 to 65535, not {value:?}",
             setting.field
         )),
+        SettingKind::Host if !is_host(value) => Err(format!(
+            "{} must be a host name or IPv4 address such as api.z.ai or 192.168.1.10, not {value:?} (no scheme, port or path)",
+            setting.field
+        )),
+        SettingKind::Choice(choices) if !choices.contains(&value) => Err(format!(
+            "{} must be one of {}, not {value:?}",
+            setting.field,
+            choices.join(", ")
+        )),
         _ => Ok(()),
     }
+}
+
+/// A DNS name (labels of letters, digits and inner hyphens) or an IPv4 address.
+fn is_host(value: &str) -> bool {
+    if value.parse::<Ipv4Addr>().is_ok() {
+        return true;
+    }
+    !value.is_empty()
+        && value.len() <= 253
+        && value.split('.').all(|label| {
+            !label.is_empty()
+                && label.len() <= 63
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
 }
 
 struct Url {
