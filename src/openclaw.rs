@@ -16,6 +16,7 @@ use thiserror::Error;
 
 use crate::env_vars;
 use crate::gateway::catalog::ClientModel;
+use crate::gateway::store::write_atomic;
 use crate::secret::Secret;
 
 pub const PLUGIN_ID: &str = "higress";
@@ -102,14 +103,9 @@ pub fn write_plugin(dir: &Path) -> Result<(), OpenClawError> {
         };
         let parent = path.parent().unwrap_or(dir);
         std::fs::create_dir_all(parent).map_err(wrap)?;
-        let mut temp = tempfile::NamedTempFile::new_in(parent).map_err(wrap)?;
-        temp.write_all(contents.as_bytes()).map_err(wrap)?;
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            temp.as_file()
-                .set_permissions(std::fs::Permissions::from_mode(0o644))
-                .map_err(wrap)?;
             let mut folder = parent.to_path_buf();
             while folder.starts_with(dir) {
                 let _ = std::fs::set_permissions(&folder, std::fs::Permissions::from_mode(0o755));
@@ -118,7 +114,7 @@ pub fn write_plugin(dir: &Path) -> Result<(), OpenClawError> {
                 }
             }
         }
-        temp.persist(&path).map_err(|e| wrap(e.error))?;
+        write_atomic(&path, contents.as_bytes(), 0o644).map_err(wrap)?;
     }
     Ok(())
 }

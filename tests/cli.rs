@@ -479,6 +479,21 @@ fn completions_cover_commands_and_provider_flags() {
         .args(["completions", "tcsh"])
         .assert()
         .code(2);
+    // A reader that is already gone (`completions bash | head -1`, head done) is not an
+    // error, and never a panic.
+    for args in [&["completions", "bash"][..], &["--help"], &["models", "--help"]] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("higress-claw"))
+            .args(args)
+            .env("HOME", home.path())
+            .stdout(writer)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    }
 }
 
 #[test]

@@ -331,6 +331,41 @@ fn snapshot_and_redaction() {
             "higress-registry.cn-hangzhou.cr.aliyuncs.com"
         )
     );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&file).unwrap().permissions().mode() & 0o777,
+        0o600,
+        "the file with every key is the owner's alone"
+    );
+    // --json without -o carries the YAML in the document, like every JSON output
+    // without a key in it.
+    let out = bin(home.path())
+        .args(["export", "--json", "--data-dir"])
+        .arg(&data)
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !text.contains("sk-zhipu-secret-1") && !text.contains("sk-deep-secret-2"),
+        "{text}"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        report["yaml"]
+            .as_str()
+            .unwrap()
+            .contains("REPLACE_WITH_ZHIPUAI_KEY")
+    );
+    assert_eq!(report["placeholders"].as_array().unwrap().len(), 2);
+    // A folder that does not exist is named, not the temp file.
+    bin(home.path())
+        .args(["export", "-o"])
+        .arg(home.path().join("missing/ai.yaml"))
+        .arg("--data-dir")
+        .arg(&data)
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("missing/ai.yaml"));
 
     let (values, _) = export(home.path(), &data, &["--format", "helm-values"]);
     let values: higress_claw::yaml::Value = higress_claw::yaml::from_str(&values).unwrap();

@@ -1,13 +1,13 @@
 //! `higress-claw export`: the gateway's AI configuration for Kubernetes.
 
-use std::io::Write;
-
+use anyhow::Context as _;
 use serde::Serialize;
 
 use super::usage;
 use super::workspace::Workspace;
 use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
 use crate::gateway::export::{self, ExportOptions};
+use crate::gateway::store::write_atomic;
 use crate::printer::Printer;
 
 #[derive(Serialize)]
@@ -48,7 +48,9 @@ pub async fn run(args: ExportArgs, global: &GlobalArgs, printer: Printer) -> any
             let options = ExportOptions {
                 namespace: args.namespace.clone(),
                 plugin_registry: registry.clone(),
-                redact_keys: args.redact_keys,
+                // A JSON document is output like any other: it never carries a key.
+                // The real file comes from plain stdout or -o.
+                redact_keys: args.redact_keys || (printer.json_mode() && args.output.is_none()),
             };
             let exported = export::export(&ws.folder, &options)?;
             if exported.documents.is_empty() {
@@ -80,14 +82,13 @@ pub async fn run(args: ExportArgs, global: &GlobalArgs, printer: Printer) -> any
     }
     let file = match &args.output {
         Some(path) => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(std::path::Path::new("."));
-            let mut temp = tempfile::NamedTempFile::new_in(dir)?;
-            temp.write_all(text.as_bytes())?;
-            temp.as_file().sync_all()?;
-            temp.persist(path).map_err(|e| e.error)?;
+            // Owner-only: unless --redact-keys, the file holds every API key.
+            write_atomic(path, text.as_bytes(), 0o600).with_context(|| {
+                format!(
+                    "cannot write {}; check that its folder exists and is writable",
+                    path.display()
+                )
+            })?;
             printer.success(format!(
                 "Wrote {} objects to {}",
                 objects.len().max(1),

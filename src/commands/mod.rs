@@ -2,6 +2,7 @@
 //! modules, and reports through the [`Printer`]. The exit-code contract: 0 success,
 //! 1 failure, 2 usage error.
 
+mod completions;
 mod config;
 mod configure;
 mod delete;
@@ -80,11 +81,7 @@ async fn dispatch(command: Command, global: &GlobalArgs, printer: Printer) -> an
         Command::Config(command) => config::run(command, global, printer).await,
         Command::Route(command) => route::run(command, global, printer).await,
         Command::Models(args) => models::run(args, global, printer).await,
-        Command::Completions { shell } => {
-            let mut cmd = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut cmd, "higress-claw", &mut std::io::stdout());
-            Ok(())
-        }
+        Command::Completions { shell } => completions::run(shell, printer),
     }
 }
 

@@ -164,21 +164,7 @@ impl LockGuard<'_> {
             // The new folder's own entry must be durable too, not only the file in it.
             sync_folder(folder.parent().unwrap_or(&store.root));
         }
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        // Not `*.yaml`, so the watcher never loads a half-written temp file.
-        let mut temp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(&format!(".tmp-{}", std::process::id()))
-            .tempfile_in(&folder)
-            .map_err(wrap)?;
-        temp.write_all(contents.as_bytes()).map_err(wrap)?;
-        temp.as_file().sync_all().map_err(wrap)?;
-        set_mode(temp.as_file(), mode_for(relative, &target));
-        temp.persist(&target).map_err(|e| wrap(e.error))?;
-        sync_folder(&folder);
+        write_atomic(&target, contents.as_bytes(), mode_for(relative, &target)).map_err(wrap)?;
         Ok(true)
     }
 
@@ -199,6 +185,31 @@ impl LockGuard<'_> {
             }),
         }
     }
+}
+
+/// Writes `contents` to `target` so that readers see the old file or the new one, never
+/// a part: a temp file in the same folder named `.<name>.<random>.tmp-<pid>` (never
+/// `*.yaml`, so a watcher does not load it half-written), fsynced, given `mode`, renamed
+/// over `target`, and the rename made durable.
+pub fn write_atomic(target: &Path, contents: &[u8], mode: u32) -> std::io::Result<()> {
+    let folder = match target.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let mut temp = tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(&format!(".tmp-{}", std::process::id()))
+        .tempfile_in(folder)?;
+    temp.write_all(contents)?;
+    temp.as_file().sync_all()?;
+    set_mode(temp.as_file(), mode);
+    temp.persist(target).map_err(|e| e.error)?;
+    sync_folder(folder);
+    Ok(())
 }
 
 /// Whether `name` is one of our temp files: `.<target>.<random>.tmp-<pid>`.
