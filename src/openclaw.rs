@@ -10,7 +10,6 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use serde::Serialize;
 use serde_json::{Value, json};
 use thiserror::Error;
 
@@ -185,12 +184,27 @@ pub fn run(openclaw: &Path, args: &[&str], stdin: Option<&str>) -> Result<String
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-#[derive(Debug, Serialize)]
+/// How the plugin got into place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstallMethod {
+    /// `openclaw plugins install`, so OpenClaw records where it came from.
+    OpenClawCli,
+    /// A copy into the extensions folder (openclaw is not on PATH).
+    Copy,
+}
+
+/// What installing did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InstallAction {
+    Installed,
+    Upgraded,
+    Unchanged,
+}
+
+#[derive(Debug)]
 pub struct Installed {
-    /// `openclaw-cli` or `copy`.
-    pub method: &'static str,
-    /// `installed`, `upgraded` or `unchanged`.
-    pub action: &'static str,
+    pub method: InstallMethod,
+    pub action: InstallAction,
     pub version: String,
     pub previous_version: Option<String>,
     pub path: String,
@@ -202,9 +216,9 @@ pub fn install(openclaw: Option<&Path>, source_dir: &Path) -> Result<Installed, 
     let previous = installed_version(&target);
     let current = is_current(&target);
     let changed = if previous.is_some() {
-        "upgraded"
+        InstallAction::Upgraded
     } else {
-        "installed"
+        InstallAction::Installed
     };
     let (method, action) = match openclaw {
         Some(bin) => {
@@ -216,7 +230,7 @@ pub fn install(openclaw: Option<&Path>, source_dir: &Path) -> Result<Installed, 
                     .and_then(|out| serde_json::from_str::<Value>(&json_part(&out)).ok())
                     .is_some_and(|v| !v["install"].is_null());
             if recorded {
-                ("openclaw-cli", "unchanged")
+                (InstallMethod::OpenClawCli, InstallAction::Unchanged)
             } else {
                 write_plugin(source_dir)?;
                 let help = run(bin, &["plugins", "install", "--help"], None).unwrap_or_default();
@@ -235,13 +249,20 @@ pub fn install(openclaw: Option<&Path>, source_dir: &Path) -> Result<Installed, 
                 } else {
                     run(bin, &args, None)?;
                 }
-                ("openclaw-cli", if current { "installed" } else { changed })
+                (
+                    InstallMethod::OpenClawCli,
+                    if current {
+                        InstallAction::Installed
+                    } else {
+                        changed
+                    },
+                )
             }
         }
-        None if current => ("copy", "unchanged"),
+        None if current => (InstallMethod::Copy, InstallAction::Unchanged),
         None => {
             write_plugin(&target)?;
-            ("copy", changed)
+            (InstallMethod::Copy, changed)
         }
     };
     Ok(Installed {

@@ -11,7 +11,6 @@ use std::str::FromStr;
 
 use chrono::{TimeZone, Utc};
 use chrono_tz::{OffsetComponents, Tz};
-use serde::Serialize;
 
 use crate::env_vars;
 
@@ -39,14 +38,13 @@ const SOUTHEAST_ASIA_ZONES: &[&str] = &[
     "Asia/Ho_Chi_Minh",
 ];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Region {
     China,
     International,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct RegionInfo {
     /// The zone as found, canonicalised when chrono-tz knows it.
     pub timezone: Option<String>,

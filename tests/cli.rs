@@ -481,7 +481,11 @@ fn completions_cover_commands_and_provider_flags() {
         .code(2);
     // A reader that is already gone (`completions bash | head -1`, head done) is not an
     // error, and never a panic.
-    for args in [&["completions", "bash"][..], &["--help"], &["models", "--help"]] {
+    for args in [
+        &["completions", "bash"][..],
+        &["--help"],
+        &["models", "--help"],
+    ] {
         let (reader, writer) = std::io::pipe().unwrap();
         drop(reader);
         let out = std::process::Command::new(assert_cmd::cargo::cargo_bin("higress-claw"))

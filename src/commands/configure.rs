@@ -8,13 +8,12 @@ use std::collections::HashMap;
 use anyhow::Context as _;
 use serde::Serialize;
 
-use super::report::ProviderReport;
+use super::report::{AutoRoutingReport, ProviderReport};
 use super::usage;
 use crate::cli::{ConfigureArgs, ProviderFlags, RegionChoice};
 use crate::docker::Ports;
 use crate::gateway::catalog::{PROVIDERS, SettingKind};
 use crate::gateway::provider::{ProviderConfig, parse_keys};
-use crate::gateway::resources::AutoRouting;
 use crate::gateway::settings::DeploymentSettings;
 use crate::gateway::{AUTO_MODEL, DataFolder, paths};
 use crate::printer::Printer;
@@ -227,26 +226,9 @@ pub fn warn_unserved(printer: &Printer, model: &str, providers: &[ProviderConfig
 pub struct WriteReport {
     pub data_dir: String,
     pub providers: Vec<ProviderReport>,
-    pub auto_routing: Option<AutoRoutingReport>,
+    pub auto_routing: AutoRoutingReport,
     pub changed_files: Vec<String>,
     pub notes: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct AutoRoutingReport {
-    pub enabled: bool,
-    pub default_model: Option<String>,
-    pub rules: usize,
-}
-
-impl AutoRoutingReport {
-    pub fn from(routing: Option<&AutoRouting>) -> Option<Self> {
-        routing.map(|r| Self {
-            enabled: r.enable,
-            default_model: r.default_model.clone(),
-            rules: r.rules.len(),
-        })
-    }
 }
 
 /// A gateway is never written into a folder that holds something else (a project, a

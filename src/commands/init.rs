@@ -1,7 +1,7 @@
 //! `higress-claw init`: write the data folder, touch no container.
 
-use super::configure::{self, AutoRoutingReport, WriteReport};
-use super::report::ProviderReport;
+use super::configure::{self, WriteReport};
+use super::report::{AutoRoutingReport, ProviderReport};
 use super::{absolute, default_data_dir, open_folder, usage};
 use crate::cli::{GlobalArgs, InitArgs};
 use crate::gateway::settings::DeploymentSettings;

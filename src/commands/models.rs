@@ -2,8 +2,7 @@
 
 use serde::Serialize;
 
-use super::configure::AutoRoutingReport;
-use super::report::{ProviderReport, ResolutionView};
+use super::report::{AutoRoutingReport, ModelView, ProviderReport, ResolutionView};
 use super::workspace::Workspace;
 use crate::cli::{GlobalArgs, ModelsArgs, ModelsCommand};
 use crate::gateway::routing::{self, Resolution};
@@ -13,7 +12,7 @@ use crate::printer::Printer;
 struct ModelsReport {
     data_dir: String,
     providers: Vec<ProviderModels>,
-    auto_routing: Option<AutoRoutingReport>,
+    auto_routing: AutoRoutingReport,
 }
 
 #[derive(Serialize)]
@@ -21,7 +20,7 @@ struct ProviderModels {
     #[serde(flatten)]
     provider: ProviderReport,
     /// Models this provider's route accepts, with what clients need to know of them.
-    models: Vec<crate::gateway::catalog::ClientModel>,
+    models: Vec<ModelView>,
 }
 
 pub async fn run(args: ModelsArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
@@ -56,7 +55,7 @@ pub async fn run(args: ModelsArgs, global: &GlobalArgs, printer: Printer) -> any
             .iter()
             .map(|p| ProviderModels {
                 provider: ProviderReport::from_configured(p),
-                models: p.client_models(),
+                models: p.client_models().iter().map(ModelView::from).collect(),
             })
             .collect(),
         auto_routing: AutoRoutingReport::from(folder.auto_routing()?.as_ref()),

@@ -8,7 +8,7 @@ use super::{start::probe_host, usage};
 use crate::cli::{GlobalArgs, OpenClawCommand, OpenClawSetupArgs};
 use crate::docker::Engine;
 use crate::gateway::catalog::{AUTO_MODEL_INFO, ClientModel};
-use crate::openclaw::{self, Installed};
+use crate::openclaw::{self, InstallAction, InstallMethod, Installed};
 use crate::printer::Printer;
 
 const INSTALL_OPENCLAW: &str = "install OpenClaw (Node 24 or newer: `npm install -g openclaw`)";
@@ -21,6 +21,36 @@ pub async fn run(
     match command {
         OpenClawCommand::Install => install(printer),
         OpenClawCommand::Setup(args) => setup(args, global, printer).await,
+    }
+}
+
+#[derive(Serialize)]
+struct InstallReport {
+    /// `openclaw-cli` or `copy`.
+    method: &'static str,
+    /// `installed`, `upgraded` or `unchanged`.
+    action: &'static str,
+    version: String,
+    previous_version: Option<String>,
+    path: String,
+}
+
+impl From<&Installed> for InstallReport {
+    fn from(i: &Installed) -> Self {
+        Self {
+            method: match i.method {
+                InstallMethod::OpenClawCli => "openclaw-cli",
+                InstallMethod::Copy => "copy",
+            },
+            action: match i.action {
+                InstallAction::Installed => "installed",
+                InstallAction::Upgraded => "upgraded",
+                InstallAction::Unchanged => "unchanged",
+            },
+            version: i.version.clone(),
+            previous_version: i.previous_version.clone(),
+            path: i.path.clone(),
+        }
     }
 }
 
@@ -37,29 +67,28 @@ fn install(printer: Printer) -> anyhow::Result<()> {
     let result = openclaw::install(bin.as_deref(), &source);
     spinner.finish_and_clear();
     let installed: Installed = result?;
-    printer.json(&installed);
-    let how = if installed.method == "openclaw-cli" {
-        "through `openclaw plugins install`"
-    } else {
-        "by copying (openclaw is not on PATH)"
+    printer.json(&InstallReport::from(&installed));
+    let how = match installed.method {
+        InstallMethod::OpenClawCli => "through `openclaw plugins install`",
+        InstallMethod::Copy => "by copying (openclaw is not on PATH)",
     };
     match installed.action {
-        "unchanged" => printer.success(format!(
+        InstallAction::Unchanged => printer.success(format!(
             "The Higress plugin {} is already installed at {}",
             installed.version, installed.path
         )),
-        "upgraded" => printer.success(format!(
+        InstallAction::Upgraded => printer.success(format!(
             "Upgraded the Higress plugin {} → {} at {} {how}",
             installed.previous_version.as_deref().unwrap_or("?"),
             installed.version,
             installed.path
         )),
-        _ => printer.success(format!(
+        InstallAction::Installed => printer.success(format!(
             "Installed the Higress plugin {} at {} {how}",
             installed.version, installed.path
         )),
     }
-    if installed.method == "copy" {
+    if installed.method == InstallMethod::Copy {
         printer.warn(format!(
             "{INSTALL_OPENCLAW}, then run `higress-claw openclaw install` again so OpenClaw records and enables the plugin"
         ));

@@ -4,13 +4,94 @@
 
 use serde::Serialize;
 
+use crate::docker::Ports;
+use crate::docker::readiness::Readiness;
 use crate::gateway::ConfiguredProvider;
+use crate::gateway::catalog::ClientModel;
 use crate::gateway::catalog::SettingKind;
 use crate::gateway::pattern::HeaderMatch;
 use crate::gateway::provider::ProviderConfig;
+use crate::gateway::resources::AutoRouting;
 use crate::gateway::routing::Resolution;
 use crate::secret::mask;
 use crate::yaml::Value;
+
+/// The host ports of a gateway.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct PortsView {
+    pub http: u16,
+    pub https: u16,
+    pub console: u16,
+}
+
+impl From<Ports> for PortsView {
+    fn from(p: Ports) -> Self {
+        Self {
+            http: p.http,
+            https: p.https,
+            console: p.console,
+        }
+    }
+}
+
+/// Whether the gateway and the console answer HTTP.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct ReadinessView {
+    pub gateway: bool,
+    pub console: bool,
+}
+
+impl From<Readiness> for ReadinessView {
+    fn from(r: Readiness) -> Self {
+        Self {
+            gateway: r.gateway,
+            console: r.console,
+        }
+    }
+}
+
+/// A model as clients see it (`models --json`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelView {
+    pub id: String,
+    pub name: String,
+    pub reasoning: bool,
+    /// `text`, and `image` when the model accepts images.
+    pub input: Vec<&'static str>,
+    pub context_window: u32,
+    pub max_tokens: u32,
+}
+
+impl From<&ClientModel> for ModelView {
+    fn from(m: &ClientModel) -> Self {
+        Self {
+            id: m.id.clone(),
+            name: m.name.clone(),
+            reasoning: m.reasoning,
+            input: m.input.clone(),
+            context_window: m.context_window,
+            max_tokens: m.max_tokens,
+        }
+    }
+}
+
+/// Auto-routing as reported: off unless the model-router says it is on.
+#[derive(Debug, Serialize)]
+pub struct AutoRoutingReport {
+    pub enabled: bool,
+    pub default_model: Option<String>,
+    pub rules: usize,
+}
+
+impl AutoRoutingReport {
+    pub fn from(routing: Option<&AutoRouting>) -> Self {
+        Self {
+            enabled: routing.is_some_and(|r| r.enable),
+            default_model: routing.and_then(|r| r.default_model.clone()),
+            rules: routing.map_or(0, |r| r.rules.len()),
+        }
+    }
+}
 
 /// A provider's model match: `{type: prefix|regex, value}`.
 #[derive(Debug, Clone, Serialize)]

@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::configure::{self, AutoRoutingReport};
-use super::report::ProviderReport;
+use super::configure;
+use super::report::{AutoRoutingReport, PortsView, ProviderReport};
 use super::workspace::Workspace;
 use super::{absolute, default_data_dir, open_folder, target_flags, usage};
 use crate::cli::{GlobalArgs, StartArgs};
@@ -23,14 +23,14 @@ struct StartReport {
     action: &'static str,
     image: String,
     data_dir: String,
-    ports: Ports,
+    ports: PortsView,
     ready: bool,
     gateway_url: String,
     chat_url: String,
     console_url: String,
     log_dir: String,
     providers: Vec<ProviderReport>,
-    auto_routing: Option<AutoRoutingReport>,
+    auto_routing: AutoRoutingReport,
     example_model: Option<String>,
     notes: Vec<String>,
     seconds_to_ready: Option<f64>,
@@ -415,7 +415,7 @@ fn summary(
         action,
         image: container.image.clone(),
         data_dir: folder.root().display().to_string(),
-        ports,
+        ports: ports.into(),
         ready,
         gateway_url: format!("http://{host}:{}", ports.http),
         chat_url: format!("http://{host}:{}/v1/chat/completions", ports.http),

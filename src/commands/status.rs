@@ -2,12 +2,11 @@
 
 use serde::Serialize;
 
-use super::configure::AutoRoutingReport;
-use super::report::ProviderReport;
+use super::report::{AutoRoutingReport, PortsView, ProviderReport, ReadinessView};
 use super::resolve_data_dir;
 use crate::cli::GlobalArgs;
-use crate::docker::readiness::{self, Readiness};
-use crate::docker::{ContainerState, Engine, Ports};
+use crate::docker::readiness;
+use crate::docker::{ContainerState, Engine};
 use crate::printer::Printer;
 
 #[derive(Serialize)]
@@ -18,14 +17,14 @@ struct StatusReport {
     /// `running`, `exited`, …, or `absent`.
     state: String,
     image: Option<String>,
-    ports: Option<Ports>,
+    ports: Option<PortsView>,
     /// Address the ports are published on.
     bind: Option<String>,
-    ready: Option<Readiness>,
+    ready: Option<ReadinessView>,
     data_dir: String,
     configured: bool,
     providers: Vec<ProviderReport>,
-    auto_routing: Option<AutoRoutingReport>,
+    auto_routing: AutoRoutingReport,
 }
 
 #[derive(Serialize)]
@@ -77,10 +76,7 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
         _ => None,
     };
     let state = match (&container, docker.reachable) {
-        (Some(c), _) => serde_json::to_value(c.state)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default(),
+        (Some(c), _) => c.state.as_str().to_string(),
         (None, true) => "absent".to_string(),
         (None, false) => "unknown".to_string(),
     };
@@ -88,9 +84,12 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
         container: global.container_name.clone(),
         state: state.clone(),
         image: container.as_ref().map(|c| c.image.clone()),
-        ports: container.as_ref().and_then(|c| c.ports),
+        ports: container
+            .as_ref()
+            .and_then(|c| c.ports)
+            .map(PortsView::from),
         bind: container.as_ref().and_then(|c| c.bind.clone()),
-        ready,
+        ready: ready.map(ReadinessView::from),
         data_dir: dir.display().to_string(),
         configured: folder.is_configured(),
         providers: providers
@@ -134,13 +133,15 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
             " (not configured)"
         }
     ));
-    match &report.auto_routing {
-        Some(r) if r.enabled => text.push_str(&format!(
+    let r = &report.auto_routing;
+    if r.enabled {
+        text.push_str(&format!(
             "Auto-routing: on, default model {}, {} rules\n",
             r.default_model.as_deref().unwrap_or("(none)"),
             r.rules
-        )),
-        _ => text.push_str("Auto-routing: off\n"),
+        ));
+    } else {
+        text.push_str("Auto-routing: off\n");
     }
     text.push_str("Providers:\n");
     if report.providers.is_empty() {

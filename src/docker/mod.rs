@@ -113,8 +113,7 @@ pub enum DockerError {
 }
 
 /// Container state as we reason about it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ContainerState {
     Running,
     Restarting,
@@ -128,6 +127,19 @@ pub enum ContainerState {
 impl ContainerState {
     pub fn is_running(self) -> bool {
         matches!(self, ContainerState::Running | ContainerState::Restarting)
+    }
+
+    /// Docker's own word for the state.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContainerState::Running => "running",
+            ContainerState::Restarting => "restarting",
+            ContainerState::Paused => "paused",
+            ContainerState::Created => "created",
+            ContainerState::Exited => "exited",
+            ContainerState::Dead => "dead",
+            ContainerState::Other => "other",
+        }
     }
 }
 

@@ -23,7 +23,7 @@ pub const DATA_DIR_LABEL: &str = "io.higress-claw.data-dir";
 pub const DATA_MOUNT: &str = "/data";
 pub const LOG_MOUNT: &str = "/var/log/proxy";
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ports {
     pub http: u16,
     pub https: u16,

@@ -726,7 +726,7 @@ mod tests {
 }
 
 /// What a client (OpenClaw) needs to know about a model to use it well.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ModelInfo {
     pub id: &'static str,
     pub name: &'static str,
@@ -869,7 +869,7 @@ pub const AUTO_MODEL_INFO: ModelInfo =
     model("auto", "Higress auto-routing", 128_000, 8_192, false, false);
 
 /// A model as a client's model list shows it.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientModel {
     pub id: String,
     pub name: String,

@@ -58,7 +58,7 @@ pub struct ProviderConfig {
 }
 
 /// Where a provider's requests go.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
     pub domain: String,
     pub port: u16,
