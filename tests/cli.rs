@@ -216,11 +216,36 @@ fn missing_companion_settings_are_named_and_nothing_is_written() {
                 "--azure-key",
                 "k",
                 "--azure-service-url",
-                "https://a.openai.azure.com/x",
+                "https://a.openai.azure.com/x?api-version=2024-06-01",
                 "--openai-key",
                 "k",
             ],
             "--openai-models",
+        ),
+        (
+            &[
+                "--azure-key",
+                "k",
+                "--azure-service-url",
+                "https://a.openai.azure.com/openai/deployments/d/chat/completions",
+            ],
+            "needs its api-version query",
+        ),
+        (
+            &["--dify-key", "k", "--dify-bot-type", "Workflow"],
+            "a Dify Workflow needs inputVariable: pass --dify-input-variable",
+        ),
+        (
+            &["--dify-key", "k", "--dify-bot-type", "chatbot"],
+            "botType must be one of Chat, Completion, Agent, Workflow",
+        ),
+        (
+            &["--minimax-key", "k", "--minimax-api-type", "pro"],
+            "the Minimax pro API needs minimaxGroupId",
+        ),
+        (
+            &["--bedrock-key", "k", "--bedrock-region", "us east"],
+            "awsRegion must be a host name",
         ),
         (
             &["--zhipuai-key", "k", "--zhipuai-code-plan-mode=maybe"],
@@ -318,7 +343,7 @@ fn providers_the_template_drops_are_written() {
     let key_file = home.path().join("sa.json");
     std::fs::write(
         &key_file,
-        "{\n  \"type\": \"service_account\",\n  \"private_key\": \"-----BEGIN-----\\nabc\\n\"\n}\n",
+        "{\n  \"type\": \"service_account\",\n  \"client_email\": \"svc@proj.iam.gserviceaccount.com\",\n  \"token_uri\": \"https://oauth2.googleapis.com/token\",\n  \"private_key\": \"-----BEGIN-----\\nabc\\n\"\n}\n",
     )
     .unwrap();
     bin(home.path())
@@ -587,4 +612,86 @@ fn upstream_inputs_keep_their_meaning() {
     let router =
         std::fs::read_to_string(data.join("wasmplugins/model-router.internal.yaml")).unwrap();
     assert!(!router.contains("enable: true"), "{router}");
+}
+
+/// Settings the ai-proxy plugin needs to work: Dify's bot type (Chat unless said, in the
+/// plugin's spelling whatever case was typed), and domain overrides that move the
+/// registry along (Qwen international, Doubao).
+#[test]
+fn plugin_settings_are_written_so_the_plugin_works() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    support::on_folder(
+        home.path(),
+        &data,
+        &[
+            "init",
+            "-q",
+            "--dify-key",
+            "dk",
+            "--doubao-key",
+            "db",
+            "--doubao-domain",
+            "ark.ap-southeast.bytepluses.com",
+            "--dashscope-key",
+            "qk",
+        ],
+    )
+    .assert()
+    .success();
+    let entry = |id: &str| {
+        let proxy = support::read_yaml(&data.join("wasmplugins/ai-proxy.internal.yaml"));
+        proxy["spec"]["defaultConfig"]["providers"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"].as_str() == Some(id))
+            .cloned()
+            .unwrap()
+    };
+    let registry = |id: &str| {
+        let bridge = support::read_yaml(&data.join("mcpbridges/default.yaml"));
+        bridge["spec"]["registries"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"].as_str() == Some(&format!("llm-{id}.internal")))
+            .map(|r| r["domain"].as_str().unwrap().to_string())
+            .unwrap()
+    };
+    assert_eq!(entry("dify")["botType"].as_str(), Some("Chat"));
+    assert_eq!(registry("doubao"), "ark.ap-southeast.bytepluses.com");
+    assert_eq!(
+        entry("doubao")["doubaoDomain"].as_str(),
+        Some("ark.ap-southeast.bytepluses.com")
+    );
+    assert_eq!(registry("aliyun"), "dashscope.aliyuncs.com");
+    assert!(
+        entry("aliyun")["qwenDomain"].is_null(),
+        "no default written"
+    );
+    for args in [
+        &[
+            "config",
+            "add",
+            "--provider",
+            "qwen",
+            "--extra-config",
+            "qwenDomain=dashscope-intl.aliyuncs.com",
+        ][..],
+        &[
+            "config",
+            "add",
+            "--provider",
+            "dify",
+            "--extra-config",
+            "botType=completion",
+        ],
+    ] {
+        support::on_folder(home.path(), &data, args)
+            .assert()
+            .success();
+    }
+    assert_eq!(registry("aliyun"), "dashscope-intl.aliyuncs.com");
+    assert_eq!(entry("dify")["botType"].as_str(), Some("Completion"));
 }

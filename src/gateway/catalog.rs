@@ -178,6 +178,15 @@ pub static PROVIDERS: &[ProviderSpec] = &[
     ProviderSpec {
         flag_stem: "dashscope",
         aliases: &["qwen"],
+        endpoint: EndpointRule::FromSetting("qwenDomain"),
+        settings: &[of_kind(
+            text(
+                "qwenDomain",
+                "dashscope-domain",
+                "API domain, e.g. dashscope-intl.aliyuncs.com (international) [default: dashscope.aliyuncs.com]",
+            ),
+            SettingKind::Host,
+        )],
         ..provider(
             "aliyun",
             "qwen",
@@ -244,11 +253,21 @@ pub static PROVIDERS: &[ProviderSpec] = &[
         )
     },
     ProviderSpec {
-        settings: &[text(
-            "minimaxGroupId",
-            "minimax-group-id",
-            "Minimax group id (needed by the `pro` API)",
-        )],
+        settings: &[
+            of_kind(
+                text(
+                    "minimaxApiType",
+                    "minimax-api-type",
+                    "Which Minimax API: v2 (chat completion v2) or pro (ChatCompletion Pro, needs --minimax-group-id) [default: v2]",
+                ),
+                SettingKind::Choice(&["v2", "pro"]),
+            ),
+            text(
+                "minimaxGroupId",
+                "minimax-group-id",
+                "Minimax group id (needed by the `pro` API)",
+            ),
+        ],
         ..provider(
             "minimax",
             "minimax",
@@ -278,10 +297,9 @@ pub static PROVIDERS: &[ProviderSpec] = &[
         endpoint: EndpointRule::Bedrock,
         key: KeyRule::BedrockKeyOrAccessKeys,
         settings: &[
-            required(text(
-                "awsRegion",
-                "bedrock-region",
-                "AWS region, e.g. us-east-1",
+            required(of_kind(
+                text("awsRegion", "bedrock-region", "AWS region, e.g. us-east-1"),
+                SettingKind::Host,
             )),
             of_kind(
                 text("awsAccessKey", "bedrock-access-key", "AWS access key id"),
@@ -467,7 +485,15 @@ pub static PROVIDERS: &[ProviderSpec] = &[
             "deepl-target-lang",
             "Target language, e.g. EN-US or ZH",
         ))],
-        ..provider("deepl", "deepl", "DeepL", "api.deepl.com", "*", &["deepl"])
+        // The plugin takes the plan as the model: `Pro` or `Free`, nothing else.
+        ..provider(
+            "deepl",
+            "deepl",
+            "DeepL",
+            "api.deepl.com",
+            "*",
+            &["Pro", "Free"],
+        )
     },
     ProviderSpec {
         endpoint: EndpointRule::FromUrl("difyApiUrl"),
@@ -477,10 +503,18 @@ pub static PROVIDERS: &[ProviderSpec] = &[
                 "dify-api-url",
                 "Dify API URL for a self-hosted Dify [default: https://api.dify.ai]",
             ),
-            text(
-                "botType",
-                "dify-bot-type",
-                "Chat, Completion, Agent or Workflow",
+            // The plugin has no default and breaks every request without one; the
+            // upstream installer writes Chat.
+            of_kind(
+                defaulting(
+                    text(
+                        "botType",
+                        "dify-bot-type",
+                        "Chat, Completion, Agent or Workflow (Workflow needs the two variables) [default: Chat]",
+                    ),
+                    "Chat",
+                ),
+                SettingKind::Choice(&["Chat", "Completion", "Agent", "Workflow"]),
             ),
             text(
                 "inputVariable",
@@ -497,6 +531,15 @@ pub static PROVIDERS: &[ProviderSpec] = &[
     },
     ProviderSpec {
         aliases: &["volcengine", "ark"],
+        endpoint: EndpointRule::FromSetting("doubaoDomain"),
+        settings: &[of_kind(
+            text(
+                "doubaoDomain",
+                "doubao-domain",
+                "API domain [default: ark.cn-beijing.volces.com]",
+            ),
+            SettingKind::Host,
+        )],
         ..provider(
             "doubao",
             "doubao",

@@ -262,6 +262,7 @@ impl ProviderConfig {
                 return Err(missing(setting.field));
             }
         }
+        self.validate_combinations()?;
         if self.spec.id == "spark" && self.keys.iter().any(|k| !k.expose().contains(':')) {
             return Err(ProviderError::Invalid {
                 provider,
@@ -281,6 +282,59 @@ impl ProviderConfig {
         }
         pattern::validate(self.models())
             .map_err(|message| ProviderError::Invalid { provider, message })?;
+        Ok(())
+    }
+
+    /// Settings that only work together, as the ai-proxy plugin reads them.
+    fn validate_combinations(&self) -> Result<(), ProviderError> {
+        let provider = self.spec.display_name;
+        let needs = |field: &'static str, because: &str| -> Result<(), ProviderError> {
+            if self.effective(field).is_some_and(|v| !v.is_empty()) {
+                return Ok(());
+            }
+            let flag = self.spec.setting(field).map_or("", |s| s.flag);
+            Err(ProviderError::Invalid {
+                provider,
+                message: format!(
+                    "{because} needs {field}: pass --{flag} VALUE (config add: --extra-config {field}=VALUE)"
+                ),
+            })
+        };
+        if self.effective("botType").as_deref() == Some("Workflow") {
+            needs("inputVariable", "a Dify Workflow")?;
+            needs("outputVariable", "a Dify Workflow")?;
+        }
+        if self.effective("minimaxApiType").as_deref() == Some("pro") {
+            needs("minimaxGroupId", "the Minimax pro API")?;
+        }
+        if let Some(url) = self.get("azureServiceUrl")
+            && !url.contains("api-version=")
+        {
+            return Err(ProviderError::Invalid {
+                provider,
+                message: "azureServiceUrl needs its api-version query, e.g. https://NAME.openai.azure.com/openai/deployments/DEPLOYMENT/chat/completions?api-version=2024-06-01 (the plugin refuses the whole configuration without it)".into(),
+            });
+        }
+        if let Some(json) = self.get("vertexAuthKey") {
+            let key: serde_json::Value =
+                serde_json::from_str(json).map_err(|_| ProviderError::Invalid {
+                    provider,
+                    message: "vertexAuthKey is not JSON; pass the service-account key file Google Cloud gave you".into(),
+                })?;
+            let missing: Vec<&str> = ["client_email", "private_key", "token_uri"]
+                .into_iter()
+                .filter(|field| !key[field].is_string())
+                .collect();
+            if !missing.is_empty() {
+                return Err(ProviderError::Invalid {
+                    provider,
+                    message: format!(
+                        "the service-account key lacks {}; download a JSON key of type service_account from Google Cloud (IAM → Service accounts → Keys)",
+                        missing.join(", ")
+                    ),
+                });
+            }
+        }
         Ok(())
     }
 
