@@ -6,6 +6,7 @@
 //! with `NO_COLOR`. A closed stdout (`higress-claw status | head -1`) is not an error.
 
 use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
@@ -98,7 +99,24 @@ impl Printer {
     pub fn json<T: Serialize>(&self, value: &T) {
         if self.json {
             let text = serde_json::to_string_pretty(value).expect("JSON output types serialize");
+            JSON_WRITTEN.store(true, Ordering::Relaxed);
             write_stdout(&text);
+        }
+    }
+
+    /// With `--json`, a failure is a document too (`{"error": {…}}`), so that a caller
+    /// parsing stdout gets one document whatever happened; unless the command already
+    /// wrote its report (upgrade's `rolled-back`). The human error still goes to stderr.
+    pub fn json_error(&self, error: &anyhow::Error, exit_code: u8) {
+        if self.json && !JSON_WRITTEN.load(Ordering::Relaxed) {
+            let causes: Vec<String> = error.chain().skip(1).map(|c| c.to_string()).collect();
+            self.json(&ErrorReport {
+                error: ErrorDetail {
+                    message: error.to_string(),
+                    causes,
+                    exit_code,
+                },
+            });
         }
     }
 
@@ -155,6 +173,22 @@ impl Printer {
         bar.set_message(message);
         bar
     }
+}
+
+/// Whether this process already wrote its JSON document.
+static JSON_WRITTEN: AtomicBool = AtomicBool::new(false);
+
+#[derive(Serialize)]
+struct ErrorReport {
+    error: ErrorDetail,
+}
+
+#[derive(Serialize)]
+struct ErrorDetail {
+    message: String,
+    causes: Vec<String>,
+    /// 1 failure, 2 usage error.
+    exit_code: u8,
 }
 
 fn write_stdout(text: &str) {

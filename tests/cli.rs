@@ -695,3 +695,51 @@ fn plugin_settings_are_written_so_the_plugin_works() {
     assert_eq!(registry("aliyun"), "dashscope-intl.aliyuncs.com");
     assert_eq!(entry("dify")["botType"].as_str(), Some("Completion"));
 }
+
+/// With --json, stdout holds one document whatever happens: a failure is
+/// `{"error": {message, causes, exit_code}}`, and the exit code agrees with it.
+#[test]
+fn json_failures_are_documents_too() {
+    let home = tempfile::tempdir().unwrap();
+    let file = home.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    for (args, code, says) in [
+        (&["init", "--json"][..], 2, "no provider given"),
+        (
+            &["init", "--json", "--bogus"],
+            2,
+            "unexpected argument '--bogus'",
+        ),
+        (
+            &[
+                "config",
+                "list",
+                "--json",
+                "--data-dir",
+                file.to_str().unwrap(),
+            ],
+            1,
+            "is a file, not a folder",
+        ),
+        (
+            &["route", "remove", "--rule-id", "x", "--json"],
+            2,
+            "invalid value 'x'",
+        ),
+    ] {
+        let out = bin(home.path()).args(args).output().unwrap();
+        assert_eq!(out.status.code(), Some(code), "{args:?}");
+        let doc: Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: not one JSON document ({e})"));
+        assert_eq!(doc["error"]["exit_code"], code, "{doc}");
+        assert!(
+            doc["error"]["message"].as_str().unwrap().contains(says),
+            "{args:?}: {doc}"
+        );
+        // The person at the terminal still reads it on stderr.
+        assert!(String::from_utf8_lossy(&out.stderr).contains(says));
+    }
+    // Without --json, stdout stays empty on failure.
+    let out = bin(home.path()).args(["init"]).output().unwrap();
+    assert!(out.stdout.is_empty());
+}

@@ -56,11 +56,13 @@ pub fn run(cli: Cli) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
             printer.error(&err);
-            if err.downcast_ref::<UsageError>().is_some() {
-                ExitCode::from(2)
+            let code = if err.downcast_ref::<UsageError>().is_some() {
+                2
             } else {
-                ExitCode::FAILURE
-            }
+                1
+            };
+            printer.json_error(&err, code);
+            ExitCode::from(code)
         }
     }
 }
