@@ -497,3 +497,19 @@ fn a_file_or_an_empty_folder_is_refused() {
         "nothing written"
     );
 }
+
+/// No --data-dir and no Docker engine: the error says the container's folder could not
+/// be looked up, not only that the default folder is not configured.
+#[test]
+fn without_an_engine_the_lookup_failure_is_named() {
+    let home = tempfile::tempdir().unwrap();
+    bin(home.path())
+        .args(["config", "list"])
+        .env("DOCKER_HOST", "unix:///nonexistent.sock")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("the Docker engine did not answer"))
+        .stderr(predicate::str::contains(
+            "could not be looked up; name it with --data-dir",
+        ));
+}

@@ -298,6 +298,13 @@ fn busy_port_is_refused_before_anything_is_created() {
         !data.join(".ai-gateway-configured").exists(),
         "the folder was written"
     );
+    // An address this host does not have is named as such, not as a busy port.
+    gw.start(&["--zhipuai-key", KEY, "--bind", "192.0.2.1"])
+        .code(2)
+        .stderr(predicate::str::contains(
+            "192.0.2.1 is not an address of this host",
+        ));
+    assert!(!container_exists(name));
 }
 
 #[test]

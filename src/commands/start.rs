@@ -355,10 +355,18 @@ pub fn check_ports_free(bind: IpAddr, ports: Ports) -> anyhow::Result<()> {
         ("--https-port", ports.https),
         ("--console-port", ports.console),
     ] {
-        if let Err(err) = TcpListener::bind((bind, port)) {
-            return Err(usage(format!(
-                "port {port} on {bind} is already in use ({err}); stop what listens there or pick another port with {flag} PORT"
-            )));
+        match TcpListener::bind((bind, port)) {
+            Ok(_) => {}
+            Err(err) if err.kind() == std::io::ErrorKind::AddrNotAvailable => {
+                return Err(usage(format!(
+                    "{bind} is not an address of this host, so nothing can be published on it; pass one of its addresses with --bind (0.0.0.0 for all of them)"
+                )));
+            }
+            Err(err) => {
+                return Err(usage(format!(
+                    "port {port} on {bind} is already in use ({err}); stop what listens there or pick another port with {flag} PORT"
+                )));
+            }
         }
     }
     Ok(())

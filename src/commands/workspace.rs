@@ -98,13 +98,29 @@ impl Workspace {
                 gateway,
             })
         };
+        // Without an engine the container's folder cannot be looked up: say so when the
+        // default folder is not the gateway's either, instead of only "not configured".
+        let on_host_without_engine = |dir: &Path, err: &crate::docker::DockerError| {
+            on_host(dir, Gateway::Unknown).map_err(|e| {
+                e.context(format!(
+                    "the Docker engine did not answer ({err}), so the data folder of {} could not be looked up; name it with --data-dir",
+                    global.container_name
+                ))
+            })
+        };
         // A folder named on the command line is edited where it is (no Docker needed).
         if let Some(dir) = &global.data_dir
             && mode != Mode::Container
         {
             return on_host(&absolute(dir), Gateway::Unknown);
         }
-        let engine = Engine::connect().await.ok();
+        let engine = match Engine::connect().await {
+            Ok(engine) => Some(engine),
+            Err(err) if global.data_dir.is_none() && mode != Mode::Container => {
+                return on_host_without_engine(&absolute(&default_data_dir()), &err);
+            }
+            Err(_) => None,
+        };
         let container = match &engine {
             Some(engine) => engine.find(&global.container_name).await?,
             None => None,
