@@ -423,9 +423,16 @@ pub enum RegionChoice {
 
 /// Every provider's flags (`--<p>-key`, `--<p>-models`, companion settings), generated
 /// from the catalog. Values are kept by flag name; `commands::configure` interprets them.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ProviderFlags {
     pub values: std::collections::BTreeMap<String, String>,
+}
+
+/// Names only: most of these values are keys.
+impl std::fmt::Debug for ProviderFlags {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_set().entries(self.values.keys()).finish()
+    }
 }
 
 impl ProviderFlags {

@@ -54,6 +54,28 @@ pub fn mask(value: &str) -> String {
     format!("{head}…{tail}")
 }
 
+/// `#[serde(with = "crate::secret::plain_list")]` for the one place keys are written
+/// and read in plain text: the ai-proxy file's `apiTokens`. `Secret` itself implements
+/// no `Serialize`, so a key can never reach a JSON report by accident.
+pub mod plain_list {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::Secret;
+
+    pub fn serialize<S: Serializer>(keys: &[Secret], serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(keys.iter().map(Secret::expose))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Vec<Secret>, D::Error> {
+        Ok(Vec::<String>::deserialize(deserializer)?
+            .into_iter()
+            .map(Secret::new)
+            .collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,12 +27,26 @@ const COMMON: &[&str] = &[
     "grok",
 ];
 
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct Answers {
     /// Flag name (without dashes) → value, as `ProviderFlags` holds them.
     pub flags: BTreeMap<String, String>,
     pub auto_routing_default_model: Option<String>,
     pub ports: Option<[u16; 3]>,
+}
+
+/// Names only: the answers hold the keys typed.
+impl std::fmt::Debug for Answers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answers")
+            .field("flags", &self.flags.keys().collect::<Vec<_>>())
+            .field(
+                "auto_routing_default_model",
+                &self.auto_routing_default_model,
+            )
+            .field("ports", &self.ports)
+            .finish()
+    }
 }
 
 /// Whether a person can be asked: both ends of the conversation are a terminal.

@@ -114,7 +114,7 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
                     .to_string();
                 let count = p.api_tokens.len();
                 for (i, token) in p.api_tokens.iter_mut().enumerate() {
-                    if is_placeholder_key(token) {
+                    if is_placeholder_key(token.expose()) {
                         continue;
                     }
                     let label = if count > 1 {
@@ -122,9 +122,10 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
                     } else {
                         "KEY".into()
                     };
-                    *token = placeholder(&p.id, &label);
+                    let value = placeholder(&p.id, &label);
+                    *token = crate::secret::Secret::new(value.clone());
                     out.placeholders.push((
-                        token.clone(),
+                        value,
                         format!(
                             "{name} API key{}",
                             if count > 1 {

@@ -280,8 +280,8 @@ impl DataFolder {
             let keys: Vec<Secret> = entry
                 .api_tokens
                 .iter()
-                .filter(|k| !is_placeholder_key(k))
-                .map(Secret::new)
+                .filter(|k| !is_placeholder_key(k.expose()))
+                .cloned()
                 .collect();
             if keys.is_empty() && !entry.api_tokens.is_empty() {
                 continue;
@@ -363,7 +363,11 @@ impl DataFolder {
         }
         if let Some(proxy) = self.load::<WasmPlugin<AiProxyConfig>>(paths::AI_PROXY)? {
             for entry in &proxy.spec.default_config.providers {
-                if entry.api_tokens.iter().any(|t| is_placeholder_key(t)) {
+                if entry
+                    .api_tokens
+                    .iter()
+                    .any(|t| is_placeholder_key(t.expose()))
+                {
                     out.push(Problem::Placeholder {
                         provider: entry.id.clone(),
                     });
@@ -497,11 +501,7 @@ impl Transaction<'_> {
             }
         };
         entry.kind = provider.spec.ai_proxy_type.to_string();
-        entry.api_tokens = provider
-            .keys
-            .iter()
-            .map(|k| k.expose().to_string())
-            .collect();
+        entry.api_tokens = provider.keys.clone();
         for setting in provider.spec.settings {
             entry.settings.remove(setting.field);
         }
@@ -639,7 +639,8 @@ impl Transaction<'_> {
             .providers
             .iter()
             .filter(|p| {
-                !p.api_tokens.is_empty() && p.api_tokens.iter().all(|t| is_placeholder_key(t))
+                !p.api_tokens.is_empty()
+                    && p.api_tokens.iter().all(|t| is_placeholder_key(t.expose()))
             })
             .map(|p| p.id.clone())
             .collect();

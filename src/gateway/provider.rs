@@ -47,7 +47,7 @@ pub enum ProviderError {
 }
 
 /// A provider as the user configured it.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ProviderConfig {
     pub spec: &'static ProviderSpec,
     pub keys: Vec<Secret>,
@@ -55,6 +55,30 @@ pub struct ProviderConfig {
     pub models: Option<String>,
     /// Settings given by the user, by ai-proxy field name, in catalog order.
     pub settings: Vec<(&'static Setting, String)>,
+}
+
+/// Secret settings (AWS secret key, Hunyuan key, the Vertex service account) show
+/// masked, like the keys.
+impl std::fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let settings: Vec<(&str, String)> = self
+            .settings
+            .iter()
+            .map(|(s, v)| {
+                let shown = match s.kind {
+                    SettingKind::Secret | SettingKind::FileContents => crate::secret::mask(v),
+                    _ => v.clone(),
+                };
+                (s.field, shown)
+            })
+            .collect();
+        f.debug_struct("ProviderConfig")
+            .field("id", &self.spec.id)
+            .field("keys", &self.keys)
+            .field("models", &self.models)
+            .field("settings", &settings)
+            .finish()
+    }
 }
 
 /// Where a provider's requests go.
@@ -524,6 +548,23 @@ mod tests {
         let mut p = ProviderConfig::new(find(id).unwrap());
         p.keys = parse_keys("sk-1");
         p
+    }
+
+    /// Nothing that holds keys prints them, even when debug-formatted.
+    #[test]
+    fn debug_forms_mask_keys_and_secret_settings() {
+        let mut p = ProviderConfig::new(find("bedrock").unwrap());
+        p.keys = parse_keys("sk-visible-nowhere-0001");
+        p.set("awsRegion", "us-east-1").unwrap();
+        p.set("awsSecretKey", "aws-secret-visible-nowhere").unwrap();
+        let shown = format!("{p:?}");
+        assert!(shown.contains("us-east-1"), "{shown}");
+        assert!(!shown.contains("visible-nowhere"), "{shown}");
+        let entry: crate::gateway::resources::ProviderEntry =
+            crate::yaml::from_str("id: x\ntype: openai\napiTokens: [sk-visible-nowhere-0002]\n")
+                .unwrap();
+        assert!(!format!("{entry:?}").contains("visible-nowhere"));
+        assert_eq!(entry.api_tokens[0].expose(), "sk-visible-nowhere-0002");
     }
 
     #[test]

@@ -72,8 +72,13 @@ pub struct ProviderEntry {
     pub id: String,
     #[serde(rename = "type", default)]
     pub kind: String,
-    #[serde(rename = "apiTokens", default, skip_serializing_if = "Vec::is_empty")]
-    pub api_tokens: Vec<String>,
+    #[serde(
+        rename = "apiTokens",
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        with = "crate::secret::plain_list"
+    )]
+    pub api_tokens: Vec<crate::secret::Secret>,
     #[serde(flatten)]
     pub settings: Mapping,
 }
