@@ -20,8 +20,14 @@ pub const TZ: &str = "TZ";
 pub const NO_COLOR: &str = "NO_COLOR";
 /// The Docker endpoint, as the docker CLI reads it.
 pub const DOCKER_HOST: &str = "DOCKER_HOST";
-/// Where the docker CLI keeps its config (contexts).
+/// Where the docker CLI keeps its config (contexts) [default: ~/.docker].
 pub const DOCKER_CONFIG: &str = "DOCKER_CONFIG";
+/// The docker CLI context to use, over the config's `currentContext`.
+pub const DOCKER_CONTEXT: &str = "DOCKER_CONTEXT";
+/// The locale, for the wizard's provider names (智谱 or z.ai): the first one set wins.
+pub const LOCALE: [&str; 3] = ["LC_ALL", "LC_MESSAGES", "LANG"];
+/// Where `openclaw` is looked for.
+pub const PATH: &str = "PATH";
 /// Rootless Docker puts its socket under this folder.
 pub const XDG_RUNTIME_DIR: &str = "XDG_RUNTIME_DIR";
 /// The user's home: the default data folder, OpenClaw's state and our lock files live

@@ -9,6 +9,7 @@ pub mod commands;
 pub mod docker;
 pub mod env_vars;
 pub mod gateway;
+pub mod hash;
 pub mod interrupt;
 pub mod openclaw;
 pub mod printer;

@@ -68,7 +68,7 @@ pub fn plugin_version() -> String {
 
 /// `openclaw` on PATH.
 pub fn find_openclaw() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
+    let path = std::env::var_os(env_vars::PATH)?;
     std::env::split_paths(&path)
         .map(|dir| dir.join("openclaw"))
         .find(|candidate| candidate.is_file())

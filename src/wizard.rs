@@ -12,6 +12,8 @@ use std::io::IsTerminal;
 use dialoguer::theme::{ColorfulTheme, SimpleTheme, Theme};
 use dialoguer::{Confirm, Input, MultiSelect, Password};
 
+use crate::printer::Printer;
+
 use crate::gateway::catalog::{self, KeyRule, ProviderSpec, SettingKind};
 use crate::gateway::provider::ProviderConfig;
 
@@ -56,7 +58,7 @@ pub fn can_prompt() -> bool {
 
 /// Chinese-speaking users know the provider as 智谱, everyone else as z.ai.
 pub fn prefers_chinese() -> bool {
-    ["LC_ALL", "LC_MESSAGES", "LANG"]
+    crate::env_vars::LOCALE
         .iter()
         .filter_map(|k| std::env::var(k).ok())
         .find(|v| !v.is_empty())
@@ -106,13 +108,21 @@ fn theme() -> Box<dyn Theme> {
     }
 }
 
-pub fn run() -> anyhow::Result<Answers> {
+/// A yes/no question on the terminal; no is the default.
+pub fn confirm(prompt: &str) -> anyhow::Result<bool> {
+    Ok(Confirm::with_theme(theme().as_ref())
+        .with_prompt(prompt)
+        .default(false)
+        .interact()?)
+}
+
+pub fn run(printer: &Printer) -> anyhow::Result<Answers> {
     let theme = theme();
     let theme = theme.as_ref();
     let chinese = prefers_chinese();
     let choices = choices();
     let labels: Vec<String> = choices.iter().map(|c| label(*c, chinese)).collect();
-    eprintln!("Set up the Higress AI Gateway. Keys stay on this machine, in the data folder.");
+    printer.status("Set up the Higress AI Gateway. Keys stay on this machine, in the data folder.");
     let picked = loop {
         let picked = MultiSelect::with_theme(theme)
             .with_prompt("Which providers? (space selects, enter confirms)")
@@ -122,7 +132,7 @@ pub fn run() -> anyhow::Result<Answers> {
         if !picked.is_empty() {
             break picked;
         }
-        eprintln!("Pick at least one provider.");
+        printer.warn("Pick at least one provider.");
     };
     let mut answers = Answers::default();
     let mut first_model = None;

@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde::Serialize;
 
-pub use serde_norway::{Mapping, Value, from_str};
+pub use serde_norway::{Error, Mapping, Value, from_str, to_value};
 
 /// Parses `text` and, on failure, keeps the line number the parser reported so the
 /// caller can name it in the error (`ai-proxy.internal.yaml:12`).

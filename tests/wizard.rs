@@ -208,3 +208,35 @@ fn start_asks_then_runs_the_gateway() {
         std::fs::read_to_string(gw.data.join("wasmplugins/ai-proxy.internal.yaml")).unwrap();
     assert!(proxy.contains("sk-wizard-0004"), "{proxy}");
 }
+
+/// `delete --purge` without `--yes` asks on a terminal; no is the default.
+#[test]
+fn purge_asks_before_deleting_the_folder() {
+    if !support::docker::engine_available("purge_asks") {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let data = support::init_folder(home.path(), &["--deepseek-key", "sk-purge-0005"]);
+    let name = support::docker::unique_name("purge-ask");
+    for (answer, kept) in [("n", true), ("y", false)] {
+        let mut p = spawn(
+            home.path(),
+            "en_US.UTF-8",
+            &[
+                "delete",
+                "--purge",
+                "--container-name",
+                &name,
+                "--data-dir",
+                data.to_str().unwrap(),
+            ],
+        );
+        p.expect("and all keys in it?").unwrap();
+        p.send(answer).unwrap();
+        let rest = String::from_utf8_lossy(p.expect(Eof).unwrap().as_bytes()).into_owned();
+        assert_eq!(data.exists(), kept, "answer {answer}: {rest}");
+        if kept {
+            assert!(rest.contains("not deleted"), "{rest}");
+        }
+    }
+}

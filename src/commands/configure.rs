@@ -198,8 +198,9 @@ pub fn wants_wizard(args: &ConfigureArgs) -> bool {
 pub fn apply_wizard(
     args: &mut ConfigureArgs,
     ports: &mut crate::cli::PortArgs,
+    printer: &Printer,
 ) -> anyhow::Result<()> {
-    let answers = crate::wizard::run()?;
+    let answers = crate::wizard::run(printer)?;
     args.providers.values.extend(answers.flags);
     if let Some(model) = answers.auto_routing_default_model {
         args.auto_routing = true;

@@ -1,6 +1,5 @@
 //! `higress-claw delete`: remove the container; with `--purge` also the data folder.
 
-use std::io::IsTerminal;
 use std::path::Path;
 
 use serde::Serialize;
@@ -109,18 +108,15 @@ async fn check_purgeable(engine: &Engine, name: &str, dir: &Path) -> anyhow::Res
 }
 
 fn confirm_purge(dir: &std::path::Path) -> anyhow::Result<()> {
-    if !std::io::stdin().is_terminal() || !std::io::stderr().is_terminal() {
+    if !crate::wizard::can_prompt() {
         return Err(usage(format!(
             "--purge deletes {} with every API key in it; confirm with --yes",
             dir.display()
         )));
     }
-    eprint!("Delete {} and all keys in it? [y/N] ", dir.display());
-    let mut answer = String::new();
-    std::io::stdin().read_line(&mut answer)?;
-    if matches!(answer.trim(), "y" | "Y" | "yes") {
+    if crate::wizard::confirm(&format!("Delete {} and all keys in it?", dir.display()))? {
         Ok(())
     } else {
-        anyhow::bail!("not deleted")
+        anyhow::bail!("not deleted: {} is kept", dir.display())
     }
 }

@@ -11,7 +11,7 @@ pub fn run(mut args: InitArgs, global: &GlobalArgs, printer: Printer) -> anyhow:
     let dir = absolute(global.data_dir.as_deref().unwrap_or(&default_data_dir()));
     let folder = open_folder(&dir);
     if configure::wants_wizard(&args.configure) && (args.force || !folder.is_configured()) {
-        configure::apply_wizard(&mut args.configure, &mut args.ports)?;
+        configure::apply_wizard(&mut args.configure, &mut args.ports, &printer)?;
     }
     let plan = configure::plan(&args.configure)?;
     if plan.providers.is_empty() {

@@ -54,7 +54,7 @@ pub async fn run(mut args: StartArgs, global: &GlobalArgs, printer: Printer) -> 
         None => {
             let dir = absolute(global.data_dir.as_deref().unwrap_or(&default_data_dir()));
             if existing.is_none() && !open_folder(&dir).is_configured() {
-                configure::apply_wizard(&mut args.configure, &mut args.ports)?;
+                configure::apply_wizard(&mut args.configure, &mut args.ports, &printer)?;
             }
             configure::plan(&args.configure)?
         }

@@ -20,6 +20,7 @@ use crate::cli::GlobalArgs;
 use crate::docker::{Endpoint, Engine};
 use crate::env_vars;
 use crate::gateway::{DataFolder, paths};
+use crate::hash::sha256_hex;
 use crate::printer::Printer;
 
 /// What is copied out of the container: the resources, the settings and the marker.
@@ -347,14 +348,6 @@ fn digests(root: &Path) -> anyhow::Result<BTreeMap<String, String>> {
         }
     }
     Ok(out)
-}
-
-fn sha256_hex(bytes: &[u8]) -> String {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// `wasmplugins/ai-proxy.internal.yaml` → `wasmplugins/.ai-proxy.internal.yaml.tmp-hc-42`.

@@ -2,7 +2,8 @@
 //!
 //! bollard's `connect_with_defaults` reads only `DOCKER_HOST`; users run Docker Desktop,
 //! rootless Docker and colima, whose sockets live elsewhere. So the endpoint is resolved
-//! here, in the docker CLI's order: `DOCKER_HOST`, then the well-known sockets. The API
+//! here, in the docker CLI's order: `DOCKER_HOST`, then the docker context
+//! (`DOCKER_CONTEXT`, else the config's `currentContext`), then the well-known sockets. The API
 //! version is negotiated after connecting because engines in the wild range from 20.10
 //! (API 1.41) to current.
 
@@ -37,22 +38,68 @@ impl Endpoint {
     }
 }
 
-/// The endpoint the docker CLI would use, from `DOCKER_HOST` or the first socket found.
+/// The endpoint the docker CLI would use: `DOCKER_HOST`, the current docker context, or
+/// the first well-known socket found.
 pub fn resolve_endpoint() -> Endpoint {
     if let Some(host) = std::env::var(env_vars::DOCKER_HOST)
         .ok()
         .filter(|h| !h.is_empty())
     {
-        return match host.strip_prefix("unix://") {
-            Some(path) => Endpoint::Unix(PathBuf::from(path)),
-            None => Endpoint::Tcp(host),
-        };
+        return endpoint_of(&host);
+    }
+    let config_dir = std::env::var_os(env_vars::DOCKER_CONFIG)
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os(env_vars::HOME).map(|h| PathBuf::from(h).join(".docker")));
+    let context = std::env::var(env_vars::DOCKER_CONTEXT)
+        .ok()
+        .filter(|c| !c.is_empty());
+    if let Some(host) = config_dir
+        .as_deref()
+        .and_then(|dir| context_host(dir, context.as_deref()))
+    {
+        return endpoint_of(&host);
     }
     candidate_sockets()
         .into_iter()
         .find(|path| path.exists())
         .map(Endpoint::Unix)
         .unwrap_or_else(|| Endpoint::Unix(PathBuf::from("/var/run/docker.sock")))
+}
+
+fn endpoint_of(host: &str) -> Endpoint {
+    match host.strip_prefix("unix://") {
+        Some(path) => Endpoint::Unix(PathBuf::from(path)),
+        None => Endpoint::Tcp(host.to_string()),
+    }
+}
+
+/// The docker host of the selected context (`context`, else `currentContext` in
+/// `config.json`), as the docker CLI stores it: `contexts/meta/<sha256 of the
+/// name>/meta.json`, `Endpoints.docker.Host`. `None` for the `default` context, which
+/// means "the usual socket".
+pub fn context_host(config_dir: &std::path::Path, context: Option<&str>) -> Option<String> {
+    let name = match context {
+        Some(name) => name.to_string(),
+        None => {
+            let text = std::fs::read_to_string(config_dir.join("config.json")).ok()?;
+            let config: serde_json::Value = serde_json::from_str(&text).ok()?;
+            config["currentContext"].as_str()?.to_string()
+        }
+    };
+    if name.is_empty() || name == "default" {
+        return None;
+    }
+    let meta = config_dir
+        .join("contexts/meta")
+        .join(crate::hash::sha256_hex(name.as_bytes()))
+        .join("meta.json");
+    let meta: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(meta).ok()?).ok()?;
+    meta["Endpoints"]["docker"]["Host"]
+        .as_str()
+        .filter(|h| !h.is_empty())
+        .map(String::from)
 }
 
 fn candidate_sockets() -> Vec<PathBuf> {
@@ -111,5 +158,43 @@ fn classify_connect_error(endpoint: &Endpoint, source: bollard::errors::Error) -
             endpoint: endpoint.describe(),
             detail: source.to_string(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_docker_context_names_the_engine() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path();
+        // `docker context create colima --docker host=unix:///Users/me/.colima/docker.sock`
+        // stores it under the SHA-256 of the name.
+        let meta = config
+            .join("contexts/meta")
+            .join(crate::hash::sha256_hex(b"colima"));
+        std::fs::create_dir_all(&meta).unwrap();
+        std::fs::write(
+            meta.join("meta.json"),
+            r#"{"Name":"colima","Metadata":{},"Endpoints":{"docker":{"Host":"unix:///Users/me/.colima/docker.sock","SkipTLSVerify":false}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            context_host(config, Some("colima")).as_deref(),
+            Some("unix:///Users/me/.colima/docker.sock")
+        );
+        assert_eq!(
+            context_host(config, None),
+            None,
+            "no config.json: the default"
+        );
+        std::fs::write(config.join("config.json"), r#"{"currentContext":"colima"}"#).unwrap();
+        assert_eq!(
+            endpoint_of(&context_host(config, None).unwrap()),
+            Endpoint::Unix(PathBuf::from("/Users/me/.colima/docker.sock"))
+        );
+        assert_eq!(context_host(config, Some("default")), None);
+        assert_eq!(context_host(config, Some("missing")), None);
     }
 }

@@ -34,7 +34,7 @@ pub struct Export {
 }
 
 impl Export {
-    pub fn to_yaml(&self) -> Result<String, serde_norway::Error> {
+    pub fn to_yaml(&self) -> Result<String, crate::yaml::Error> {
         let mut out = String::new();
         for doc in &self.documents {
             out.push_str("---\n");
@@ -45,7 +45,7 @@ impl Export {
 }
 
 fn to_value<T: serde::Serialize>(v: &T) -> Value {
-    serde_norway::to_value(v).expect("resources serialize")
+    crate::yaml::to_value(v).expect("resources serialize")
 }
 
 /// Strips file-storage leftovers and sets the namespace.
