@@ -38,6 +38,19 @@ pub const OPENCLAW_STATE_DIR: &str = "OPENCLAW_STATE_DIR";
 /// Replaces `$HOME` for OpenClaw's paths.
 pub const OPENCLAW_HOME: &str = "OPENCLAW_HOME";
 
+/// `$HOME`, or the current folder when it is unset (a bare container, a cron job).
+pub fn home_dir() -> std::path::PathBuf {
+    std::env::var_os(HOME)
+        .filter(|h| !h.is_empty())
+        .map_or_else(|| std::path::PathBuf::from("."), std::path::PathBuf::from)
+}
+
+/// Our own folder in the home: the default data folder, lock files of edits through a
+/// container, the staged OpenClaw plugin.
+pub fn state_dir() -> std::path::PathBuf {
+    home_dir().join(".higress-claw")
+}
+
 /// `HIGRESS_CLAW_ZHIPUAI_KEY` for provider flag stem `zhipuai`, `HIGRESS_CLAW_CLAUDE_CODE_KEY`
 /// for `claude-code`.
 pub fn provider_key_var(flag_stem: &str) -> String {

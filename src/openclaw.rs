@@ -80,11 +80,10 @@ pub fn state_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os(env_vars::OPENCLAW_STATE_DIR).filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
-    let home = std::env::var_os(env_vars::OPENCLAW_HOME)
+    std::env::var_os(env_vars::OPENCLAW_HOME)
         .filter(|d| !d.is_empty())
-        .or_else(|| std::env::var_os(env_vars::HOME))
-        .map_or_else(|| PathBuf::from("."), PathBuf::from);
-    home.join(".openclaw")
+        .map_or_else(env_vars::home_dir, PathBuf::from)
+        .join(".openclaw")
 }
 
 pub fn extension_dir() -> PathBuf {

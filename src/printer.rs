@@ -120,10 +120,6 @@ impl Printer {
         }
     }
 
-    pub fn bold(&self, text: &str) -> String {
-        self.paint("1", text)
-    }
-
     fn paint(&self, code: &str, text: &str) -> String {
         if self.color {
             format!("\x1b[{code}m{text}\x1b[0m")

@@ -170,12 +170,16 @@ pub fn run(printer: &Printer) -> anyhow::Result<Answers> {
             .interact_text()?;
         answers.auto_routing_default_model = Some(model);
     }
+    let default = crate::docker::Ports::DEFAULT;
     if Confirm::with_theme(theme)
-        .with_prompt("Use custom ports (default 8080, 8443, 8001)?")
+        .with_prompt(format!(
+            "Use custom ports (default {}, {}, {})?",
+            default.http, default.https, default.console
+        ))
         .default(false)
         .interact()?
     {
-        let mut ports = [8080, 8443, 8001];
+        let mut ports = [default.http, default.https, default.console];
         for (slot, what) in ports.iter_mut().zip(["HTTP", "HTTPS", "console"]) {
             *slot = Input::with_theme(theme)
                 .with_prompt(format!("{what} port"))

@@ -328,14 +328,11 @@ pub fn ports(
     args: &crate::cli::PortArgs,
     saved: Option<&DeploymentSettings>,
 ) -> anyhow::Result<Ports> {
-    let saved = saved.map(|s| s.ports);
+    let base = saved.map_or(Ports::DEFAULT, |s| s.ports);
     let ports = Ports {
-        http: args.http_port.or(saved.map(|p| p.http)).unwrap_or(8080),
-        https: args.https_port.or(saved.map(|p| p.https)).unwrap_or(8443),
-        console: args
-            .console_port
-            .or(saved.map(|p| p.console))
-            .unwrap_or(8001),
+        http: args.http_port.unwrap_or(base.http),
+        https: args.https_port.unwrap_or(base.https),
+        console: args.console_port.unwrap_or(base.console),
     };
     for (name, port) in [
         ("--http-port", ports.http),

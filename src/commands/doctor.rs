@@ -97,8 +97,15 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
             Some("nothing to do: config and route write through the container here".into()),
         ));
     }
+    // A failing lookup is a finding like any other; the other checks still run.
     let container = match &engine {
-        Some(engine) => engine.find(&global.container_name).await?,
+        Some(engine) => match engine.find(&global.container_name).await {
+            Ok(found) => found,
+            Err(err) => {
+                checks.push(check("container", Verdict::Fail, format!("{err:#}"), None));
+                None
+            }
+        },
         None => None,
     };
     let dir = resolve_data_dir(global, engine.as_ref()).await;
@@ -114,15 +121,15 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
             (None, Some(s)) => image_name(s),
             (None, None) => image_name(&DeploymentSettings::from_text("")),
         };
-        checks.push(if engine.image_exists(&image).await {
-            check("image", Verdict::Ok, format!("{image} is present"), None)
-        } else {
-            check(
+        checks.push(match engine.image_exists(&image).await {
+            Ok(true) => check("image", Verdict::Ok, format!("{image} is present"), None),
+            Ok(false) => check(
                 "image",
                 Verdict::Warn,
                 format!("{image} is not pulled yet; `start` pulls it (about 1.5 GB)"),
                 Some("if pulls fail, choose a nearer registry with --image-repo".into()),
-            )
+            ),
+            Err(err) => check("image", Verdict::Fail, format!("{err:#}"), None),
         });
     }
     if let Some(c) = &container {
@@ -180,11 +187,7 @@ fn ports_check(container: Option<&Container>, settings: Option<&DeploymentSettin
     let ports = container
         .and_then(|c| c.ports)
         .or(settings.map(|s| s.ports))
-        .unwrap_or(Ports {
-            http: 8080,
-            https: 8443,
-            console: 8001,
-        });
+        .unwrap_or(Ports::DEFAULT);
     let ours = container.is_some_and(|c| c.state.is_running() && c.ports == Some(ports));
     if ours {
         return check(

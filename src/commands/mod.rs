@@ -92,8 +92,7 @@ pub fn default_data_dir() -> PathBuf {
     if let Some(dir) = std::env::var_os(env_vars::DATA_DIR).filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
-    let home = std::env::var_os(env_vars::HOME).map_or_else(|| PathBuf::from("."), PathBuf::from);
-    home.join(".higress-claw").join("data")
+    env_vars::state_dir().join("data")
 }
 
 /// `--data-dir` if given, else the container's `/data` mount, else the default.

@@ -56,13 +56,9 @@ impl From<&Installed> for InstallReport {
 
 fn install(printer: Printer) -> anyhow::Result<()> {
     let bin = openclaw::find_openclaw();
-    let source = super::default_data_dir()
-        .parent()
-        .map_or_else(
-            || std::path::PathBuf::from("."),
-            std::path::Path::to_path_buf,
-        )
-        .join("openclaw-plugin");
+    // A stable place OpenClaw can record as the plugin's source, next to our other
+    // state and never inside a data folder.
+    let source = crate::env_vars::state_dir().join("openclaw-plugin");
     let spinner = printer.spinner("Installing the Higress plugin into OpenClaw");
     let result = openclaw::install(bin.as_deref(), &source);
     spinner.finish_and_clear();
@@ -190,7 +186,7 @@ async fn setup(
 }
 
 /// `http://127.0.0.1:<port>/v1` for the deployment: the running container's published
-/// port, else the folder's default.cfg, else 8080.
+/// port, else the folder's default.cfg, else the default.
 async fn gateway_url(global: &GlobalArgs, ws: &Workspace) -> anyhow::Result<String> {
     let container = match Engine::connect().await {
         Ok(engine) => engine.find(&global.container_name).await.ok().flatten(),
@@ -201,7 +197,7 @@ async fn gateway_url(global: &GlobalArgs, ws: &Workspace) -> anyhow::Result<Stri
         .and_then(|c| c.ports)
         .map(|p| p.http)
         .or(ws.folder.settings()?.map(|s| s.ports.http))
-        .unwrap_or(8080);
+        .unwrap_or(crate::docker::Ports::DEFAULT.http);
     let host = probe_host(container.as_ref().and_then(|c| c.bind.as_deref()));
     Ok(format!("http://{host}:{port}/v1"))
 }

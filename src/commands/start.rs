@@ -47,51 +47,68 @@ pub async fn run(mut args: StartArgs, global: &GlobalArgs, printer: Printer) -> 
     };
     let engine = Engine::connect().await?;
     printer.verbose(format!("Docker engine at {}", engine.endpoint().describe()));
-    let name = global.container_name.as_str();
-    let existing = engine.find(name).await?;
+    let existing = engine.find(&global.container_name).await?;
+    let dir = absolute(global.data_dir.as_deref().unwrap_or(&default_data_dir()));
     let plan = match early_plan {
         Some(plan) => plan,
         None => {
-            let dir = absolute(global.data_dir.as_deref().unwrap_or(&default_data_dir()));
             if existing.is_none() && !open_folder(&dir).is_configured() {
                 configure::apply_wizard(&mut args.configure, &mut args.ports, &printer)?;
             }
             configure::plan(&args.configure)?
         }
     };
-
-    if let Some(container) = existing {
-        return start_existing(&args, global, printer, &engine, container, plan, started).await;
+    match existing {
+        Some(container) => {
+            start_existing(&args, global, printer, &engine, container, plan, started).await
+        }
+        None => create(&args, global, printer, &engine, &dir, plan, started).await,
     }
+}
 
-    let dir = absolute(global.data_dir.as_deref().unwrap_or(&default_data_dir()));
-    let folder = open_folder(&dir);
-    let saved = folder.settings()?;
-    let deployment = DeploymentSettings {
-        ports: configure::ports(&args.ports, saved.as_ref())?,
-        plugin_registry: saved
-            .as_ref()
-            .filter(|_| args.image_repo.is_none())
-            .map_or_else(
-                || plan.region.registry.to_string(),
-                |s| s.plugin_registry.clone(),
-            ),
+/// How the new container is made: the flags, else what the folder's default.cfg
+/// recorded, else the region's defaults.
+fn deployment_settings(
+    args: &StartArgs,
+    plan: &configure::Plan,
+    saved: Option<&DeploymentSettings>,
+) -> anyhow::Result<DeploymentSettings> {
+    Ok(DeploymentSettings {
+        ports: configure::ports(&args.ports, saved)?,
+        plugin_registry: saved.filter(|_| args.image_repo.is_none()).map_or_else(
+            || plan.region.registry.to_string(),
+            |s| s.plugin_registry.clone(),
+        ),
         image_repo: args
             .image_repo
             .clone()
-            .or_else(|| saved.as_ref().and_then(|s| s.image_repo.clone())),
+            .or_else(|| saved.and_then(|s| s.image_repo.clone())),
         image_tag: args
             .image_tag
             .clone()
-            .or_else(|| saved.as_ref().and_then(|s| s.image_tag.clone())),
-        auto_routing: plan.auto_routing.is_some() || saved.as_ref().is_some_and(|s| s.auto_routing),
-        auto_routing_default_model: plan.auto_routing.clone().or_else(|| {
-            saved
-                .as_ref()
-                .and_then(|s| s.auto_routing_default_model.clone())
-        }),
-        bind: args.bind.or_else(|| saved.as_ref().and_then(|s| s.bind)),
-    };
+            .or_else(|| saved.and_then(|s| s.image_tag.clone())),
+        auto_routing: plan.auto_routing.is_some() || saved.is_some_and(|s| s.auto_routing),
+        auto_routing_default_model: plan
+            .auto_routing
+            .clone()
+            .or_else(|| saved.and_then(|s| s.auto_routing_default_model.clone())),
+        bind: args.bind.or_else(|| saved.and_then(|s| s.bind)),
+    })
+}
+
+/// A first start: everything that can refuse is checked before anything is written or
+/// created; then the image, the folder, the container, and the wait.
+async fn create(
+    args: &StartArgs,
+    global: &GlobalArgs,
+    printer: Printer,
+    engine: &Engine,
+    dir: &std::path::Path,
+    plan: configure::Plan,
+    started: Instant,
+) -> anyhow::Result<()> {
+    let folder = open_folder(dir);
+    let deployment = deployment_settings(args, &plan, folder.settings()?.as_ref())?;
     let configured = folder.is_configured();
     if !configured && plan.providers.is_empty() {
         return Err(usage(format!(
@@ -102,13 +119,12 @@ pub async fn run(mut args: StartArgs, global: &GlobalArgs, printer: Printer) -> 
     configure::refuse_foreign_folder(&folder)?;
     // Two containers on one folder would both own its files; the second one would also
     // fail on the first one's ports, with a less helpful message.
-    if let Some(other) = engine.containers_serving(&dir).await?.first() {
+    if let Some(other) = engine.containers_serving(dir).await?.first() {
         return Err(usage(format!(
             "{} is already the data folder of the container {other}; manage that gateway with --container-name {other}, or give this one its own --data-dir",
             dir.display()
         )));
     }
-    // Check ports before writing or creating anything.
     let bind = deployment.bind.unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST));
     if !bind.is_loopback() {
         printer.warn(format!(
@@ -121,8 +137,8 @@ pub async fn run(mut args: StartArgs, global: &GlobalArgs, printer: Printer) -> 
     }
     // The image first: a failed pull leaves the folder as it was.
     let image = image_name(&deployment);
-    if !engine.image_exists(&image).await {
-        pull_with_progress(&engine, &printer, &image).await?;
+    if !engine.image_exists(&image).await? {
+        pull_with_progress(engine, &printer, &image).await?;
     }
     // Written on a first start, or when provider flags are given for a configured folder
     // (then they are added to it, never silently ignored).
@@ -136,39 +152,13 @@ pub async fn run(mut args: StartArgs, global: &GlobalArgs, printer: Printer) -> 
     }
     let spec = ContainerSpec {
         name: global.container_name.clone(),
-        image: image.clone(),
-        data_dir: dir.canonicalize().unwrap_or(dir.clone()),
+        image,
+        data_dir: dir.canonicalize().unwrap_or(dir.to_path_buf()),
         ports: deployment.ports,
         bind,
         plugin_registry: deployment.plugin_registry.clone(),
     };
-    // From the create on, a failure or an interrupt must not leave the new container
-    // behind; listening starts before the create so no signal slips through.
-    let mut interrupts = Interrupts::listen()?;
-    engine.create(&spec).await?;
-    let attempt = async {
-        engine.start(&spec.name).await?;
-        wait_ready(
-            &args,
-            &printer,
-            &engine,
-            &spec.name,
-            deployment.ports,
-            &probe_host(Some(&bind.to_string())),
-        )
-        .await
-    };
-    let outcome = tokio::select! {
-        outcome = attempt => outcome,
-        signal = interrupts.received() => Err(anyhow::anyhow!("interrupted ({signal}) while waiting for the gateway")),
-    };
-    let ready = match outcome {
-        Ok(ready) => ready,
-        Err(err) => {
-            let _ = engine.remove(&spec.name, true).await;
-            return Err(err.context(format!("the container {} was removed again", spec.name)));
-        }
-    };
+    let ready = create_and_wait(args, &printer, engine, &spec).await?;
     configure::save_deployment(&folder, &deployment, &printer)?;
     let container = engine
         .find(&spec.name)
@@ -177,6 +167,42 @@ pub async fn run(mut args: StartArgs, global: &GlobalArgs, printer: Printer) -> 
     summary(
         &printer, &folder, &container, "created", ready, plan.notes, started,
     )
+}
+
+/// Creates and starts the container and waits for it. From the create on, a failure or
+/// an interrupt must not leave the new container behind; listening starts before the
+/// create so no signal slips through.
+async fn create_and_wait(
+    args: &StartArgs,
+    printer: &Printer,
+    engine: &Engine,
+    spec: &ContainerSpec,
+) -> anyhow::Result<bool> {
+    let mut interrupts = Interrupts::listen()?;
+    engine.create(spec).await?;
+    let attempt = async {
+        engine.start(&spec.name).await?;
+        wait_ready(
+            args,
+            printer,
+            engine,
+            &spec.name,
+            spec.ports,
+            &probe_host(Some(&spec.bind.to_string())),
+        )
+        .await
+    };
+    let outcome = tokio::select! {
+        outcome = attempt => outcome,
+        signal = interrupts.received() => Err(anyhow::anyhow!("interrupted ({signal}) while waiting for the gateway")),
+    };
+    match outcome {
+        Ok(ready) => Ok(ready),
+        Err(err) => {
+            let _ = engine.remove(&spec.name, true).await;
+            Err(err.context(format!("the container {} was removed again", spec.name)))
+        }
+    }
 }
 
 async fn start_existing(
@@ -401,11 +427,7 @@ fn summary(
     notes: Vec<String>,
     started: Instant,
 ) -> anyhow::Result<()> {
-    let ports = container.ports.unwrap_or(Ports {
-        http: 8080,
-        https: 8443,
-        console: 8001,
-    });
+    let ports = container.ports.unwrap_or(Ports::DEFAULT);
     let host = probe_host(container.bind.as_deref());
     let providers = folder.providers()?;
     let routing = folder.auto_routing()?;

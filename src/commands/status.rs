@@ -36,7 +36,7 @@ struct DockerReport {
 
 pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
     let engine = Engine::connect().await;
-    let (engine, docker) = match engine {
+    let (engine, mut docker) = match engine {
         Ok(engine) => {
             let endpoint = Some(engine.endpoint().describe());
             (
@@ -57,8 +57,15 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
             },
         ),
     };
+    // Status reports what it can: a failed lookup is said in `docker.error`.
     let container = match &engine {
-        Some(engine) => engine.find(&global.container_name).await?,
+        Some(engine) => engine
+            .find(&global.container_name)
+            .await
+            .unwrap_or_else(|err| {
+                docker.error = Some(format!("{err:#}"));
+                None
+            }),
         None => None,
     };
     let dir = resolve_data_dir(global, engine.as_ref()).await;
@@ -75,7 +82,7 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
         },
         _ => None,
     };
-    let state = match (&container, docker.reachable) {
+    let state = match (&container, docker.reachable && docker.error.is_none()) {
         (Some(c), _) => c.state.as_str().to_string(),
         (None, true) => "absent".to_string(),
         (None, false) => "unknown".to_string(),

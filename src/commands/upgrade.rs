@@ -52,7 +52,7 @@ pub async fn run(args: UpgradeArgs, global: &GlobalArgs, printer: Printer) -> an
         args.image_tag.as_deref().unwrap_or(tag)
     );
     if let Err(err) = pull_with_progress(&engine, &printer, &image).await {
-        if engine.image_exists(&image).await {
+        if engine.image_exists(&image).await? {
             printer.warn(format!("{err}; using the copy of {image} already here"));
         } else {
             return Err(err.into());
@@ -65,7 +65,7 @@ pub async fn run(args: UpgradeArgs, global: &GlobalArgs, printer: Printer) -> an
         result,
     };
     let same_image = image == old.image
-        && engine.image_id(&image).await.as_deref() == Some(old.image_id.as_str());
+        && engine.image_id(&image).await?.as_deref() == Some(old.image_id.as_str());
     if same_image && !args.force {
         printer.success(format!(
             "{name} already runs the newest {image}; nothing to do (recreate it anyway with --force)"
@@ -73,12 +73,6 @@ pub async fn run(args: UpgradeArgs, global: &GlobalArgs, printer: Printer) -> an
         printer.json(&report("unchanged"));
         return Ok(());
     }
-    let env_value = |key: &str| {
-        old.env
-            .iter()
-            .find_map(|e| e.strip_prefix(&format!("{key}=")))
-            .map(String::from)
-    };
     let spec = ContainerSpec {
         name: name.to_string(),
         image: image.clone(),
@@ -89,8 +83,10 @@ pub async fn run(args: UpgradeArgs, global: &GlobalArgs, printer: Printer) -> an
             .as_deref()
             .and_then(|b| b.parse().ok())
             .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
-        plugin_registry: env_value("PLUGIN_REGISTRY")
-            .unwrap_or_else(|| DEFAULT_REGISTRY.to_string()),
+        plugin_registry: old
+            .env_var("PLUGIN_REGISTRY")
+            .unwrap_or(DEFAULT_REGISTRY)
+            .to_string(),
     };
 
     // From the rename on, an interrupt must not leave the gateway down under another

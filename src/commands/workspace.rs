@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context as _;
 
@@ -361,9 +361,7 @@ fn temp_name(relative: &str, tag: &str) -> String {
 /// The lock of edits through `container` from this host, telling the user when another
 /// process holds it.
 fn host_lock(container: &str, printer: &Printer) -> anyhow::Result<File> {
-    let dir = std::env::var_os(env_vars::HOME)
-        .map_or_else(|| PathBuf::from("."), PathBuf::from)
-        .join(".higress-claw/locks");
+    let dir = env_vars::state_dir().join("locks");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join(format!("{container}.lock"));
     let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;

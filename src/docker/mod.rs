@@ -43,6 +43,12 @@ pub enum DockerError {
         #[source]
         source: bollard::errors::Error,
     },
+    #[error("cannot inspect image {image}")]
+    InspectImage {
+        image: String,
+        #[source]
+        source: bollard::errors::Error,
+    },
     #[error("cannot inspect container {name}")]
     Inspect {
         name: String,
@@ -146,21 +152,27 @@ impl ContainerState {
 /// What we need to know about an existing container.
 #[derive(Debug, Clone)]
 pub struct Container {
-    pub id: String,
     pub name: String,
     pub state: ContainerState,
     pub image: String,
     /// The id (`sha256:…`) of the image it was created from.
     pub image_id: String,
-    pub started_at: Option<String>,
     /// Host folder mounted at `/data`, if any.
     pub data_dir: Option<PathBuf>,
     /// Host ports published for the container's gateway/https/console ports, read from
     /// the container's own `GATEWAY_HTTP_PORT`-style environment and port bindings.
     pub ports: Option<Ports>,
     pub bind: Option<String>,
-    pub managed: bool,
     pub env: Vec<String>,
+}
+
+impl Container {
+    /// The value of `key` in the container's environment.
+    pub fn env_var(&self, key: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .find_map(|e| e.strip_prefix(key).and_then(|rest| rest.strip_prefix('=')))
+    }
 }
 
 pub struct Engine {
@@ -234,10 +246,9 @@ impl Engine {
         });
         let config = info.config.as_ref();
         let env = config.and_then(|c| c.env.clone()).unwrap_or_default();
-        let labels = config.and_then(|c| c.labels.clone()).unwrap_or_default();
         let env_port = |key: &str| {
             env.iter()
-                .find_map(|e| e.strip_prefix(&format!("{key}=")))
+                .find_map(|e| e.strip_prefix(key)?.strip_prefix('='))
                 .and_then(|v| v.parse::<u16>().ok())
         };
         let bindings = info
@@ -256,9 +267,10 @@ impl Engine {
                 .parse()
                 .ok()
         };
-        let http = host_port(env_port("GATEWAY_HTTP_PORT").or(Some(8080)));
-        let https = host_port(env_port("GATEWAY_HTTPS_PORT").or(Some(8443)));
-        let console = host_port(env_port("CONSOLE_PORT").or(Some(8001)));
+        let default = Ports::DEFAULT;
+        let http = host_port(env_port("GATEWAY_HTTP_PORT").or(Some(default.http)));
+        let https = host_port(env_port("GATEWAY_HTTPS_PORT").or(Some(default.https)));
+        let console = host_port(env_port("CONSOLE_PORT").or(Some(default.console)));
         let ports = match (http, https, console) {
             (Some(http), Some(https), Some(console)) => Some(Ports {
                 http,
@@ -273,16 +285,13 @@ impl Engine {
             .flatten()
             .find_map(|b| b.host_ip.clone());
         Ok(Some(Container {
-            id: info.id.clone().unwrap_or_default(),
             name: name.to_string(),
             state: status,
             image: config.and_then(|c| c.image.clone()).unwrap_or_default(),
             image_id: info.image.clone().unwrap_or_default(),
-            started_at: state.and_then(|s| s.started_at.clone()),
             data_dir,
             ports,
             bind,
-            managed: labels.get(spec::MANAGED_LABEL).is_some_and(|v| v == "true"),
             env,
         }))
     }
@@ -320,13 +329,20 @@ impl Engine {
             .collect())
     }
 
-    pub async fn image_exists(&self, image: &str) -> bool {
-        self.image_id(image).await.is_some()
+    pub async fn image_exists(&self, image: &str) -> Result<bool, DockerError> {
+        Ok(self.image_id(image).await?.is_some())
     }
 
-    /// The id (`sha256:…`) of the local image `image`, if there is one.
-    pub async fn image_id(&self, image: &str) -> Option<String> {
-        self.docker.inspect_image(image).await.ok()?.id
+    /// The id (`sha256:…`) of the local image `image`, or `None` when it is not here.
+    pub async fn image_id(&self, image: &str) -> Result<Option<String>, DockerError> {
+        match self.docker.inspect_image(image).await {
+            Ok(info) => Ok(info.id),
+            Err(err) if is_not_found(&err) => Ok(None),
+            Err(source) => Err(DockerError::InspectImage {
+                image: image.to_string(),
+                source,
+            }),
+        }
     }
 
     /// Pulls `image`, reporting (downloaded, total) bytes as layers progress.

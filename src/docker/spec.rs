@@ -30,6 +30,15 @@ pub struct Ports {
     pub console: u16,
 }
 
+impl Ports {
+    /// get-ai-gateway.sh's ports, and the image's.
+    pub const DEFAULT: Ports = Ports {
+        http: 8080,
+        https: 8443,
+        console: 8001,
+    };
+}
+
 #[derive(Debug, Clone)]
 pub struct ContainerSpec {
     pub name: String,

@@ -427,45 +427,38 @@ impl Transaction<'_> {
     }
 
     pub fn ai_proxy(&mut self) -> Result<&mut WasmPlugin<AiProxyConfig>, FolderError> {
-        if self.ai_proxy.is_none() {
-            let loaded = self.folder.load(paths::AI_PROXY)?;
-            self.ai_proxy = Some(loaded.unwrap_or_else(|| {
-                resources::wasm_plugin(
-                    "ai-proxy",
-                    "ai-proxy.internal",
-                    "AI Proxy",
-                    "UNSPECIFIED_PHASE",
-                    100,
-                    AiProxyConfig::default(),
-                )
-            }));
-        }
-        Ok(self.ai_proxy.as_mut().expect("loaded above"))
+        loaded(&mut self.ai_proxy, self.folder, paths::AI_PROXY, || {
+            resources::wasm_plugin(
+                "ai-proxy",
+                "ai-proxy.internal",
+                "AI Proxy",
+                "UNSPECIFIED_PHASE",
+                100,
+                AiProxyConfig::default(),
+            )
+        })
     }
 
     pub fn bridge(&mut self) -> Result<&mut McpBridge, FolderError> {
-        if self.bridge.is_none() {
-            let loaded = self.folder.load(paths::MCP_BRIDGE)?;
-            self.bridge = Some(loaded.unwrap_or_else(default_bridge));
-        }
-        Ok(self.bridge.as_mut().expect("loaded above"))
+        loaded(
+            &mut self.bridge,
+            self.folder,
+            paths::MCP_BRIDGE,
+            default_bridge,
+        )
     }
 
     pub fn router(&mut self) -> Result<&mut WasmPlugin<ModelRouterConfig>, FolderError> {
-        if self.router.is_none() {
-            let loaded = self.folder.load(paths::MODEL_ROUTER)?;
-            self.router = Some(loaded.unwrap_or_else(|| {
-                resources::wasm_plugin(
-                    "model-router",
-                    "model-router.internal",
-                    "AI Model Router",
-                    "AUTHN",
-                    900,
-                    ModelRouterConfig::default(),
-                )
-            }));
-        }
-        let router = self.router.as_mut().expect("loaded above");
+        let router = loaded(&mut self.router, self.folder, paths::MODEL_ROUTER, || {
+            resources::wasm_plugin(
+                "model-router",
+                "model-router.internal",
+                "AI Model Router",
+                "AUTHN",
+                900,
+                ModelRouterConfig::default(),
+            )
+        })?;
         // The ingresses match on this header; without it no request is routed.
         router
             .spec
@@ -767,6 +760,20 @@ impl Transaction<'_> {
             note(paths::MARKER.into(), guard.write(paths::MARKER, text)?);
         }
         Ok(changed)
+    }
+}
+
+/// The transaction's copy of a resource: read from the folder (under the lock) the
+/// first time it is asked for, or `default` when the file does not exist yet.
+fn loaded<'s, T: DeserializeOwned>(
+    slot: &'s mut Option<T>,
+    folder: &DataFolder,
+    relative: &str,
+    default: impl FnOnce() -> T,
+) -> Result<&'s mut T, FolderError> {
+    match slot {
+        Some(resource) => Ok(resource),
+        None => Ok(slot.insert(folder.load(relative)?.unwrap_or_else(default))),
     }
 }
 

@@ -37,11 +37,12 @@ impl DeploymentSettings {
                 .and_then(|v| v.parse().ok())
                 .unwrap_or(default)
         };
+        let default = Ports::DEFAULT;
         Self {
             ports: Ports {
-                http: port("GATEWAY_HTTP_PORT", 8080),
-                https: port("GATEWAY_HTTPS_PORT", 8443),
-                console: port("CONSOLE_PORT", 8001),
+                http: port("GATEWAY_HTTP_PORT", default.http),
+                https: port("GATEWAY_HTTPS_PORT", default.https),
+                console: port("CONSOLE_PORT", default.console),
             },
             plugin_registry: vars
                 .get("PLUGIN_REGISTRY")
