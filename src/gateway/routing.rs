@@ -239,7 +239,10 @@ pub fn explain(
         };
     };
     let hit = routing.rules.iter().enumerate().find(|(_, rule)| {
-        !rule.model.is_empty() && compile(&rule.pattern).is_ok_and(|re| re.is_match(message))
+        // Rules were checked against RE2 when added; matching needs only the regex.
+        !rule.model.is_empty()
+            && !rule.pattern.is_empty()
+            && Regex::new(&rule.pattern).is_ok_and(|re| re.is_match(message))
     });
     let (model, rule_id, pattern, reason) = match hit {
         Some((id, rule)) => (

@@ -102,7 +102,24 @@ fn build(tag: &str, serve_console: bool) {
     let entry = format!(
         "#!/bin/sh\nexport PATH=/bin\necho \"stand-in gateway starting (MODE=$MODE)\"\nhttpd -p \"$GATEWAY_HTTP_PORT\" -h /www\necho \"gateway listening on $GATEWAY_HTTP_PORT\"\n{console}trap 'echo stopping; exit 0' TERM\nwhile :; do sleep 1 & wait $!; done\n"
     );
-    std::fs::write(r.join("entry.sh"), entry).unwrap();
+    std::fs::write(r.join("entry.sh"), &entry).unwrap();
+    // The same stand-in is imported once, not once per test process: the build's hash
+    // is kept in the image's environment, and an image that has it is used as is.
+    let image = format!("{STANDIN_REPO}:{tag}");
+    let busybox = std::fs::read(r.join("bin/busybox")).unwrap();
+    let build_id = higress_claw::hash::sha256_hex(&[entry.as_bytes(), &busybox].concat());
+    let marker = format!("STANDIN_BUILD={build_id}");
+    if docker_try(&[
+        "image",
+        "inspect",
+        "--format",
+        "{{range .Config.Env}}{{println .}}{{end}}",
+        &image,
+    ])
+    .is_some_and(|env| env.lines().any(|l| l == marker))
+    {
+        return;
+    }
     let mut tar = Command::new("tar")
         .arg("-C")
         .arg(r)
@@ -110,12 +127,13 @@ fn build(tag: &str, serve_console: bool) {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let image = format!("{STANDIN_REPO}:{tag}");
     let status = Command::new("docker")
         .args([
             "import",
             "-c",
             "CMD [\"/bin/sh\", \"/entry.sh\"]",
+            "-c",
+            &format!("ENV {marker}"),
             "-",
             &image,
         ])
