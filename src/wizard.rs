@@ -244,12 +244,10 @@ fn ask_provider(
     // Companions: required ones always; the alternative credentials when no key was given.
     let wanted: Vec<&str> = match (spec.key, no_key) {
         (KeyRule::BedrockKeyOrAccessKeys, true) => vec!["awsAccessKey", "awsSecretKey"],
-        (KeyRule::VertexKeyOrServiceAccount, true) => vec![
-            "vertexAuthKey",
-            "vertexAuthServiceName",
-            "vertexProjectId",
-            "vertexRegion",
-        ],
+        // The token service is written with the provider under its default name.
+        (KeyRule::VertexKeyOrServiceAccount, true) => {
+            vec!["vertexAuthKey", "vertexProjectId", "vertexRegion"]
+        }
         (KeyRule::HunyuanKeyOrAuthPair, true) => vec!["hunyuanAuthId", "hunyuanAuthKey"],
         _ => vec![],
     };

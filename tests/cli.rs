@@ -743,3 +743,138 @@ fn json_failures_are_documents_too() {
     let out = bin(home.path()).args(["init"]).output().unwrap();
     assert!(out.stdout.is_empty());
 }
+
+/// Vertex with a service-account key exchanges it for tokens at Google's OAuth2 host
+/// through a gateway service the plugin names with `vertexAuthServiceName`: that service
+/// is written with the provider (default name), renamed with it, and removed with it or
+/// when the provider switches to an express-mode key.
+#[test]
+fn vertex_service_account_mode_gets_its_token_service() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let key_file = home.path().join("sa.json");
+    std::fs::write(
+        &key_file,
+        r#"{"type":"service_account","client_email":"a@p.iam.gserviceaccount.com","token_uri":"https://oauth2.googleapis.com/token","private_key":"k"}"#,
+    )
+    .unwrap();
+    let vertex_entry = || {
+        let proxy = read_yaml(&data.join("wasmplugins/ai-proxy.internal.yaml"));
+        proxy["spec"]["defaultConfig"]["providers"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == "vertex")
+            .cloned()
+    };
+    let registry = |name: &str| {
+        let bridge = read_yaml(&data.join("mcpbridges/default.yaml"));
+        bridge["spec"]["registries"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"].as_str() == Some(name))
+            .cloned()
+    };
+    support::on_folder(
+        home.path(),
+        &data,
+        &[
+            "init",
+            "-q",
+            "--deepseek-key",
+            "dk",
+            "--vertex-auth-key-file",
+            key_file.to_str().unwrap(),
+            "--vertex-project-id",
+            "proj",
+            "--vertex-region",
+            "us-central1",
+        ],
+    )
+    .assert()
+    .success();
+    assert_eq!(
+        vertex_entry().unwrap()["vertexAuthServiceName"].as_str(),
+        Some("vertex-oauth2")
+    );
+    let service = registry("vertex-oauth2").expect("the token service is written");
+    assert_eq!(
+        (
+            service["type"].as_str(),
+            service["domain"].as_str(),
+            service["port"].as_u64(),
+            service["protocol"].as_str()
+        ),
+        (
+            Some("dns"),
+            Some("oauth2.googleapis.com"),
+            Some(443),
+            Some("https")
+        )
+    );
+    // Renamed: the old service goes, the new one comes.
+    support::on_folder(
+        home.path(),
+        &data,
+        &[
+            "config",
+            "add",
+            "--provider",
+            "vertex",
+            "--extra-config",
+            "vertexAuthServiceName=google-token",
+        ],
+    )
+    .assert()
+    .success();
+    assert!(registry("vertex-oauth2").is_none() && registry("google-token").is_some());
+    // Express mode (a key) needs no token service.
+    support::on_folder(
+        home.path(),
+        &data,
+        &[
+            "config",
+            "add",
+            "--provider",
+            "vertex",
+            "--key",
+            "vx-express-key",
+        ],
+    )
+    .assert()
+    .success();
+    assert!(registry("google-token").is_none());
+    assert!(vertex_entry().unwrap()["vertexAuthServiceName"].is_null());
+    assert!(registry("llm-vertex.internal").is_some());
+    // Removed with the provider when it is in service-account mode again.
+    support::on_folder(
+        home.path(),
+        &data,
+        &[
+            "init",
+            "-q",
+            "--force",
+            "--vertex-auth-key-file",
+            key_file.to_str().unwrap(),
+            "--vertex-project-id",
+            "proj",
+            "--vertex-region",
+            "us-central1",
+        ],
+    )
+    .assert()
+    .success();
+    assert!(registry("vertex-oauth2").is_some());
+    support::on_folder(
+        home.path(),
+        &data,
+        &["config", "remove", "--provider", "vertex"],
+    )
+    .assert()
+    .success();
+    assert!(
+        registry("vertex-oauth2").is_none(),
+        "removed with its provider"
+    );
+}

@@ -348,7 +348,7 @@ pub static PROVIDERS: &[ProviderSpec] = &[
             text(
                 "vertexAuthServiceName",
                 "vertex-auth-service-name",
-                "Service name for the token exchange (standard mode)",
+                "Name of the gateway service for Google's token endpoint (standard mode); higress-claw writes that service [default: vertex-oauth2]",
             ),
         ],
         ..provider(

@@ -473,6 +473,25 @@ impl Transaction<'_> {
         let id = provider.spec.id;
         let endpoint = provider.endpoint();
         let service = provider.service_name();
+        // A token service the entry had and no longer needs (switched to a key) goes.
+        let old_auth = self.auth_registry_of(id)?;
+        let new_auth = provider.auth_service();
+        if let Some(old) = old_auth.filter(|old| new_auth.as_ref().is_none_or(|(n, _)| n != old)) {
+            self.bridge()?.spec.registries.retain(|r| r.name != old);
+        }
+        if let Some((name, auth)) = &new_auth {
+            upsert_registry(
+                &mut self.bridge()?.spec.registries,
+                Registry {
+                    name: name.clone(),
+                    kind: auth.registry_type().to_string(),
+                    protocol: Some(auth.protocol.clone()),
+                    domain: auth.domain.clone(),
+                    port: auth.port,
+                    other: Mapping::new(),
+                },
+            );
+        }
 
         // ai-proxy entry: keep unknown fields and settings we do not manage.
         let proxy = &mut self.ai_proxy()?.spec;
@@ -540,13 +559,7 @@ impl Transaction<'_> {
             port: provider.service_port(),
             other: Mapping::new(),
         };
-        match registries.iter_mut().find(|r| r.name == name) {
-            Some(existing) => {
-                let other = std::mem::take(&mut existing.other);
-                *existing = Registry { other, ..registry };
-            }
-            None => registries.push(registry),
-        }
+        upsert_registry(registries, registry);
 
         // Ingress and console ConfigMap, edited in place when present.
         let matcher = provider.header_match();
@@ -602,6 +615,9 @@ impl Transaction<'_> {
 
     /// Removes every resource of provider `id`. Returns false if it had none.
     pub fn remove_provider(&mut self, id: &str) -> Result<bool, FolderError> {
+        if let Some(auth) = self.auth_registry_of(id)? {
+            self.bridge()?.spec.registries.retain(|r| r.name != auth);
+        }
         let proxy = &mut self.ai_proxy()?.spec;
         let before = proxy.default_config.providers.len() + proxy.match_rules.len();
         proxy.default_config.providers.retain(|p| p.id != id);
@@ -619,6 +635,32 @@ impl Transaction<'_> {
         self.ingresses.insert(id.to_string(), None);
         self.configmaps.insert(id.to_string(), None);
         Ok(removed)
+    }
+
+    /// The token-service registry the provider's current entry uses (Vertex's
+    /// `vertexAuthServiceName`), when it is one we write: a registry of that name for
+    /// Google's OAuth2 host. A registry the user made for something else is not ours.
+    fn auth_registry_of(&mut self, id: &str) -> Result<Option<String>, FolderError> {
+        let name = self
+            .ai_proxy()?
+            .spec
+            .default_config
+            .providers
+            .iter()
+            .find(|p| p.id == id)
+            .and_then(|p| p.settings.get("vertexAuthServiceName"))
+            .and_then(Value::as_str)
+            .map(String::from);
+        let Some(name) = name else {
+            return Ok(None);
+        };
+        let ours = self
+            .bridge()?
+            .spec
+            .registries
+            .iter()
+            .any(|r| r.name == name && r.domain == super::provider::VERTEX_AUTH_DOMAIN);
+        Ok(ours.then_some(name))
     }
 
     /// Removes every provider whose keys are all upstream placeholders; returns their
@@ -760,6 +802,17 @@ impl Transaction<'_> {
             note(paths::MARKER.into(), guard.write(paths::MARKER, text)?);
         }
         Ok(changed)
+    }
+}
+
+/// Adds `registry`, or replaces the one of that name keeping its unknown fields.
+fn upsert_registry(registries: &mut Vec<Registry>, registry: Registry) {
+    match registries.iter_mut().find(|r| r.name == registry.name) {
+        Some(existing) => {
+            let other = std::mem::take(&mut existing.other);
+            *existing = Registry { other, ..registry };
+        }
+        None => registries.push(registry),
     }
 }
 

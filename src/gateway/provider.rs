@@ -81,6 +81,10 @@ impl std::fmt::Debug for ProviderConfig {
     }
 }
 
+/// The default name of Vertex's token-exchange service, and the host it reaches.
+pub const VERTEX_AUTH_SERVICE: &str = "vertex-oauth2";
+pub const VERTEX_AUTH_DOMAIN: &str = "oauth2.googleapis.com";
+
 /// Where a provider's requests go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoint {
@@ -179,10 +183,17 @@ impl ProviderConfig {
     /// defaults, in catalog order; a false switch is left out as upstream does.
     pub fn rendered_settings(&self) -> Vec<(&'static str, crate::yaml::Value)> {
         use crate::yaml::Value;
+        let auth_service = self.auth_service().map(|(name, _)| name);
         self.spec
             .settings
             .iter()
             .filter_map(|s| {
+                // The token service is named even when the user left the default.
+                if s.field == "vertexAuthServiceName" {
+                    return auth_service
+                        .clone()
+                        .map(|name| (s.field, Value::String(name)));
+                }
                 let value = self.effective(s.field)?;
                 let rendered = match s.kind {
                     SettingKind::Bool => {
@@ -255,7 +266,7 @@ impl ProviderConfig {
                         message: "pass --vertex-key (express mode), or --vertex-auth-key-file with --vertex-auth-service-name, --vertex-project-id and --vertex-region".into(),
                     });
                 }
-                for field in ["vertexAuthServiceName", "vertexProjectId", "vertexRegion"] {
+                for field in ["vertexProjectId", "vertexRegion"] {
                     if !has(field) {
                         return Err(missing(field));
                     }
@@ -360,6 +371,30 @@ impl ProviderConfig {
             }
         }
         Ok(())
+    }
+
+    /// A second upstream the provider's plugin code calls besides its own endpoint:
+    /// Vertex in service-account mode exchanges its key for a token at Google's OAuth2
+    /// endpoint, through the gateway service named by `vertexAuthServiceName` (the
+    /// plugin's `DnsCluster`, i.e. an McpBridge registry of that name). The service is
+    /// written with the provider, so the mode works without knowing Higress's internals.
+    pub fn auth_service(&self) -> Option<(String, Endpoint)> {
+        if self.spec.id != "vertex" || !self.keys.is_empty() || self.get("vertexAuthKey").is_none()
+        {
+            return None;
+        }
+        let name = self
+            .get("vertexAuthServiceName")
+            .unwrap_or(VERTEX_AUTH_SERVICE)
+            .to_string();
+        Some((
+            name,
+            Endpoint {
+                domain: VERTEX_AUTH_DOMAIN.into(),
+                port: 443,
+                protocol: "https".into(),
+            },
+        ))
     }
 
     pub fn endpoint(&self) -> Endpoint {
