@@ -309,3 +309,52 @@ fn doctor_reports_a_missing_engine_and_busy_ports() {
     );
     assert_eq!(report["ok"], false);
 }
+
+/// A user the Docker socket refuses (not root, not in the `docker` group) is told to join
+/// the group, not to install Docker. Run as `nobody` through setpriv, which needs root.
+#[test]
+fn doctor_tells_a_refused_user_to_join_the_docker_group() {
+    let socket = std::path::Path::new("/var/run/docker.sock");
+    // SAFETY: geteuid has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    if !root || !socket.exists() || !std::path::Path::new("/usr/bin/setpriv").exists() {
+        assert!(
+            !(support::in_ci() && root),
+            "CI runs as root with a Docker socket; this test must run there"
+        );
+        eprintln!("SKIPPED doctor_tells_a_refused_user…: needs root, setpriv and a Docker socket");
+        return;
+    }
+    let out = std::process::Command::new("/usr/bin/setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(assert_cmd::cargo::cargo_bin("higress-claw"))
+        .args(["doctor", "--json"])
+        .env_clear()
+        .env("HOME", "/tmp")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let docker = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "docker")
+        .unwrap();
+    assert_eq!(docker["verdict"], "fail");
+    assert!(
+        docker["detail"]
+            .as_str()
+            .unwrap()
+            .contains("permission denied"),
+        "{docker}"
+    );
+    assert!(
+        docker["fix"]
+            .as_str()
+            .unwrap()
+            .contains("usermod -aG docker"),
+        "{docker}"
+    );
+}

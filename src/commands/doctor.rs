@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::resolve_data_dir;
 use super::start::{image_name, probe_host};
 use crate::cli::GlobalArgs;
-use crate::docker::{Container, Engine, Ports, readiness};
+use crate::docker::{Container, DockerError, Engine, Ports, readiness};
 use crate::gateway::folder::Problem;
 use crate::gateway::settings::DeploymentSettings;
 use crate::gateway::{DataFolder, paths};
@@ -60,43 +60,7 @@ fn check(
 
 pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
     let mut checks = Vec::new();
-    let engine = match Engine::connect().await {
-        Ok(engine) => {
-            let version = engine.server_version().await.unwrap_or_default();
-            checks.push(check(
-                "docker",
-                Verdict::Ok,
-                format!(
-                    "engine {} (API {}) at {}",
-                    version.0,
-                    version.1,
-                    engine.endpoint().describe()
-                ),
-                None,
-            ));
-            Some(engine)
-        }
-        Err(err) => {
-            let verdict_fix = err.to_string();
-            checks.push(check(
-                "docker",
-                Verdict::Fail,
-                verdict_fix,
-                Some("install Docker and start it; then run doctor again".into()),
-            ));
-            None
-        }
-    };
-    if let Some(engine) = &engine
-        && engine.endpoint().is_docker_desktop()
-    {
-        checks.push(check(
-            "docker-desktop",
-            Verdict::Warn,
-            "Docker Desktop: host writes to the data folder may not reach the gateway's file watcher",
-            Some("nothing to do: config and route write through the container here".into()),
-        ));
-    }
+    let engine = engine_checks(&mut checks).await;
     // A failing lookup is a finding like any other; the other checks still run.
     let container = match &engine {
         Some(engine) => match engine.find(&global.container_name).await {
@@ -116,38 +80,10 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
     checks.push(disk_check(engine.as_ref(), &dir).await);
     checks.extend(folder_checks(&folder));
     if let Some(engine) = &engine {
-        let image = match (&container, &settings) {
-            (Some(c), _) => c.image.clone(),
-            (None, Some(s)) => image_name(s),
-            (None, None) => image_name(&DeploymentSettings::from_text("")),
-        };
-        checks.push(match engine.image_exists(&image).await {
-            Ok(true) => check("image", Verdict::Ok, format!("{image} is present"), None),
-            Ok(false) => check(
-                "image",
-                Verdict::Warn,
-                format!("{image} is not pulled yet; `start` pulls it (about 1.5 GB)"),
-                Some("if pulls fail, choose a nearer registry with --image-repo".into()),
-            ),
-            Err(err) => check("image", Verdict::Fail, format!("{err:#}"), None),
-        });
+        checks.push(image_check(engine, container.as_ref(), settings.as_ref()).await);
     }
     if let Some(c) = &container {
-        let keyed: Vec<&str> = c
-            .env
-            .iter()
-            .filter_map(|e| e.split_once('='))
-            .filter(|(k, v)| k.ends_with("_API_KEY") && !v.is_empty())
-            .map(|(k, _)| k)
-            .collect();
-        if !keyed.is_empty() {
-            checks.push(check(
-                "container-env",
-                Verdict::Warn,
-                format!("{} carries API keys in its environment ({}), visible to `docker inspect`", c.name, keyed.join(", ")),
-                Some(format!("recreate it without them (the keys stay in the data folder): higress-claw delete --force{target} && higress-claw start{target}", target = super::target_flags(global))),
-            ));
-        }
+        checks.extend(container_env_check(c, global));
     }
     checks.push(readiness_check(container.as_ref()).await);
 
@@ -314,6 +250,102 @@ async fn disk_check(engine: Option<&Engine>, data_dir: &Path) -> Check {
             None,
         ),
     }
+}
+
+/// The engine answers (and its version), or why not and what to do; Docker Desktop.
+async fn engine_checks(checks: &mut Vec<Check>) -> Option<Engine> {
+    match Engine::connect().await {
+        Ok(engine) => {
+            let version = engine.server_version().await.unwrap_or_default();
+            checks.push(check(
+                "docker",
+                Verdict::Ok,
+                format!(
+                    "engine {} (API {}) at {}",
+                    version.0,
+                    version.1,
+                    engine.endpoint().describe()
+                ),
+                None,
+            ));
+            if engine.endpoint().is_docker_desktop() {
+                checks.push(check(
+                    "docker-desktop",
+                    Verdict::Warn,
+                    "Docker Desktop: host writes to the data folder may not reach the gateway's file watcher",
+                    Some("nothing to do: config and route write through the container here".into()),
+                ));
+            }
+            Some(engine)
+        }
+        Err(err) => {
+            let fix = match err {
+                DockerError::PermissionDenied { .. } => {
+                    "add your user to the docker group (`sudo usermod -aG docker $USER`, then log in again), or run as root"
+                }
+                _ => {
+                    "install Docker and start it (or point DOCKER_HOST at it); then run doctor again"
+                }
+            };
+            checks.push(check(
+                "docker",
+                Verdict::Fail,
+                err.to_string(),
+                Some(fix.into()),
+            ));
+            None
+        }
+    }
+}
+
+/// The image the gateway runs (or would be created from) is here.
+async fn image_check(
+    engine: &Engine,
+    container: Option<&Container>,
+    settings: Option<&DeploymentSettings>,
+) -> Check {
+    let image = match (container, settings) {
+        (Some(c), _) => c.image.clone(),
+        (None, Some(s)) => image_name(s),
+        (None, None) => image_name(&DeploymentSettings::from_text("")),
+    };
+    match engine.image_exists(&image).await {
+        Ok(true) => check("image", Verdict::Ok, format!("{image} is present"), None),
+        Ok(false) => check(
+            "image",
+            Verdict::Warn,
+            format!("{image} is not pulled yet; `start` pulls it (about 1.5 GB)"),
+            Some("if pulls fail, choose a nearer registry with --image-repo".into()),
+        ),
+        Err(err) => check("image", Verdict::Fail, format!("{err:#}"), None),
+    }
+}
+
+/// API keys in the container's environment (get-ai-gateway.sh passes them there), which
+/// `docker inspect` shows to anyone who can use Docker.
+fn container_env_check(c: &Container, global: &GlobalArgs) -> Option<Check> {
+    let keyed: Vec<&str> = c
+        .env
+        .iter()
+        .filter_map(|e| e.split_once('='))
+        .filter(|(k, v)| k.ends_with("_API_KEY") && !v.is_empty())
+        .map(|(k, _)| k)
+        .collect();
+    (!keyed.is_empty()).then(|| {
+        check(
+            "container-env",
+            Verdict::Warn,
+            format!(
+                "{} carries API keys in its environment ({}), visible to `docker inspect`",
+                c.name,
+                keyed.join(", ")
+            ),
+            Some(format!(
+                "recreate it without them (the keys stay in the data folder): higress-claw delete --force{target} && higress-claw start{target}",
+                target = super::target_flags(global)
+            )),
+        )
+    })
 }
 
 fn folder_checks(folder: &DataFolder) -> Vec<Check> {
