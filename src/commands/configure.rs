@@ -3,8 +3,6 @@
 //! Shared by `init` and `start` so that both accept exactly the same flags with the
 //! same meaning, and both refuse bad input before anything is written.
 
-use std::collections::HashMap;
-
 use anyhow::Context as _;
 use serde::Serialize;
 
@@ -13,6 +11,7 @@ use super::usage;
 use crate::cli::{ConfigureArgs, ProviderFlags, RegionChoice};
 use crate::docker::Ports;
 use crate::gateway::catalog::{PROVIDERS, SettingKind};
+use crate::gateway::pattern::same_routes;
 use crate::gateway::provider::{ProviderConfig, parse_keys};
 use crate::gateway::settings::DeploymentSettings;
 use crate::gateway::{AUTO_MODEL, DataFolder, paths};
@@ -103,21 +102,16 @@ pub fn check_overlaps(
     providers: &[ProviderConfig],
     models_flag: impl Fn(&ProviderConfig) -> String,
 ) -> anyhow::Result<()> {
-    let mut seen: HashMap<String, &ProviderConfig> = HashMap::new();
-    for p in providers {
-        let m = p.header_match();
-        let key = format!("{}:{}", m.annotation_key(), m.value());
-        if let Some(other) = seen.insert(key, p) {
-            return Err(usage(format!(
-                "{} and {} both claim the models {:?}; give one of them other patterns with {}",
-                other.spec.display_name,
-                p.spec.display_name,
-                p.models(),
-                models_flag(p)
-            )));
-        }
+    match same_routes(providers, |p| Some(p.header_match())).first() {
+        Some((first, second)) => Err(usage(format!(
+            "{} and {} both claim the models {:?}; give one of them other patterns with {}",
+            first.spec.display_name,
+            second.spec.display_name,
+            second.models(),
+            models_flag(second)
+        ))),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn read_json_file(path: &str, flag: &str) -> anyhow::Result<String> {

@@ -375,23 +375,21 @@ impl DataFolder {
             }
         }
         let providers = self.providers()?;
-        for (i, a) in providers.iter().enumerate() {
-            let Some(route) = &a.route else {
-                out.push(Problem::Unrouted {
-                    provider: a.id.clone(),
-                });
-                continue;
-            };
-            if let Some(b) = providers[i + 1..]
-                .iter()
-                .find(|b| b.route.as_ref() == Some(route))
-            {
-                out.push(Problem::SameModels {
-                    first: a.id.clone(),
-                    second: b.id.clone(),
-                    route: route.value().to_string(),
-                });
-            }
+        for p in providers.iter().filter(|p| p.route.is_none()) {
+            out.push(Problem::Unrouted {
+                provider: p.id.clone(),
+            });
+        }
+        for (a, b) in super::pattern::same_routes(&providers, |p| p.route.clone()) {
+            out.push(Problem::SameModels {
+                first: a.id.clone(),
+                second: b.id.clone(),
+                route: a
+                    .route
+                    .as_ref()
+                    .map(|r| r.value().to_string())
+                    .unwrap_or_default(),
+            });
         }
         if let Some(routing) = self.auto_routing()?.filter(|r| r.enable) {
             for (what, model) in routing.targets() {

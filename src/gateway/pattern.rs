@@ -13,6 +13,21 @@ pub enum HeaderMatch {
     Regex(String),
 }
 
+/// Pairs of items whose routes are the same match: both would claim the same requests
+/// (upstream writes azure and openai both with `gpt-*`). For each item, the first later
+/// one it collides with; items without a route collide with nothing.
+pub fn same_routes<T>(items: &[T], route: impl Fn(&T) -> Option<HeaderMatch>) -> Vec<(&T, &T)> {
+    let routes: Vec<Option<HeaderMatch>> = items.iter().map(&route).collect();
+    let mut pairs = Vec::new();
+    for (i, mine) in routes.iter().enumerate() {
+        let Some(mine) = mine else { continue };
+        if let Some(j) = (i + 1..items.len()).find(|&j| routes[j].as_ref() == Some(mine)) {
+            pairs.push((&items[i], &items[j]));
+        }
+    }
+    pairs
+}
+
 /// The header the model-router plugin fills with the request's model.
 pub const MODEL_HEADER: &str = "x-higress-llm-model";
 
