@@ -156,7 +156,7 @@ pub async fn connect() -> Result<(Docker, Endpoint), DockerError> {
                 minor_version: minor,
             }
         }
-        _ => default.clone(),
+        _ => *default,
     };
     let docker = match &endpoint {
         Endpoint::Unix(path) => {
