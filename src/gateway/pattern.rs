@@ -13,6 +13,23 @@ pub enum HeaderMatch {
     Regex(String),
 }
 
+/// The route's regex, anchored as RE2 full-matches a header, compiled once per process:
+/// `route list` and `models` resolve every rule's model against every provider, and
+/// compiling a regex costs far more than matching it.
+fn full_match(pattern: &str) -> Option<regex::Regex> {
+    thread_local! {
+        static COMPILED: std::cell::RefCell<std::collections::HashMap<String, Option<regex::Regex>>> =
+            Default::default();
+    }
+    COMPILED.with(|cache| {
+        cache
+            .borrow_mut()
+            .entry(pattern.to_string())
+            .or_insert_with(|| regex::Regex::new(&format!("^(?:{pattern})$")).ok())
+            .clone()
+    })
+}
+
 /// Pairs of items whose routes are the same match: both would claim the same requests
 /// (upstream writes azure and openai both with `gpt-*`). For each item, the first later
 /// one it collides with; items without a route collide with nothing.
@@ -65,9 +82,7 @@ impl HeaderMatch {
     pub fn matches(&self, model: &str) -> bool {
         match self {
             HeaderMatch::Prefix(prefix) => model.starts_with(prefix.as_str()),
-            HeaderMatch::Regex(pattern) => {
-                regex::Regex::new(&format!("^(?:{pattern})$")).is_ok_and(|re| re.is_match(model))
-            }
+            HeaderMatch::Regex(pattern) => full_match(pattern).is_some_and(|re| re.is_match(model)),
         }
     }
 
