@@ -758,6 +758,14 @@ fn vertex_service_account_mode_gets_its_token_service() {
         r#"{"type":"service_account","client_email":"a@p.iam.gserviceaccount.com","token_uri":"https://oauth2.googleapis.com/token","private_key":"k"}"#,
     )
     .unwrap();
+    let service_account = [
+        "--vertex-auth-key-file",
+        key_file.to_str().unwrap(),
+        "--vertex-project-id",
+        "proj",
+        "--vertex-region",
+        "us-central1",
+    ];
     let vertex_entry = || {
         let proxy = read_yaml(&data.join("wasmplugins/ai-proxy.internal.yaml"));
         proxy["spec"]["defaultConfig"]["providers"]
@@ -780,17 +788,10 @@ fn vertex_service_account_mode_gets_its_token_service() {
         home.path(),
         &data,
         &[
-            "init",
-            "-q",
-            "--deepseek-key",
-            "dk",
-            "--vertex-auth-key-file",
-            key_file.to_str().unwrap(),
-            "--vertex-project-id",
-            "proj",
-            "--vertex-region",
-            "us-central1",
-        ],
+            &["init", "-q", "--deepseek-key", "dk"],
+            &service_account[..],
+        ]
+        .concat(),
     )
     .assert()
     .success();
@@ -851,17 +852,7 @@ fn vertex_service_account_mode_gets_its_token_service() {
     support::on_folder(
         home.path(),
         &data,
-        &[
-            "init",
-            "-q",
-            "--force",
-            "--vertex-auth-key-file",
-            key_file.to_str().unwrap(),
-            "--vertex-project-id",
-            "proj",
-            "--vertex-region",
-            "us-central1",
-        ],
+        &[&["init", "-q", "--force"], &service_account[..]].concat(),
     )
     .assert()
     .success();
