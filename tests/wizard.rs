@@ -11,16 +11,26 @@ use expectrl::{Eof, Expect, Session};
 const ZHIPU_KEY: &str = "zk-typed-hidden-0001";
 const DEEPSEEK_KEY: &str = "dk-typed-hidden-0002";
 
+/// The binary on a pseudo-terminal that echoes, as a person's terminal does. expectrl
+/// spawns with echo off, which would hide both an echoed key and the moment a hidden
+/// prompt turns echo off: `stty echo` turns it back on before the binary starts.
+fn terminal_command(args: &[&str]) -> Command {
+    let mut cmd = Command::new("sh");
+    cmd.args(["-c", "stty echo && exec \"$0\" \"$@\""])
+        .arg(assert_cmd::cargo::cargo_bin("higress-claw"))
+        .args(args);
+    cmd
+}
+
 fn spawn(home: &std::path::Path, lang: &str, args: &[&str]) -> OsSession {
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("higress-claw"));
+    let mut cmd = terminal_command(args);
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap())
         .env("HOME", home)
         .env("NO_COLOR", "1")
         .env("TERM", "xterm")
         .env("TZ", "Asia/Shanghai")
-        .env("LANG", lang)
-        .args(args);
+        .env("LANG", lang);
     let mut session = Session::spawn(cmd).expect("a pty");
     session.set_expect_timeout(Some(Duration::from_secs(20)));
     session
@@ -30,7 +40,9 @@ fn spawn(home: &std::path::Path, lang: &str, args: &[&str]) -> OsSession {
 ///
 /// The hidden prompt turns echo off with `TCSAFLUSH`, which throws away whatever was
 /// typed before that moment: sending as soon as the prompt's text shows races that
-/// flush, and on a busy machine the key is lost and the wizard waits forever.
+/// flush, and on a busy machine the key is lost and the wizard waits forever. Seeing
+/// echo off is a real signal only because the terminal echoes otherwise
+/// ([`terminal_command`]).
 fn type_hidden(p: &mut OsSession, text: &str) {
     let deadline = Instant::now() + Duration::from_secs(20);
     while p.get_process().get_echo().expect("the pty's termios") {
@@ -176,14 +188,19 @@ fn start_asks_then_runs_the_gateway() {
     let Some(gw) = support::docker::Gateway::new("wizard") else {
         return;
     };
-    let mut cmd = Command::new(assert_cmd::cargo::cargo_bin("higress-claw"));
+    let args: Vec<String> = gw
+        .start_args()
+        .into_iter()
+        .filter(|a| a != "--non-interactive")
+        .collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let mut cmd = terminal_command(&args);
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap())
         .env("HOME", gw.home.path())
         .env("NO_COLOR", "1")
         .env("TERM", "xterm")
-        .env("LANG", "en_US.UTF-8")
-        .args(gw.start_args().iter().filter(|a| *a != "--non-interactive"));
+        .env("LANG", "en_US.UTF-8");
     let mut p = Session::spawn(cmd).unwrap();
     p.set_expect_timeout(Some(Duration::from_secs(60)));
     p.expect("Which providers?").unwrap();
