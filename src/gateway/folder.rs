@@ -468,11 +468,17 @@ impl Transaction<'_> {
 
     /// Adds `provider`, or updates it in place, with every resource it needs.
     pub fn upsert_provider(&mut self, provider: &ProviderConfig) -> Result<(), FolderError> {
-        let id = provider.spec.id;
-        let endpoint = provider.endpoint();
-        let service = provider.service_name();
-        // A token service the entry had and no longer needs (switched to a key) goes.
-        let old_auth = self.auth_registry_of(id)?;
+        self.upsert_auth_service(provider)?;
+        self.upsert_proxy_entry(provider)?;
+        self.upsert_endpoint_registry(provider)?;
+        self.upsert_ingress(provider)?;
+        self.upsert_route_configmap(provider)
+    }
+
+    /// The token service some providers call besides their endpoint (Vertex with a
+    /// service account); one the entry had and no longer needs goes.
+    fn upsert_auth_service(&mut self, provider: &ProviderConfig) -> Result<(), FolderError> {
+        let old_auth = self.auth_registry_of(provider.spec.id)?;
         let new_auth = provider.auth_service();
         if let Some(old) = old_auth.filter(|old| new_auth.as_ref().is_none_or(|(n, _)| n != old)) {
             self.bridge()?.spec.registries.retain(|r| r.name != old);
@@ -490,8 +496,14 @@ impl Transaction<'_> {
                 },
             );
         }
+        Ok(())
+    }
 
-        // ai-proxy entry: keep unknown fields and settings we do not manage.
+    /// The ai-proxy entry and its match rule; unknown fields and settings we do not
+    /// manage are kept.
+    fn upsert_proxy_entry(&mut self, provider: &ProviderConfig) -> Result<(), FolderError> {
+        let id = provider.spec.id;
+        let service = provider.service_name();
         let proxy = &mut self.ai_proxy()?.spec;
         let providers = &mut proxy.default_config.providers;
         let entry = match providers.iter().position(|p| p.id == id) {
@@ -525,14 +537,14 @@ impl Transaction<'_> {
             .iter_mut()
             .find(|r| r.active_provider_id() == Some(id))
         {
-            Some(rule) => rule.service = vec![service.clone()],
+            Some(rule) => rule.service = vec![service],
             None => {
                 let index =
                     insertion_index(rules.iter().filter_map(|r| r.active_provider_id()), id);
                 rules.insert(
                     index.min(rules.len()),
                     MatchRule {
-                        service: vec![service.clone()],
+                        service: vec![service],
                         config_disable: false,
                         config: mapping([("activeProviderId", string(id))]),
                         other: Mapping::new(),
@@ -540,26 +552,33 @@ impl Transaction<'_> {
                 )
             }
         }
+        Ok(())
+    }
 
-        // McpBridge registry.
-        let static_registry = endpoint.registry_type() == "static";
-        let registries = &mut self.bridge()?.spec.registries;
-        let name = provider.registry_name();
+    /// The McpBridge registry of the provider's endpoint (`static` with `host:port` for
+    /// an IPv4 address, else `dns`).
+    fn upsert_endpoint_registry(&mut self, provider: &ProviderConfig) -> Result<(), FolderError> {
+        let endpoint = provider.endpoint();
+        let domain = if endpoint.registry_type() == "static" {
+            format!("{}:{}", endpoint.domain, endpoint.port)
+        } else {
+            endpoint.domain.clone()
+        };
         let registry = Registry {
-            name: name.clone(),
+            name: provider.registry_name(),
             kind: endpoint.registry_type().to_string(),
             protocol: Some(endpoint.protocol.clone()),
-            domain: if static_registry {
-                format!("{}:{}", endpoint.domain, endpoint.port)
-            } else {
-                endpoint.domain.clone()
-            },
+            domain,
             port: provider.service_port(),
             other: Mapping::new(),
         };
-        upsert_registry(registries, registry);
+        upsert_registry(&mut self.bridge()?.spec.registries, registry);
+        Ok(())
+    }
 
-        // Ingress and console ConfigMap, edited in place when present.
+    /// The ingress routing the provider's models to its registry, edited in place.
+    fn upsert_ingress(&mut self, provider: &ProviderConfig) -> Result<(), FolderError> {
+        let id = provider.spec.id;
         let matcher = provider.header_match();
         let mut ingress = match self.ingresses.remove(id).flatten() {
             Some(ingress) => ingress,
@@ -575,12 +594,22 @@ impl Transaction<'_> {
         });
         annotations.insert(
             string("higress.io/destination"),
-            string(format!("{service}:{}", provider.service_port())),
+            string(format!(
+                "{}:{}",
+                provider.service_name(),
+                provider.service_port()
+            )),
         );
         annotations.insert(string("higress.io/ignore-path-case"), string("false"));
         annotations.insert(string(matcher.annotation_key()), string(matcher.value()));
         self.ingresses.insert(id.to_string(), Some(ingress));
+        Ok(())
+    }
 
+    /// The console's view of the route (`configmaps/ai-route-<id>.yaml`), edited in
+    /// place: fields the console added are kept.
+    fn upsert_route_configmap(&mut self, provider: &ProviderConfig) -> Result<(), FolderError> {
+        let id = provider.spec.id;
         let mut configmap = match self.configmaps.remove(id).flatten() {
             Some(cm) => cm,
             None => self
@@ -597,7 +626,8 @@ impl Transaction<'_> {
         let mut data = old.unwrap_or_else(|| serde_json::json!({}));
         data["name"] = id.into();
         data["upstreams"] = serde_json::json!([{ "provider": id }]);
-        data["modelPredicates"] = matcher
+        data["modelPredicates"] = provider
+            .header_match()
             .console_prefixes()
             .into_iter()
             .map(|p| serde_json::json!({ "matchType": "PRE", "matchValue": p }))
