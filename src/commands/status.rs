@@ -35,28 +35,7 @@ struct DockerReport {
 }
 
 pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
-    let engine = Engine::connect().await;
-    let (engine, mut docker) = match engine {
-        Ok(engine) => {
-            let endpoint = Some(engine.endpoint().describe());
-            (
-                Some(engine),
-                DockerReport {
-                    reachable: true,
-                    endpoint,
-                    error: None,
-                },
-            )
-        }
-        Err(err) => (
-            None,
-            DockerReport {
-                reachable: false,
-                endpoint: None,
-                error: Some(err.to_string()),
-            },
-        ),
-    };
+    let (engine, mut docker) = engine_report().await;
     // Status reports what it can: a failed lookup is said in `docker.error`.
     let container = match &engine {
         Some(engine) => engine
@@ -89,7 +68,7 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
     };
     let report = StatusReport {
         container: global.container_name.clone(),
-        state: state.clone(),
+        state,
         image: container.as_ref().map(|c| c.image.clone()),
         ports: container
             .as_ref()
@@ -107,7 +86,38 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
         docker,
     };
     printer.json(&report);
-    let mut text = format!("Container:   {} ({state})\n", report.container);
+    printer.data(render(&report).trim_end());
+    Ok(())
+}
+
+/// The engine, and what status says of it.
+async fn engine_report() -> (Option<Engine>, DockerReport) {
+    match Engine::connect().await {
+        Ok(engine) => {
+            let endpoint = Some(engine.endpoint().describe());
+            (
+                Some(engine),
+                DockerReport {
+                    reachable: true,
+                    endpoint,
+                    error: None,
+                },
+            )
+        }
+        Err(err) => (
+            None,
+            DockerReport {
+                reachable: false,
+                endpoint: None,
+                error: Some(err.to_string()),
+            },
+        ),
+    }
+}
+
+/// The report as text for a person.
+fn render(report: &StatusReport) -> String {
+    let mut text = format!("Container:   {} ({})\n", report.container, report.state);
     if let Some(err) = &report.docker.error {
         text.push_str(&format!("Docker:      unreachable: {err}\n"));
     }
@@ -157,6 +167,5 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
     for p in &report.providers {
         text.push_str(&format!("  {}\n", p.line()));
     }
-    printer.data(text.trim_end());
-    Ok(())
+    text
 }
