@@ -213,6 +213,45 @@ impl ProviderConfig {
 
     pub fn validate(&self) -> Result<(), ProviderError> {
         let provider = self.spec.display_name;
+        self.validate_values()?;
+        self.validate_credentials()?;
+        for setting in self.spec.settings.iter().filter(|s| s.required) {
+            if !self.has(setting.field) {
+                return Err(self.missing(setting.field));
+            }
+        }
+        self.validate_combinations()?;
+        if let Some(url_field) = match self.spec.endpoint {
+            EndpointRule::FromUrl(field) => Some(field),
+            _ => None,
+        } && let Some(url) = self.get(url_field)
+            && parse_url(url).is_none()
+        {
+            return Err(ProviderError::Invalid {
+                provider,
+                message: format!("{url_field} {url:?} is not an http(s) URL with a host"),
+            });
+        }
+        pattern::validate(self.models())
+            .map_err(|message| ProviderError::Invalid { provider, message })?;
+        Ok(())
+    }
+
+    fn has(&self, field: &str) -> bool {
+        self.effective(field).is_some_and(|v| !v.is_empty())
+    }
+
+    fn missing(&self, field: &'static str) -> ProviderError {
+        ProviderError::MissingSetting {
+            provider: self.spec.display_name,
+            field,
+            flag: self.spec.setting(field).map_or("", |s| s.flag),
+        }
+    }
+
+    /// Each key and setting on its own: no empty key, no line break, the setting's kind.
+    fn validate_values(&self) -> Result<(), ProviderError> {
+        let provider = self.spec.display_name;
         for key in &self.keys {
             if key.expose().is_empty() {
                 return Err(ProviderError::EmptyKey { provider });
@@ -233,91 +272,67 @@ impl ProviderConfig {
             check_kind(setting, value)
                 .map_err(|message| ProviderError::Invalid { provider, message })?;
         }
-        let missing = |field: &'static str| ProviderError::MissingSetting {
+        Ok(())
+    }
+
+    /// One complete way to authenticate, by the provider's key rule.
+    fn validate_credentials(&self) -> Result<(), ProviderError> {
+        let provider = self.spec.display_name;
+        let invalid = |message: &str| ProviderError::Invalid {
             provider,
-            field,
-            flag: self.spec.setting(field).map_or("", |s| s.flag),
-        };
-        let has = |field: &str| self.effective(field).is_some_and(|v| !v.is_empty());
-        let missing_key = || ProviderError::MissingKey {
-            provider,
-            stem: self.spec.flag_stem,
-            var: crate::env_vars::provider_key_var(self.spec.flag_stem),
+            message: message.into(),
         };
         match self.spec.key {
-            KeyRule::Required if self.keys.is_empty() => return Err(missing_key()),
+            KeyRule::Required if self.keys.is_empty() => Err(ProviderError::MissingKey {
+                provider,
+                stem: self.spec.flag_stem,
+                var: crate::env_vars::provider_key_var(self.spec.flag_stem),
+            }),
             KeyRule::BedrockKeyOrAccessKeys if self.keys.is_empty() => {
-                if !has("awsAccessKey") && !has("awsSecretKey") {
-                    return Err(ProviderError::Invalid {
-                        provider,
-                        message: "pass --bedrock-key (a Bedrock API key), or --bedrock-access-key and --bedrock-secret-key".into(),
-                    });
+                if !self.has("awsAccessKey") && !self.has("awsSecretKey") {
+                    return Err(invalid(
+                        "pass --bedrock-key (a Bedrock API key), or --bedrock-access-key and --bedrock-secret-key",
+                    ));
                 }
-                for field in ["awsAccessKey", "awsSecretKey"] {
-                    if !has(field) {
-                        return Err(missing(field));
-                    }
-                }
+                self.require(&["awsAccessKey", "awsSecretKey"])
             }
             KeyRule::VertexKeyOrServiceAccount if self.keys.is_empty() => {
-                if !has("vertexAuthKey") {
-                    return Err(ProviderError::Invalid {
-                        provider,
-                        message: "pass --vertex-key (express mode), or --vertex-auth-key-file with --vertex-auth-service-name, --vertex-project-id and --vertex-region".into(),
-                    });
+                if !self.has("vertexAuthKey") {
+                    return Err(invalid(
+                        "pass --vertex-key (express mode), or --vertex-auth-key-file with --vertex-project-id and --vertex-region",
+                    ));
                 }
-                for field in ["vertexProjectId", "vertexRegion"] {
-                    if !has(field) {
-                        return Err(missing(field));
-                    }
-                }
+                self.require(&["vertexProjectId", "vertexRegion"])
             }
             KeyRule::HunyuanKeyOrAuthPair => {
                 let id = self.effective("hunyuanAuthId").unwrap_or_default();
                 let key = self.effective("hunyuanAuthKey").unwrap_or_default();
                 if self.keys.is_empty() && id.is_empty() && key.is_empty() {
-                    return Err(ProviderError::Invalid {
-                        provider,
-                        message: "pass --hunyuan-key (OpenAI-compatible API), or --hunyuan-auth-id and --hunyuan-auth-key".into(),
-                    });
+                    return Err(invalid(
+                        "pass --hunyuan-key (OpenAI-compatible API), or --hunyuan-auth-id and --hunyuan-auth-key",
+                    ));
                 }
-                if !id.is_empty() || !key.is_empty() {
-                    if id.chars().count() != 36 {
-                        return Err(ProviderError::Invalid { provider, message: "hunyuanAuthId (--hunyuan-auth-id) must be the 36-character SecretId".into() });
-                    }
-                    if key.chars().count() != 32 {
-                        return Err(ProviderError::Invalid { provider, message: "hunyuanAuthKey (--hunyuan-auth-key) must be the 32-character SecretKey".into() });
-                    }
+                if (!id.is_empty() || !key.is_empty()) && id.chars().count() != 36 {
+                    return Err(invalid(
+                        "hunyuanAuthId (--hunyuan-auth-id) must be the 36-character SecretId",
+                    ));
                 }
+                if (!id.is_empty() || !key.is_empty()) && key.chars().count() != 32 {
+                    return Err(invalid(
+                        "hunyuanAuthKey (--hunyuan-auth-key) must be the 32-character SecretKey",
+                    ));
+                }
+                Ok(())
             }
-            _ => {}
+            _ => Ok(()),
         }
-        for setting in self.spec.settings.iter().filter(|s| s.required) {
-            if !has(setting.field) {
-                return Err(missing(setting.field));
-            }
+    }
+
+    fn require(&self, fields: &[&'static str]) -> Result<(), ProviderError> {
+        match fields.iter().find(|f| !self.has(f)) {
+            Some(field) => Err(self.missing(field)),
+            None => Ok(()),
         }
-        self.validate_combinations()?;
-        if self.spec.id == "spark" && self.keys.iter().any(|k| !k.expose().contains(':')) {
-            return Err(ProviderError::Invalid {
-                provider,
-                message: "the Spark key must be APIKey:APISecret (both from the iFlyTek console, joined by a colon)".into(),
-            });
-        }
-        if let Some(url_field) = match self.spec.endpoint {
-            EndpointRule::FromUrl(field) => Some(field),
-            _ => None,
-        } && let Some(url) = self.get(url_field)
-            && parse_url(url).is_none()
-        {
-            return Err(ProviderError::Invalid {
-                provider,
-                message: format!("{url_field} {url:?} is not an http(s) URL with a host"),
-            });
-        }
-        pattern::validate(self.models())
-            .map_err(|message| ProviderError::Invalid { provider, message })?;
-        Ok(())
     }
 
     /// Settings that only work together, as the ai-proxy plugin reads them.
@@ -341,6 +356,12 @@ impl ProviderConfig {
         }
         if self.effective("minimaxApiType").as_deref() == Some("pro") {
             needs("minimaxGroupId", "the Minimax pro API")?;
+        }
+        if self.spec.id == "spark" && self.keys.iter().any(|k| !k.expose().contains(':')) {
+            return Err(ProviderError::Invalid {
+                provider,
+                message: "the Spark key must be APIKey:APISecret (both from the iFlyTek console, joined by a colon)".into(),
+            });
         }
         if let Some(url) = self.get("azureServiceUrl")
             && !url.contains("api-version=")
