@@ -1,6 +1,7 @@
 //! `higress-claw start`: configure if needed, run the container, wait until it answers.
 
 use std::net::{IpAddr, Ipv4Addr, TcpListener};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
@@ -215,45 +216,8 @@ async fn start_existing(
     started: Instant,
 ) -> anyhow::Result<()> {
     let name = container.name.clone();
-    let dir = match (&container.data_dir, &global.data_dir) {
-        (Some(mounted), Some(given)) if absolute(given) != *mounted => {
-            return Err(usage(format!(
-                "the container {name} already serves {}; not {}. Use --container-name to run a second gateway",
-                mounted.display(),
-                absolute(given).display()
-            )));
-        }
-        (Some(mounted), _) => mounted.clone(),
-        (None, _) => {
-            return Err(usage(format!(
-                "a container named {name} exists but has no /data mount, so it is not a Higress gateway; remove it or choose --container-name"
-            )));
-        }
-    };
-    if let Some(ports) = container.ports {
-        let wanted = [
-            ("--http-port", args.ports.http_port, ports.http),
-            ("--https-port", args.ports.https_port, ports.https),
-            ("--console-port", args.ports.console_port, ports.console),
-        ];
-        for (flag, asked, actual) in wanted {
-            if let Some(asked) = asked.filter(|a| *a != actual) {
-                let target = target_flags(global);
-                return Err(usage(format!(
-                    "{name} already exists with {flag} {actual}, not {asked}; ports are fixed at creation. Recreate it (the configuration is kept): higress-claw delete --force{target} && higress-claw start{target} {flag} {asked}"
-                )));
-            }
-        }
-    }
-    if let Some(asked) = args.bind
-        && container.bind.as_deref() != Some(asked.to_string().as_str())
-    {
-        let target = target_flags(global);
-        return Err(usage(format!(
-            "{name} already exists bound to {}, not {asked}; the address is fixed at creation. Recreate it (the configuration is kept): higress-claw delete --force{target} && higress-claw start{target} --bind {asked}",
-            container.bind.as_deref().unwrap_or("127.0.0.1")
-        )));
-    }
+    let dir = served_folder(&container, global)?;
+    refuse_changed_creation_flags(args, global, &container)?;
     let (repo, tag) = crate::docker::split_image(&container.image);
     let asked_other_image = args.image_repo.as_deref().is_some_and(|r| r != repo)
         || args.image_tag.as_deref().is_some_and(|t| t != tag);
@@ -270,32 +234,7 @@ async fn start_existing(
         "started"
     };
     if !plan.providers.is_empty() || plan.auto_routing.is_some() {
-        // Through the same workspace as `config add`: on Docker Desktop or a remote
-        // engine the change goes through the container.
-        let ws = Workspace::open(global, &printer).await?;
-        let saved = ws
-            .folder
-            .settings()?
-            .unwrap_or_else(|| DeploymentSettings::from_text(""));
-        let deployment = DeploymentSettings {
-            auto_routing: saved.auto_routing || plan.auto_routing.is_some(),
-            auto_routing_default_model: plan
-                .auto_routing
-                .clone()
-                .or(saved.auto_routing_default_model.clone()),
-            ..saved
-        };
-        let changed = configure::write_folder(&ws.folder, &plan, &deployment, false, &printer)?;
-        ws.publish(&changed).await?;
-        if changed.is_empty() {
-            printer.status("The provider flags match the configuration already; nothing changed");
-        } else {
-            printer.status(format!(
-                "Applied the provider flags to the configuration ({} files changed; {})",
-                changed.len(),
-                ws.takes_effect()
-            ));
-        }
+        apply_provider_flags(global, &printer, &plan).await?;
     }
     let folder = open_folder(&dir);
     let ports = container
@@ -307,6 +246,92 @@ async fn start_existing(
     summary(
         &printer, &folder, &container, action, ready, plan.notes, started,
     )
+}
+
+/// The folder an existing container serves; refused when `--data-dir` names another,
+/// or when the container has none (then it is not a gateway).
+fn served_folder(container: &Container, global: &GlobalArgs) -> anyhow::Result<PathBuf> {
+    let name = &container.name;
+    match (&container.data_dir, &global.data_dir) {
+        (Some(mounted), Some(given)) if absolute(given) != *mounted => Err(usage(format!(
+            "the container {name} already serves {}; not {}. Use --container-name to run a second gateway",
+            mounted.display(),
+            absolute(given).display()
+        ))),
+        (Some(mounted), _) => Ok(mounted.clone()),
+        (None, _) => Err(usage(format!(
+            "a container named {name} exists but has no /data mount, so it is not a Higress gateway; remove it or choose --container-name"
+        ))),
+    }
+}
+
+/// Ports and the bind address are fixed when a container is created: asking for others
+/// on an existing one is refused with the way to recreate it, never silently ignored.
+fn refuse_changed_creation_flags(
+    args: &StartArgs,
+    global: &GlobalArgs,
+    container: &Container,
+) -> anyhow::Result<()> {
+    let name = &container.name;
+    let target = target_flags(global);
+    if let Some(ports) = container.ports {
+        let wanted = [
+            ("--http-port", args.ports.http_port, ports.http),
+            ("--https-port", args.ports.https_port, ports.https),
+            ("--console-port", args.ports.console_port, ports.console),
+        ];
+        for (flag, asked, actual) in wanted {
+            if let Some(asked) = asked.filter(|a| *a != actual) {
+                return Err(usage(format!(
+                    "{name} already exists with {flag} {actual}, not {asked}; ports are fixed at creation. Recreate it (the configuration is kept): higress-claw delete --force{target} && higress-claw start{target} {flag} {asked}"
+                )));
+            }
+        }
+    }
+    if let Some(asked) = args.bind
+        && container.bind.as_deref() != Some(asked.to_string().as_str())
+    {
+        return Err(usage(format!(
+            "{name} already exists bound to {}, not {asked}; the address is fixed at creation. Recreate it (the configuration is kept): higress-claw delete --force{target} && higress-claw start{target} --bind {asked}",
+            container.bind.as_deref().unwrap_or("127.0.0.1")
+        )));
+    }
+    Ok(())
+}
+
+/// Provider flags given to an existing gateway are added to its configuration, through
+/// the same workspace as `config add` (on Docker Desktop or a remote engine, through the
+/// container).
+async fn apply_provider_flags(
+    global: &GlobalArgs,
+    printer: &Printer,
+    plan: &configure::Plan,
+) -> anyhow::Result<()> {
+    let ws = Workspace::open(global, printer).await?;
+    let saved = ws
+        .folder
+        .settings()?
+        .unwrap_or_else(|| DeploymentSettings::from_text(""));
+    let deployment = DeploymentSettings {
+        auto_routing: saved.auto_routing || plan.auto_routing.is_some(),
+        auto_routing_default_model: plan
+            .auto_routing
+            .clone()
+            .or(saved.auto_routing_default_model.clone()),
+        ..saved
+    };
+    let changed = configure::write_folder(&ws.folder, plan, &deployment, false, printer)?;
+    ws.publish(&changed).await?;
+    if changed.is_empty() {
+        printer.status("The provider flags match the configuration already; nothing changed");
+    } else {
+        printer.status(format!(
+            "Applied the provider flags to the configuration ({} files changed; {})",
+            changed.len(),
+            ws.takes_effect()
+        ));
+    }
+    Ok(())
 }
 
 async fn wait_ready(
