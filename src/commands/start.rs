@@ -481,7 +481,7 @@ fn summary(
             .map(ProviderReport::from_configured)
             .collect(),
         auto_routing: AutoRoutingReport::from(routing.as_ref()),
-        example_model: example_model.clone(),
+        example_model,
         notes: notes.clone(),
         seconds_to_ready: ready.then(|| started.elapsed().as_secs_f64()),
     };
@@ -499,10 +499,16 @@ fn summary(
             printer.success("Higress AI Gateway container started (not waiting for it: --no-wait)")
         }
     }
+    printer.data(render_summary(&report));
+    Ok(())
+}
+
+/// The endpoints, providers, a curl that uses a configured model, and what to do next.
+fn render_summary(report: &StartReport) -> String {
     let mut text = format!(
         "\n  Gateway:      {gw}  (HTTPS on port {https})\n  Chat API:     {chat}\n  Console:      {console}\n  Access logs:  {logs}\n  Data folder:  {data}\n",
         gw = report.gateway_url,
-        https = ports.https,
+        https = report.ports.https,
         chat = report.chat_url,
         console = report.console_url,
         logs = report.log_dir,
@@ -512,28 +518,28 @@ fn summary(
     for p in &report.providers {
         text.push_str(&format!("  {}\n", p.line()));
     }
-    if let Some(r) = routing.as_ref().filter(|r| r.enable) {
+    let r = &report.auto_routing;
+    if r.enabled {
         text.push_str(&format!(
             "\nAuto-routing: on. Use the model \"{AUTO_MODEL}\"; unmatched messages go to {} ({} rules).\n",
             r.default_model.as_deref().unwrap_or("(no default model)"),
-            r.rules.len()
+            r.rules
         ));
     }
-    if let Some(model) = &example_model {
+    if let Some(model) = &report.example_model {
         text.push_str(&format!(
             "\nTry it:\n  curl {chat} \\\n    -H 'Content-Type: application/json' \\\n    -d '{{\"model\": \"{model}\", \"messages\": [{{\"role\": \"user\", \"content\": \"Hello\"}}]}}'\n",
             chat = report.chat_url
         ));
     }
     // The container's name is enough for the others to find its folder.
-    let target = if container.name == crate::gateway::DEFAULT_CONTAINER_NAME {
+    let target = if report.container == crate::gateway::DEFAULT_CONTAINER_NAME {
         String::new()
     } else {
-        format!(" --container-name {}", super::shell_word(&container.name))
+        format!(" --container-name {}", super::shell_word(&report.container))
     };
     text.push_str(&format!(
         "\nUse it from OpenClaw:  higress-claw openclaw install && higress-claw openclaw setup{target}\nManage keys:  higress-claw config add{target} --provider deepseek --key sk-…\nStop it:      higress-claw stop{target}"
     ));
-    printer.data(text);
-    Ok(())
+    text
 }
