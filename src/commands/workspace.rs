@@ -166,18 +166,25 @@ impl Workspace {
                 super::target_flags(global)
             )));
         }
-        printer.verbose(format!(
-            "Editing {}:/data through the Docker API",
-            container.name
-        ));
-        let lock = host_lock(&container.name, printer)?;
+        Self::through_container(engine, container.name, printer).await
+    }
+
+    /// A private copy of the container's `/data`, edited like a host folder and published
+    /// back by [`Workspace::publish`].
+    async fn through_container(
+        engine: Engine,
+        container: String,
+        printer: &Printer,
+    ) -> anyhow::Result<Self> {
+        printer.verbose(format!("Editing {container}:/data through the Docker API"));
+        let lock = host_lock(&container, printer)?;
         let mirror = tempfile::Builder::new()
             .prefix("higress-claw-mirror")
             .tempdir()
             .context("cannot create a temporary folder for the copy of /data")?;
         for item in MIRRORED {
             let Some(tar) = engine
-                .download(&container.name, &format!("/data/{item}"))
+                .download(&container, &format!("/data/{item}"))
                 .await?
             else {
                 continue;
@@ -186,8 +193,7 @@ impl Workspace {
                 .unpack(mirror.path())
                 .with_context(|| {
                     format!(
-                        "cannot unpack /data/{item} of {} into {}",
-                        container.name,
+                        "cannot unpack /data/{item} of {container} into {}",
                         mirror.path().display()
                     )
                 })?;
@@ -196,15 +202,14 @@ impl Workspace {
         let folder = DataFolder::new(mirror.path());
         if !folder.is_configured() && !folder.store().exists(paths::AI_PROXY) {
             return Err(usage(format!(
-                "{}:/data is not a configured gateway folder; create one with `higress-claw start`",
-                container.name
+                "{container}:/data is not a configured gateway folder; create one with `higress-claw start`"
             )));
         }
         Ok(Self {
             folder,
             remote: Some(Remote {
                 engine,
-                container: container.name,
+                container,
                 _mirror: mirror,
                 originals,
                 _lock: lock,
