@@ -88,35 +88,8 @@ pub async fn run(args: UpgradeArgs, global: &GlobalArgs, printer: Printer) -> an
             .unwrap_or(DEFAULT_REGISTRY)
             .to_string(),
     };
-
-    // From the rename on, an interrupt must not leave the gateway down under another
-    // name: it rolls back like a failure does.
-    let mut interrupts = Interrupts::listen()?;
-    engine.rename(name, &aside).await?;
-    let was_running = old.state.is_running();
-    engine.stop(&aside).await?;
-    printer.status(format!(
-        "Kept the old container as {aside} until the new one is ready"
-    ));
+    let outcome = swap(&engine, &printer, &old, &aside, &spec, &args).await?;
     let host = probe_host(old.bind.as_deref());
-    let attempt = async {
-        engine.create(&spec).await?;
-        engine.start(name).await?;
-        let spinner = printer.spinner("Waiting for the new gateway and console to answer");
-        let seen = readiness::wait(
-            &host,
-            ports.http,
-            ports.console,
-            Duration::from_secs(args.wait_timeout),
-        )
-        .await;
-        spinner.finish_and_clear();
-        anyhow::Ok(seen.ready())
-    };
-    let outcome = tokio::select! {
-        outcome = attempt => outcome,
-        signal = interrupts.received() => Err(anyhow::anyhow!("interrupted ({signal})")),
-    };
     if let Ok(true) = outcome {
         engine.remove(&aside, true).await?;
         remember_image(&data_dir, &args, &printer)?;
@@ -125,7 +98,7 @@ pub async fn run(args: UpgradeArgs, global: &GlobalArgs, printer: Printer) -> an
         return Ok(());
     }
     let logs = engine.last_log_lines(name, Some(20)).await;
-    roll_back(&engine, &old, &aside, was_running, &host, ports, &args).await?;
+    roll_back(&engine, &old, &aside, &host, ports, &args).await?;
     printer.json(&report("rolled-back"));
     let why = match outcome {
         Err(err) => format!("{err:#}"),
@@ -139,6 +112,45 @@ pub async fn run(args: UpgradeArgs, global: &GlobalArgs, printer: Printer) -> an
         "the new container ({image}) failed, so {name} was rolled back to {}: {why}",
         old.image
     )
+}
+
+/// Parks the old container as `aside`, then creates, starts and waits for the new one.
+/// The result says whether it became ready (an error when it failed or was
+/// interrupted); the caller keeps or rolls back. From the rename on, an interrupt is
+/// handled like a failure, so the gateway is never left down under another name.
+async fn swap(
+    engine: &Engine,
+    printer: &Printer,
+    old: &Container,
+    aside: &str,
+    spec: &ContainerSpec,
+    args: &UpgradeArgs,
+) -> anyhow::Result<anyhow::Result<bool>> {
+    let mut interrupts = Interrupts::listen()?;
+    let host = probe_host(old.bind.as_deref());
+    engine.rename(&old.name, aside).await?;
+    engine.stop(aside).await?;
+    printer.status(format!(
+        "Kept the old container as {aside} until the new one is ready"
+    ));
+    let attempt = async {
+        engine.create(spec).await?;
+        engine.start(&spec.name).await?;
+        let spinner = printer.spinner("Waiting for the new gateway and console to answer");
+        let seen = readiness::wait(
+            &host,
+            spec.ports.http,
+            spec.ports.console,
+            Duration::from_secs(args.wait_timeout),
+        )
+        .await;
+        spinner.finish_and_clear();
+        anyhow::Ok(seen.ready())
+    };
+    Ok(tokio::select! {
+        outcome = attempt => outcome,
+        signal = interrupts.received() => Err(anyhow::anyhow!("interrupted ({signal})")),
+    })
 }
 
 /// The aside name may hold only a leftover of an interrupted upgrade of this gateway
@@ -164,14 +176,13 @@ async fn roll_back(
     engine: &Engine,
     old: &Container,
     aside: &str,
-    was_running: bool,
     host: &str,
     ports: Ports,
     args: &UpgradeArgs,
 ) -> anyhow::Result<()> {
     engine.remove(&old.name, true).await?;
     engine.rename(aside, &old.name).await?;
-    if was_running {
+    if old.state.is_running() {
         engine.start(&old.name).await?;
         readiness::wait(
             host,
