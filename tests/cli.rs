@@ -857,6 +857,15 @@ fn vertex_service_account_mode_gets_its_token_service() {
     .assert()
     .success();
     assert!(registry("vertex-oauth2").is_some());
+    // It goes to Kubernetes along with the provider.
+    let out = support::on_folder(home.path(), &data, &["export"])
+        .output()
+        .unwrap();
+    let yaml = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        yaml.contains("name: vertex-oauth2") && yaml.contains("domain: oauth2.googleapis.com"),
+        "{yaml}"
+    );
     support::on_folder(
         home.path(),
         &data,

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use super::folder::{DataFolder, FolderError, is_placeholder_key};
 use super::resources::{
-    AiProxyConfig, ConfigMap, Ingress, McpBridge, ModelRouterConfig, WasmPlugin,
+    AiProxyConfig, ConfigMap, Ingress, McpBridge, ModelRouterConfig, ProviderEntry, WasmPlugin,
 };
 use super::{catalog, paths};
 use crate::yaml::{self, Mapping, Value};
@@ -95,7 +95,20 @@ fn placeholder(id: &str, what: &str) -> String {
 
 pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, FolderError> {
     let mut out = Export::default();
-    let configured: BTreeSet<String> = folder.providers()?.into_iter().map(|p| p.id).collect();
+    let providers = folder.providers()?;
+    let configured: BTreeSet<String> = providers.iter().map(|p| p.id.clone()).collect();
+    // The providers' registries, and the token services some of them call (Vertex).
+    let registries: BTreeSet<String> = providers
+        .iter()
+        .filter_map(|p| p.to_config())
+        .flat_map(|c| {
+            [
+                Some(c.registry_name()),
+                c.auth_service().map(|(name, _)| name),
+            ]
+        })
+        .flatten()
+        .collect();
     let ns = options.namespace.as_str();
 
     if let Some(mut proxy) = folder.load_resource::<WasmPlugin<AiProxyConfig>>(paths::AI_PROXY)? {
@@ -109,56 +122,7 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
         });
         if options.redact_keys {
             for p in &mut spec.default_config.providers {
-                let name = catalog::find(&p.id)
-                    .map_or(p.id.as_str(), |s| s.display_name)
-                    .to_string();
-                let count = p.api_tokens.len();
-                for (i, token) in p.api_tokens.iter_mut().enumerate() {
-                    if is_placeholder_key(token.expose()) {
-                        continue;
-                    }
-                    let label = if count > 1 {
-                        format!("KEY_{}", i + 1)
-                    } else {
-                        "KEY".into()
-                    };
-                    let value = placeholder(&p.id, &label);
-                    *token = crate::secret::Secret::new(value.clone());
-                    out.placeholders.push((
-                        value,
-                        format!(
-                            "{name} API key{}",
-                            if count > 1 {
-                                format!(" #{}", i + 1)
-                            } else {
-                                String::new()
-                            }
-                        ),
-                    ));
-                }
-                let secret_fields: Vec<String> = p
-                    .settings
-                    .keys()
-                    .filter_map(|k| k.as_str())
-                    .filter(|field| {
-                        catalog::find(&p.id)
-                            .and_then(|s| s.setting(field))
-                            .is_some_and(|s| {
-                                matches!(
-                                    s.kind,
-                                    catalog::SettingKind::Secret
-                                        | catalog::SettingKind::FileContents
-                                )
-                            })
-                    })
-                    .map(String::from)
-                    .collect();
-                for field in secret_fields {
-                    let value = placeholder(&p.id, &field.to_ascii_uppercase());
-                    out.placeholders
-                        .push((value.clone(), format!("{name} {field}")));
-                    p.settings.insert(field.into(), value.into());
-                }
+                out.placeholders.extend(redact(p));
             }
         }
         set_url(&mut proxy, &options.plugin_registry);
@@ -175,12 +139,10 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
         out.documents.push(clean(to_value(&stats), ns));
     }
     if let Some(mut bridge) = folder.load_resource::<McpBridge>(paths::MCP_BRIDGE)? {
-        bridge.spec.registries.retain(|r| {
-            r.name
-                .strip_prefix("llm-")
-                .and_then(|n| n.strip_suffix(".internal"))
-                .is_some_and(|id| configured.contains(id))
-        });
+        bridge
+            .spec
+            .registries
+            .retain(|r| registries.contains(&r.name));
         out.documents.push(clean(to_value(&bridge), ns));
     }
     for id in &configured {
@@ -194,6 +156,48 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
         }
     }
     Ok(out)
+}
+
+/// Replaces the entry's keys and secret settings with `REPLACE_WITH_…` placeholders;
+/// returns each placeholder with what to fill in.
+fn redact(p: &mut ProviderEntry) -> Vec<(String, String)> {
+    let mut placeholders = Vec::new();
+    let spec = catalog::find(&p.id);
+    let name = spec.map_or(p.id.as_str(), |s| s.display_name).to_string();
+    let count = p.api_tokens.len();
+    for (i, token) in p.api_tokens.iter_mut().enumerate() {
+        if is_placeholder_key(token.expose()) {
+            continue;
+        }
+        let (label, which) = if count > 1 {
+            (format!("KEY_{}", i + 1), format!(" #{}", i + 1))
+        } else {
+            ("KEY".to_string(), String::new())
+        };
+        let value = placeholder(&p.id, &label);
+        *token = crate::secret::Secret::new(value.clone());
+        placeholders.push((value, format!("{name} API key{which}")));
+    }
+    let secret_fields: Vec<String> = p
+        .settings
+        .keys()
+        .filter_map(|k| k.as_str())
+        .filter(|field| {
+            spec.and_then(|s| s.setting(field)).is_some_and(|s| {
+                matches!(
+                    s.kind,
+                    catalog::SettingKind::Secret | catalog::SettingKind::FileContents
+                )
+            })
+        })
+        .map(String::from)
+        .collect();
+    for field in secret_fields {
+        let value = placeholder(&p.id, &field.to_ascii_uppercase());
+        placeholders.push((value.clone(), format!("{name} {field}")));
+        p.settings.insert(field.into(), value.into());
+    }
+    placeholders
 }
 
 /// The fragment of the Higress chart's values that turns on what the all-in-one image
