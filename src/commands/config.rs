@@ -17,7 +17,6 @@ use crate::cli::{ConfigAddArgs, ConfigCommand, ConfigRemoveArgs, GlobalArgs};
 use crate::env_vars;
 use crate::gateway::catalog::{self, ProviderSpec};
 use crate::gateway::provider::{ProviderConfig, parse_keys};
-use crate::gateway::routing;
 use crate::printer::Printer;
 use crate::secret::Secret;
 
@@ -185,15 +184,10 @@ async fn add(args: ConfigAddArgs, global: &GlobalArgs, printer: Printer) -> anyh
 /// After a removal: auto-routing targets that no provider serves any more.
 fn warn_orphaned_routing(ws: &Workspace, printer: &Printer) -> anyhow::Result<()> {
     let providers = ws.folder.providers()?;
-    let Some(routing) = ws.folder.auto_routing()?.filter(|r| r.enable) else {
-        return Ok(());
-    };
-    for (what, model) in routing.targets() {
-        if routing::resolve(&model, &providers).provider.is_none() {
-            printer.warn(format!(
-                "auto-routing sends {what} to {model:?}, which no configured provider serves now, so they fail; add a provider that serves it, or change the route (`higress-claw route enable --default-model MODEL`, `route remove`)"
-            ));
-        }
+    for (what, model) in ws.folder.unserved_targets(&providers)? {
+        printer.warn(format!(
+            "auto-routing sends {what} to {model:?}, which no configured provider serves now, so they fail; add a provider that serves it, or change the route (`higress-claw route enable --default-model MODEL`, `route remove`)"
+        ));
     }
     Ok(())
 }

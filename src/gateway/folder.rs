@@ -391,17 +391,26 @@ impl DataFolder {
                     .unwrap_or_default(),
             });
         }
-        if let Some(routing) = self.auto_routing()?.filter(|r| r.enable) {
-            for (what, model) in routing.targets() {
-                if super::routing::resolve(&model, &providers)
-                    .provider
-                    .is_none()
-                {
-                    out.push(Problem::UnservedTarget { what, model });
-                }
-            }
+        for (what, model) in self.unserved_targets(&providers)? {
+            out.push(Problem::UnservedTarget { what, model });
         }
         Ok(out)
+    }
+
+    /// Where an enabled auto-routing sends requests that no provider in `providers`
+    /// serves: `(which requests, model)`.
+    pub fn unserved_targets(
+        &self,
+        providers: &[ConfiguredProvider],
+    ) -> Result<Vec<(String, String)>, FolderError> {
+        let Some(routing) = self.auto_routing()?.filter(|r| r.enable) else {
+            return Ok(Vec::new());
+        };
+        Ok(routing
+            .targets()
+            .into_iter()
+            .filter(|(_, model)| super::routing::resolve(model, providers).provider.is_none())
+            .collect())
     }
 }
 
