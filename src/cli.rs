@@ -293,6 +293,16 @@ pub struct PortArgs {
     pub console_port: Option<u16>,
 }
 
+/// The flag that sets the port of `role`.
+pub fn port_flag(role: crate::docker::PortRole) -> &'static str {
+    use crate::docker::PortRole;
+    match role {
+        PortRole::Http => "--http-port",
+        PortRole::Https => "--https-port",
+        PortRole::Console => "--console-port",
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct StartArgs {
     #[command(flatten)]

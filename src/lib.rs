@@ -1,8 +1,9 @@
 //! higress-claw: run the Higress AI Gateway on Docker and wire it into OpenClaw.
 //!
 //! `cli` is the clap tree, `commands` one small function per command, and the logic
-//! lives in `gateway` (the data folder), `docker` (the engine) and `region`. Output goes
-//! through `printer` only.
+//! lives in `gateway` (the data folder), `docker` (the engine), `workspace` (where an
+//! edit happens), `openclaw` and `region`. `target` is which gateway a command means.
+//! Output goes through `printer` only.
 
 pub mod cli;
 pub mod commands;
@@ -10,10 +11,13 @@ pub mod docker;
 pub mod env_vars;
 pub mod gateway;
 pub mod hash;
+pub mod health;
 pub mod interrupt;
 pub mod openclaw;
 pub mod printer;
 pub mod region;
 pub mod secret;
+pub mod target;
 pub mod wizard;
+pub mod workspace;
 pub mod yaml;

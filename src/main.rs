@@ -24,7 +24,7 @@ fn main() -> ExitCode {
                 .next()
                 .unwrap_or_default()
                 .trim_start_matches("error: ");
-            Printer::new(json, Verbosity::Quiet).json_error(&anyhow::anyhow!("{message}"), 2);
+            Printer::new(json, Verbosity::Quiet).json_error(&anyhow::anyhow!("{message}"), None, 2);
             return ExitCode::from(2);
         }
     };

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use thiserror::Error;
 
 use crate::env_vars;
-use crate::gateway::catalog::ClientModel;
+use crate::gateway::models::ClientModel;
 use crate::gateway::store::write_atomic;
 use crate::secret::Secret;
 

@@ -70,11 +70,14 @@ impl Printer {
     }
 
     /// Renders an error and its causes, each on its own line, then the hint if any.
-    pub fn error(&self, error: &anyhow::Error) {
+    pub fn error(&self, error: &anyhow::Error, hint: Option<&str>) {
         let label = self.paint("31;1", "error");
         let mut text = format!("{label}: {error}");
         for cause in error.chain().skip(1) {
             text.push_str(&format!("\n  caused by: {cause}"));
+        }
+        if let Some(hint) = hint {
+            text.push_str(&format!("\n  {}: {hint}", self.paint("36;1", "hint")));
         }
         self.stderr_line(&text);
     }
@@ -107,13 +110,14 @@ impl Printer {
     /// With `--json`, a failure is a document too (`{"error": {…}}`), so that a caller
     /// parsing stdout gets one document whatever happened; unless the command already
     /// wrote its report (upgrade's `rolled-back`). The human error still goes to stderr.
-    pub fn json_error(&self, error: &anyhow::Error, exit_code: u8) {
+    pub fn json_error(&self, error: &anyhow::Error, hint: Option<&str>, exit_code: u8) {
         if self.json && !JSON_WRITTEN.load(Ordering::Relaxed) {
             let causes: Vec<String> = error.chain().skip(1).map(|c| c.to_string()).collect();
             self.json(&ErrorReport {
                 error: ErrorDetail {
                     message: error.to_string(),
                     causes,
+                    hint: hint.map(str::to_string),
                     exit_code,
                 },
             });
@@ -183,6 +187,8 @@ struct ErrorReport {
 struct ErrorDetail {
     message: String,
     causes: Vec<String>,
+    /// What to do about it, when known.
+    hint: Option<String>,
     /// 1 failure, 2 usage error.
     exit_code: u8,
 }

@@ -170,32 +170,35 @@ pub fn run(printer: &Printer) -> anyhow::Result<Answers> {
             .interact_text()?;
         answers.auto_routing_default_model = Some(model);
     }
+    answers.ports = ask_ports(theme)?;
+    Ok(answers)
+}
+
+/// The three ports, when the user wants others than the defaults.
+fn ask_ports(theme: &dyn Theme) -> anyhow::Result<Option<[u16; 3]>> {
     let default = crate::docker::Ports::DEFAULT;
-    if Confirm::with_theme(theme)
-        .with_prompt(format!(
-            "Use custom ports (default {}, {}, {})?",
-            default.http, default.https, default.console
-        ))
+    if !Confirm::with_theme(theme)
+        .with_prompt(format!("Use custom ports (default {})?", default.list()))
         .default(false)
         .interact()?
     {
-        let mut ports = [default.http, default.https, default.console];
-        for (slot, what) in ports.iter_mut().zip(["HTTP", "HTTPS", "console"]) {
-            *slot = Input::with_theme(theme)
-                .with_prompt(format!("{what} port"))
-                .default(*slot)
-                .validate_with(|p: &u16| {
-                    if *p == 0 {
-                        Err("pick a port from 1 to 65535")
-                    } else {
-                        Ok(())
-                    }
-                })
-                .interact_text()?;
-        }
-        answers.ports = Some(ports);
+        return Ok(None);
     }
-    Ok(answers)
+    let mut ports = [default.http, default.https, default.console];
+    for (slot, role) in ports.iter_mut().zip(crate::docker::PortRole::ALL) {
+        *slot = Input::with_theme(theme)
+            .with_prompt(format!("{} port", role.describe()))
+            .default(*slot)
+            .validate_with(|p: &u16| {
+                if *p == 0 {
+                    Err("pick a port from 1 to 65535")
+                } else {
+                    Ok(())
+                }
+            })
+            .interact_text()?;
+    }
+    Ok(Some(ports))
 }
 
 fn ask_secret(theme: &dyn Theme, prompt: &str, optional: bool) -> anyhow::Result<String> {

@@ -233,7 +233,7 @@ fn missing_companion_settings_are_named_and_nothing_is_written() {
         ),
         (
             &["--dify-key", "k", "--dify-bot-type", "Workflow"],
-            "a Dify Workflow needs inputVariable: pass --dify-input-variable",
+            "a Dify Workflow needs inputVariable (Workflow input variable)\n  hint: pass --dify-input-variable VALUE",
         ),
         (
             &["--dify-key", "k", "--dify-bot-type", "chatbot"],
@@ -697,7 +697,7 @@ fn plugin_settings_are_written_so_the_plugin_works() {
 }
 
 /// With --json, stdout holds one document whatever happens: a failure is
-/// `{"error": {message, causes, exit_code}}`, and the exit code agrees with it.
+/// `{"error": {message, causes, hint, exit_code}}`, and the exit code agrees with it.
 #[test]
 fn json_failures_are_documents_too() {
     let home = tempfile::tempdir().unwrap();
@@ -738,6 +738,7 @@ fn json_failures_are_documents_too() {
         );
         // The person at the terminal still reads it on stderr.
         assert!(String::from_utf8_lossy(&out.stderr).contains(says));
+        assert!(doc["error"].get("hint").is_some(), "{doc}");
     }
     // Without --json, stdout stays empty on failure.
     let out = bin(home.path()).args(["init"]).output().unwrap();
@@ -876,5 +877,48 @@ fn vertex_service_account_mode_gets_its_token_service() {
     assert!(
         registry("vertex-oauth2").is_none(),
         "removed with its provider"
+    );
+}
+
+/// The fix comes as a hint in the command's own terms: `init` names the provider flag,
+/// `config add` the `--extra-config` form of the same setting.
+#[test]
+fn hints_name_the_flag_of_the_command_that_was_run() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    let out = bin(home.path())
+        .args(["init", "--json", "--data-dir"])
+        .arg(&data)
+        .args(["--azure-key", "k"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["error"]["hint"], "pass --azure-service-url VALUE",
+        "{doc}"
+    );
+    bin(home.path())
+        .args(["init", "--data-dir"])
+        .arg(&data)
+        .args(["--deepseek-key", "k"])
+        .assert()
+        .success();
+    let out = bin(home.path())
+        .args(["config", "add", "--json", "--data-dir"])
+        .arg(&data)
+        .args(["--provider", "azure", "--key", "k"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let doc: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        doc["error"]["hint"], "pass --extra-config azureServiceUrl=VALUE",
+        "{doc}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("\n  hint: pass --extra-config azureServiceUrl=VALUE"),
+        "the hint is on its own line"
     );
 }

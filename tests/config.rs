@@ -510,6 +510,9 @@ fn without_an_engine_the_lookup_failure_is_named() {
         .code(2)
         .stderr(predicate::str::contains("the Docker engine did not answer"))
         .stderr(predicate::str::contains(
-            "could not be looked up; name it with --data-dir",
+            "could not be looked up\n  caused by: ",
+        ))
+        .stderr(predicate::str::contains(
+            "hint: name the folder with --data-dir",
         ));
 }

@@ -9,16 +9,17 @@ use std::io::Read;
 use anyhow::Context as _;
 use serde::Serialize;
 
-use super::configure::check_overlaps;
-use super::report::ProviderReport;
-use super::usage;
-use super::workspace::Workspace;
-use crate::cli::{ConfigAddArgs, ConfigCommand, ConfigRemoveArgs, GlobalArgs};
+use super::views::ProviderReport;
+use super::{lock_wait, usage};
+use crate::cli::{ConfigAddArgs, ConfigCommand, ConfigRemoveArgs};
 use crate::env_vars;
 use crate::gateway::catalog::{self, ProviderSpec};
+use crate::gateway::plan::check_overlaps;
 use crate::gateway::provider::{ProviderConfig, parse_keys};
 use crate::printer::Printer;
 use crate::secret::Secret;
+use crate::target::Target;
+use crate::workspace::Workspace;
 
 #[derive(Serialize)]
 struct ChangeReport {
@@ -36,15 +37,11 @@ struct ListReport {
     providers: Vec<ProviderReport>,
 }
 
-pub async fn run(
-    command: ConfigCommand,
-    global: &GlobalArgs,
-    printer: Printer,
-) -> anyhow::Result<()> {
+pub async fn run(command: ConfigCommand, target: &Target, printer: Printer) -> anyhow::Result<()> {
     match command {
-        ConfigCommand::Add(args) => add(args, global, printer).await,
-        ConfigCommand::List => list(global, printer).await,
-        ConfigCommand::Remove(args) => remove(args, global, printer).await,
+        ConfigCommand::Add(args) => add(args, target, printer).await,
+        ConfigCommand::List => list(target, printer).await,
+        ConfigCommand::Remove(args) => remove(args, target, printer).await,
     }
 }
 
@@ -99,12 +96,12 @@ fn read_keys(args: &ConfigAddArgs, spec: &ProviderSpec) -> anyhow::Result<Option
     Ok(Some(keys))
 }
 
-async fn add(args: ConfigAddArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
+async fn add(args: ConfigAddArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
     let spec = find_provider(&args.provider)?;
     let keys = read_keys(&args, spec)?;
-    let ws = Workspace::open(global, &printer).await?;
+    let ws = super::workspace(target, &printer).await?;
     let folder = &ws.folder;
-    let mut tx = super::begin_edit(folder, &printer)?;
+    let mut tx = folder.begin(lock_wait(&printer))?;
     // Read under the lock, so parallel calls build on each other's changes.
     let existing = folder.providers()?;
     let current = existing.iter().find(|p| p.id == spec.id);
@@ -138,18 +135,16 @@ async fn add(args: ConfigAddArgs, global: &GlobalArgs, printer: Printer) -> anyh
                 crate::secret::mask(item)
             ))
         })?;
-        config
-            .set(field.trim(), value.trim().trim_matches('"'))
-            .map_err(|e| usage(e.to_string()))?;
+        config.set(field.trim(), value.trim().trim_matches('"'))?;
     }
-    config.validate().map_err(|e| usage(e.to_string()))?;
+    config.validate()?;
     let mut all: Vec<ProviderConfig> = existing
         .iter()
         .filter(|p| p.id != spec.id)
         .filter_map(|p| p.to_config())
         .collect();
     all.push(config.clone());
-    check_overlaps(&all, |_| "--models".to_string())?;
+    check_overlaps(&all)?;
     tx.upsert_provider(&config)?;
     let changed = tx.commit()?;
     ws.publish(&changed).await?;
@@ -218,8 +213,8 @@ fn report(
     Ok(())
 }
 
-async fn list(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
-    let ws = Workspace::open(global, &printer).await?;
+async fn list(target: &Target, printer: Printer) -> anyhow::Result<()> {
+    let ws = super::workspace(target, &printer).await?;
     let folder = &ws.folder;
     let providers: Vec<ProviderReport> = folder
         .providers()?
@@ -248,15 +243,11 @@ async fn list(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn remove(
-    args: ConfigRemoveArgs,
-    global: &GlobalArgs,
-    printer: Printer,
-) -> anyhow::Result<()> {
+async fn remove(args: ConfigRemoveArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
     let spec = find_provider(&args.provider)?;
-    let ws = Workspace::open(global, &printer).await?;
+    let ws = super::workspace(target, &printer).await?;
     let folder = &ws.folder;
-    let mut tx = super::begin_edit(folder, &printer)?;
+    let mut tx = folder.begin(lock_wait(&printer))?;
     if !tx.remove_provider(spec.id)? {
         return Err(usage(format!(
             "{} is not configured, so there is nothing to remove; see `higress-claw config list`",

@@ -4,11 +4,14 @@ use std::path::Path;
 
 use serde::Serialize;
 
-use super::{resolve_data_dir, usage};
-use crate::cli::{DeleteArgs, GlobalArgs};
+use super::usage;
+use crate::cli::DeleteArgs;
 use crate::docker::Engine;
-use crate::gateway::{DataFolder, paths};
+use crate::gateway::DataFolder;
+use crate::gateway::folder::listing;
+use crate::gateway::paths;
 use crate::printer::Printer;
+use crate::target::Target;
 
 #[derive(Serialize)]
 struct DeleteReport {
@@ -18,10 +21,10 @@ struct DeleteReport {
     data_removed: bool,
 }
 
-pub async fn run(args: DeleteArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
-    let engine = Engine::connect().await?;
-    let name = global.container_name.as_str();
-    let dir = resolve_data_dir(global, Some(&engine)).await;
+pub async fn run(args: DeleteArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
+    let engine = super::engine(&printer).await?;
+    let name = target.container.as_str();
+    let dir = target.folder(Some(&engine)).await;
     let container = engine.find(name).await?;
     if let Some(c) = &container
         && c.state.is_running()
@@ -29,7 +32,7 @@ pub async fn run(args: DeleteArgs, global: &GlobalArgs, printer: Printer) -> any
     {
         return Err(usage(format!(
             "{name} is running; stop it first (`higress-claw stop{}`) or pass --force",
-            super::target_flags(global)
+            target.flags()
         )));
     }
     // Everything that could refuse the purge is checked before anything is removed.
@@ -76,8 +79,7 @@ async fn check_purgeable(engine: &Engine, name: &str, dir: &Path) -> anyhow::Res
         return Ok(());
     }
     let folder = DataFolder::new(dir);
-    let looks_ours = folder.is_configured() || folder.store().exists(paths::AI_PROXY);
-    if !looks_ours {
+    if !folder.holds_gateway() {
         anyhow::bail!(
             "{} does not look like a gateway data folder (no {}); not deleting it. Remove it by hand if you are sure",
             dir.display(),
@@ -89,7 +91,7 @@ async fn check_purgeable(engine: &Engine, name: &str, dir: &Path) -> anyhow::Res
         anyhow::bail!(
             "{} does not look like a gateway data folder: it also holds {}; not deleting it. Move those out, or remove the folder by hand if you are sure",
             dir.display(),
-            super::listing(&foreign)
+            listing(&foreign)
         );
     }
     let others: Vec<String> = engine

@@ -4,11 +4,12 @@ use anyhow::Context as _;
 use serde::Serialize;
 
 use super::usage;
-use super::workspace::Workspace;
-use crate::cli::{ExportArgs, ExportFormat, GlobalArgs};
+use crate::cli::{ExportArgs, ExportFormat};
 use crate::gateway::export::{self, ExportOptions};
 use crate::gateway::store::write_atomic;
 use crate::printer::Printer;
+use crate::target::Target;
+use crate::workspace::Workspace;
 
 #[derive(Serialize)]
 struct ExportReport {
@@ -29,11 +30,11 @@ struct Placeholder {
     fill_with: String,
 }
 
-pub async fn run(args: ExportArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
+pub async fn run(args: ExportArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
     if args.namespace.trim().is_empty() {
         return Err(usage("--namespace is empty"));
     }
-    let ws = Workspace::open(global, &printer).await?;
+    let ws = super::workspace(target, &printer).await?;
     let registry = match &args.plugin_registry {
         Some(r) => r.trim_end_matches('/').to_string(),
         None => ws
@@ -44,34 +45,7 @@ pub async fn run(args: ExportArgs, global: &GlobalArgs, printer: Printer) -> any
     };
     let (text, objects, placeholders) = match args.format {
         ExportFormat::HelmValues => (export::helm_values(&registry), Vec::new(), Vec::new()),
-        ExportFormat::Kubernetes => {
-            let options = ExportOptions {
-                namespace: args.namespace.clone(),
-                plugin_registry: registry.clone(),
-                // A JSON document is output like any other: it never carries a key.
-                // The real file comes from plain stdout or -o.
-                redact_keys: args.redact_keys || (printer.json_mode() && args.output.is_none()),
-            };
-            let exported = export::export(&ws.folder, &options)?;
-            if exported.documents.is_empty() {
-                return Err(usage(format!(
-                    "{} has nothing to export; configure a provider first",
-                    ws.describe()
-                )));
-            }
-            let objects = exported
-                .documents
-                .iter()
-                .map(|d| {
-                    format!(
-                        "{}/{}",
-                        d["kind"].as_str().unwrap_or("?"),
-                        d["metadata"]["name"].as_str().unwrap_or("?")
-                    )
-                })
-                .collect();
-            (exported.to_yaml()?, objects, exported.placeholders)
-        }
+        ExportFormat::Kubernetes => kubernetes(&args, &ws, &registry, printer.json_mode())?,
     };
     if !placeholders.is_empty() {
         let mut note = String::from("Fill these placeholders before applying:");
@@ -81,21 +55,7 @@ pub async fn run(args: ExportArgs, global: &GlobalArgs, printer: Printer) -> any
         printer.status(note);
     }
     let file = match &args.output {
-        Some(path) => {
-            // Owner-only: unless --redact-keys, the file holds every API key.
-            write_atomic(path, text.as_bytes(), 0o600).with_context(|| {
-                format!(
-                    "cannot write {}; check that its folder exists and is writable",
-                    path.display()
-                )
-            })?;
-            printer.success(format!(
-                "Wrote {} objects to {}",
-                objects.len().max(1),
-                path.display()
-            ));
-            Some(path.display().to_string())
-        }
+        Some(path) => Some(write_file(path, &text, objects.len(), &printer)?),
         None => None,
     };
     if printer.json_mode() {
@@ -121,4 +81,63 @@ pub async fn run(args: ExportArgs, global: &GlobalArgs, printer: Printer) -> any
         printer.data(text.trim_end());
     }
     Ok(())
+}
+
+/// `(placeholder, what to fill it with)` pairs of a redacted export.
+type Placeholders = Vec<(String, String)>;
+
+/// The objects of the folder, their `Kind/name`s, and the placeholders to fill in.
+fn kubernetes(
+    args: &ExportArgs,
+    ws: &Workspace,
+    registry: &str,
+    json: bool,
+) -> anyhow::Result<(String, Vec<String>, Placeholders)> {
+    let options = ExportOptions {
+        namespace: args.namespace.clone(),
+        plugin_registry: registry.to_string(),
+        // A JSON document is output like any other: it never carries a key. The real
+        // file comes from plain stdout or -o.
+        redact_keys: args.redact_keys || (json && args.output.is_none()),
+    };
+    let exported = export::export(&ws.folder, &options)?;
+    if exported.documents.is_empty() {
+        return Err(usage(format!(
+            "{} has nothing to export; configure a provider first",
+            ws.describe()
+        )));
+    }
+    let objects = exported
+        .documents
+        .iter()
+        .map(|d| {
+            format!(
+                "{}/{}",
+                d["kind"].as_str().unwrap_or("?"),
+                d["metadata"]["name"].as_str().unwrap_or("?")
+            )
+        })
+        .collect();
+    Ok((exported.to_yaml()?, objects, exported.placeholders))
+}
+
+/// `-o FILE`: owner-only, since unless --redact-keys the file holds every API key.
+fn write_file(
+    path: &std::path::Path,
+    text: &str,
+    objects: usize,
+    printer: &Printer,
+) -> anyhow::Result<String> {
+    write_atomic(path, text.as_bytes(), 0o600).with_context(|| {
+        format!(
+            "cannot write {}; check that its folder exists and is writable",
+            path.display()
+        )
+    })?;
+    printer.success(format!(
+        "Wrote {} objects to {}",
+        objects.max(1),
+        path.display()
+    ));
+    Ok(path.display().to_string())
 }

@@ -1,19 +1,20 @@
 //! `higress-claw init`: write the data folder, touch no container.
 
-use super::configure::{self, WriteReport};
-use super::report::{AutoRoutingReport, ProviderReport};
-use super::{absolute, default_data_dir, open_folder, usage};
-use crate::cli::{GlobalArgs, InitArgs};
-use crate::gateway::settings::DeploymentSettings;
+use super::views::{AutoRoutingReport, ProviderReport, WriteReport, warn_unserved};
+use super::{asked_ports, flags, lock_wait, usage};
+use crate::cli::InitArgs;
+use crate::gateway::DataFolder;
+use crate::gateway::plan::{self, Plan};
 use crate::printer::Printer;
+use crate::target::Target;
 
-pub fn run(mut args: InitArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
-    let dir = absolute(global.data_dir.as_deref().unwrap_or(&default_data_dir()));
-    let folder = open_folder(&dir);
-    if configure::wants_wizard(&args.configure) && (args.force || !folder.is_configured()) {
-        configure::apply_wizard(&mut args.configure, &mut args.ports, &printer)?;
+pub fn run(mut args: InitArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
+    let dir = target.new_folder();
+    let folder = DataFolder::new(&dir);
+    if flags::wants_wizard(&args.configure) && (args.force || !folder.is_configured()) {
+        flags::apply_wizard(&mut args.configure, &mut args.ports, &printer)?;
     }
-    let plan = configure::plan(&args.configure)?;
+    let plan = flags::plan(&args.configure)?;
     if plan.providers.is_empty() {
         return Err(usage(
             "no provider given; pass at least one key, e.g.\n  higress-claw init --non-interactive --zhipuai-key KEY\n(see `higress-claw init --help` for every provider; on a terminal, init without flags asks)",
@@ -25,21 +26,16 @@ pub fn run(mut args: InitArgs, global: &GlobalArgs, printer: Printer) -> anyhow:
             dir.display()
         )));
     }
-    let saved = folder.settings()?;
-    let deployment = DeploymentSettings {
-        ports: configure::ports(&args.ports, saved.as_ref())?,
-        plugin_registry: plan.region.registry.to_string(),
-        image_repo: saved.as_ref().and_then(|s| s.image_repo.clone()),
-        image_tag: saved.as_ref().and_then(|s| s.image_tag.clone()),
-        auto_routing: plan.auto_routing.is_some(),
-        auto_routing_default_model: plan.auto_routing.clone(),
-        bind: saved.as_ref().and_then(|s| s.bind),
-    };
-    if let Some(model) = &plan.auto_routing {
-        configure::warn_unserved(&printer, model, &plan.providers);
+    let deployment =
+        plan::deployment_for_init(asked_ports(&args.ports), &plan, folder.settings()?.as_ref())?;
+    if let Some(model) = &plan.auto_routing
+        && !served(&plan, model)
+    {
+        warn_unserved(&printer, model);
     }
-    let changed = configure::write_folder(&folder, &plan, &deployment, args.force, &printer)?;
-    for note in &plan.notes {
+    let changed = plan::write(&folder, &plan, &deployment, args.force, lock_wait(&printer))?;
+    let notes: Vec<String> = plan.notes.iter().map(flags::note_text).collect();
+    for note in &notes {
         printer.status(note);
     }
     let report = WriteReport {
@@ -51,7 +47,7 @@ pub fn run(mut args: InitArgs, global: &GlobalArgs, printer: Printer) -> anyhow:
             .collect(),
         auto_routing: AutoRoutingReport::from(folder.auto_routing()?.as_ref()),
         changed_files: changed,
-        notes: plan.notes.clone(),
+        notes,
     };
     printer.success(format!(
         "Wrote the gateway configuration to {}",
@@ -62,10 +58,17 @@ pub fn run(mut args: InitArgs, global: &GlobalArgs, printer: Printer) -> anyhow:
     for p in &report.providers {
         text.push_str(&format!("  {}\n", p.line()));
     }
-    text.push_str("Start the gateway with: higress-claw start");
-    if global.data_dir.is_some() {
-        text.push_str(&format!(" --data-dir {}", dir.display()));
-    }
+    text.push_str(&format!(
+        "Start the gateway with: higress-claw start{}",
+        target.flags()
+    ));
     printer.data(text);
     Ok(())
+}
+
+/// Whether one of the plan's providers serves `model`.
+pub fn served(plan: &Plan, model: &str) -> bool {
+    plan.providers
+        .iter()
+        .any(|p| p.header_match().matches(model))
 }

@@ -2,9 +2,9 @@
 
 use futures_util::StreamExt;
 
-use crate::cli::{GlobalArgs, LogsArgs};
-use crate::docker::Engine;
+use crate::cli::LogsArgs;
 use crate::printer::Printer;
+use crate::target::Target;
 
 #[derive(serde::Serialize)]
 struct LogsReport<'a> {
@@ -12,14 +12,11 @@ struct LogsReport<'a> {
     lines: Vec<&'a str>,
 }
 
-pub async fn run(args: LogsArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
-    let engine = Engine::connect().await?;
-    let name = global.container_name.as_str();
+pub async fn run(args: LogsArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
+    let engine = super::engine(&printer).await?;
+    let name = target.container.as_str();
     if engine.find(name).await?.is_none() {
-        anyhow::bail!(
-            "there is no container named {name}; start one with `higress-claw start{}`",
-            super::target_flags(global)
-        );
+        return Err(anyhow::anyhow!(super::no_container(&engine, target).await));
     }
     if printer.json_mode() {
         if args.follow {

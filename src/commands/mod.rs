@@ -1,42 +1,60 @@
-//! One small function per command. Each parses nothing (clap did), calls the domain
-//! modules, and reports through the [`Printer`]. The exit-code contract: 0 success,
-//! 1 failure, 2 usage error.
+//! One small function per command: take what clap parsed, call the domain modules, hand
+//! a view to the [`Printer`]. `diagnostics` turns an error into its exit status and the
+//! hint that names the flag or command that fixes it; `views` holds the JSON and text
+//! views shared by several commands; `flags` interprets the provider flags `init` and
+//! `start` share.
 
 mod completions;
 mod config;
-mod configure;
 mod delete;
+mod diagnostics;
 mod doctor;
 mod export;
+mod flags;
 mod init;
 mod logs;
 mod models;
 mod openclaw;
-mod report;
 mod route;
 mod start;
 mod status;
 mod stop;
 mod tidy;
 mod upgrade;
-mod workspace;
+mod views;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command, GlobalArgs};
-use crate::docker::Engine;
-use crate::env_vars;
-use crate::gateway::DataFolder;
+use crate::cli::port_flag;
+use crate::cli::{Cli, Command};
+use crate::docker::{Engine, PortRole, Ports};
 use crate::printer::{Printer, Verbosity};
+use crate::target::Target;
+use crate::workspace::Workspace;
 
-/// Bad input that clap could not catch: exits with 2 like a clap usage error.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
+pub use diagnostics::UsageError;
 
+/// The exit-code contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// The command did what was asked.
+    Success = 0,
+    /// It could not: the engine, the network, a file, the gateway.
+    Failure = 1,
+    /// The input was wrong: a flag, a value, a folder that is not a gateway's.
+    Usage = 2,
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        ExitCode::from(status as u8)
+    }
+}
+
+/// A usage error with this message (exit 2).
 pub fn usage(message: impl Into<String>) -> anyhow::Error {
-    UsageError(message.into()).into()
+    UsageError::new(message).into()
 }
 
 pub fn run(cli: Cli) -> ExitCode {
@@ -48,144 +66,136 @@ pub fn run(cli: Cli) -> ExitCode {
         Verbosity::Normal
     };
     let printer = Printer::new(cli.global.json, verbosity);
+    let target = Target::new(&cli.global.container_name, cli.global.data_dir.as_deref());
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .expect("a single-threaded runtime starts");
-    match runtime.block_on(dispatch(cli.command, &cli.global, printer)) {
-        Ok(()) => ExitCode::SUCCESS,
+    let context = diagnostics::Context::of(&cli.command);
+    match runtime.block_on(dispatch(cli.command, &target, printer)) {
+        Ok(()) => ExitStatus::Success.into(),
         Err(err) => {
-            printer.error(&err);
-            let code = if err.downcast_ref::<UsageError>().is_some() {
-                2
-            } else {
-                1
-            };
-            printer.json_error(&err, code);
-            ExitCode::from(code)
+            let status = diagnostics::exit_status(&err);
+            let hint = diagnostics::hint(&err, context, &target);
+            printer.error(&err, hint.as_deref());
+            printer.json_error(&err, hint.as_deref(), status as u8);
+            status.into()
         }
     }
 }
 
-async fn dispatch(command: Command, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
+async fn dispatch(command: Command, target: &Target, printer: Printer) -> anyhow::Result<()> {
     match command {
-        Command::Init(args) => init::run(args, global, printer),
-        Command::Start(args) => start::run(args, global, printer).await,
-        Command::Stop => stop::run(global, printer).await,
-        Command::Delete(args) => delete::run(args, global, printer).await,
-        Command::Status => status::run(global, printer).await,
-        Command::Doctor => doctor::run(global, printer).await,
-        Command::Tidy => tidy::run(global, printer).await,
-        Command::Export(args) => export::run(args, global, printer).await,
-        Command::OpenClaw(command) => openclaw::run(command, global, printer).await,
-        Command::Upgrade(args) => upgrade::run(args, global, printer).await,
-        Command::Logs(args) => logs::run(args, global, printer).await,
-        Command::Config(command) => config::run(command, global, printer).await,
-        Command::Route(command) => route::run(command, global, printer).await,
-        Command::Models(args) => models::run(args, global, printer).await,
+        Command::Init(args) => init::run(args, target, printer),
+        Command::Start(args) => start::run(args, target, printer).await,
+        Command::Stop => stop::run(target, printer).await,
+        Command::Delete(args) => delete::run(args, target, printer).await,
+        Command::Status => status::run(target, printer).await,
+        Command::Doctor => doctor::run(target, printer).await,
+        Command::Tidy => tidy::run(target, printer).await,
+        Command::Export(args) => export::run(args, target, printer).await,
+        Command::OpenClaw(command) => openclaw::run(command, target, printer).await,
+        Command::Upgrade(args) => upgrade::run(args, target, printer).await,
+        Command::Logs(args) => logs::run(args, target, printer).await,
+        Command::Config(command) => config::run(command, target, printer).await,
+        Command::Route(command) => route::run(command, target, printer).await,
+        Command::Models(args) => models::run(args, target, printer).await,
         Command::Completions { shell } => completions::run(shell, printer),
     }
 }
 
-/// The folder of a new deployment: `$HIGRESS_CLAW_DATA_DIR`, else `~/.higress-claw/data`.
-pub fn default_data_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os(env_vars::DATA_DIR).filter(|d| !d.is_empty()) {
-        return PathBuf::from(dir);
-    }
-    env_vars::state_dir().join("data")
-}
-
-/// `--data-dir` if given, else the container's `/data` mount, else the default.
-pub async fn resolve_data_dir(global: &GlobalArgs, engine: Option<&Engine>) -> PathBuf {
-    if let Some(dir) = &global.data_dir {
-        return absolute(dir);
-    }
-    if let Some(engine) = engine
-        && let Ok(Some(container)) = engine.find(&global.container_name).await
-        && let Some(dir) = container.data_dir
-    {
-        return dir;
-    }
-    absolute(&default_data_dir())
-}
-
-/// The flags that point another command at this same gateway (`--container-name`,
-/// `--data-dir` when they were given), with a leading space, so that a hint the user
-/// copies acts on the gateway they were working with and not on the default one.
-pub fn target_flags(global: &GlobalArgs) -> String {
-    let mut flags = String::new();
-    if global.container_name != crate::gateway::DEFAULT_CONTAINER_NAME {
-        flags.push_str(&format!(
-            " --container-name {}",
-            shell_word(&global.container_name)
-        ));
-    }
-    if let Some(dir) = &global.data_dir {
-        flags.push_str(&format!(
-            " --data-dir {}",
-            shell_word(&absolute(dir).display().to_string())
-        ));
-    }
-    flags
-}
-
-/// At most three names, then `…`: enough to recognise a folder's contents.
-pub fn listing(names: &[String]) -> String {
-    let mut text = names.iter().take(3).cloned().collect::<Vec<_>>().join(", ");
-    if names.len() > 3 {
-        text.push_str(", …");
-    }
-    text
-}
-
-/// `word`, quoted for a POSIX shell when it needs it.
-pub fn shell_word(word: &str) -> String {
-    let plain = !word.is_empty()
-        && word
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_./:@%+=,".contains(c));
-    if plain {
-        word.to_string()
-    } else {
-        format!("'{}'", word.replace('\'', "'\\''"))
-    }
-}
-
-pub fn absolute(path: &Path) -> PathBuf {
-    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
-}
-
-pub fn open_folder(dir: &Path) -> DataFolder {
-    DataFolder::new(dir)
-}
-
-/// Starts a locked edit, telling the user when another process holds the lock.
-pub fn begin_edit<'a>(
-    folder: &'a DataFolder,
-    printer: &Printer,
-) -> anyhow::Result<crate::gateway::Transaction<'a>> {
-    Ok(folder.begin(|path| {
+/// Tells the user why nothing happens while another process holds a lock.
+fn lock_wait(printer: &Printer) -> impl FnOnce(&Path) + '_ {
+    move |path| {
         printer.status(format!(
             "Waiting for the lock on {} (another higress-claw is editing)",
             path.display()
         ))
-    })?)
+    }
 }
 
-/// The folder at `dir`, which must be a configured gateway folder.
-pub fn configured_folder(dir: &Path) -> anyhow::Result<DataFolder> {
-    if dir.is_file() {
-        return Err(crate::gateway::store::StoreError::NotAFolder {
-            path: dir.to_path_buf(),
-        }
-        .into());
+/// The folder `target` means, for an edit or a read (see [`Workspace`]).
+async fn workspace(target: &Target, printer: &Printer) -> anyhow::Result<Workspace> {
+    let ws = Workspace::open(target, lock_wait(printer)).await?;
+    if let Some(container) = ws.container() {
+        printer.verbose(format!("Editing {container}:/data through the Docker API"));
     }
-    let folder = DataFolder::new(dir);
-    if !folder.is_configured() && !folder.store().exists(crate::gateway::paths::AI_PROXY) {
-        return Err(usage(format!(
-            "{} is not a configured gateway folder; create one with `higress-claw init` or `higress-claw start`, or point at yours with --data-dir",
-            dir.display()
-        )));
+    Ok(ws)
+}
+
+/// The engine, with a verbose line saying where it is.
+async fn engine(printer: &Printer) -> anyhow::Result<Engine> {
+    let engine = Engine::connect().await?;
+    printer.verbose(format!("Docker engine at {}", engine.endpoint().describe()));
+    Ok(engine)
+}
+
+/// The ports asked for with `--http-port` and friends.
+fn asked_ports(args: &crate::cli::PortArgs) -> crate::gateway::plan::PortRequest {
+    crate::gateway::plan::PortRequest {
+        http: args.http_port,
+        https: args.https_port,
+        console: args.console_port,
     }
-    Ok(folder)
+}
+
+/// Each port asked for that differs from what `ports` has.
+fn changed_ports(args: &crate::cli::PortArgs, ports: Ports) -> Vec<(PortRole, u16, u16)> {
+    let asked = asked_ports(args);
+    [
+        (PortRole::Http, asked.http),
+        (PortRole::Https, asked.https),
+        (PortRole::Console, asked.console),
+    ]
+    .into_iter()
+    .filter_map(|(role, asked)| {
+        let actual = ports.get(role);
+        asked.filter(|a| *a != actual).map(|a| (role, actual, a))
+    })
+    .collect()
+}
+
+/// Pulls `image` with a byte progress bar on a terminal (a status line elsewhere).
+async fn pull_with_progress(
+    engine: &Engine,
+    printer: &Printer,
+    image: &str,
+) -> Result<(), crate::docker::DockerError> {
+    let bar = printer.bytes_bar(format!("Pulling {image}"));
+    let result = engine
+        .pull(image, |done, total| {
+            bar.set_length(total);
+            bar.set_position(done);
+        })
+        .await;
+    bar.finish_and_clear();
+    result
+}
+
+/// "There is no container named X", naming the gateways higress-claw created (found by
+/// our label) when there are any, so a mistyped `--container-name` is easy to fix.
+async fn no_container(engine: &Engine, target: &Target) -> String {
+    let name = &target.container;
+    let known: Vec<String> = engine
+        .gateways()
+        .await
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(other, _)| other != name)
+        .map(|(other, dir)| match dir {
+            Some(dir) => format!("{other} (data folder {})", dir.display()),
+            None => other,
+        })
+        .collect();
+    if known.is_empty() {
+        format!(
+            "there is no container named {name}; start one with `higress-claw start{}`, or name yours with --container-name",
+            target.flags()
+        )
+    } else {
+        format!(
+            "there is no container named {name}; higress-claw manages {}: name it with --container-name",
+            known.join(", ")
+        )
+    }
 }

@@ -2,11 +2,11 @@
 
 use serde::Serialize;
 
-use super::report::{AutoRoutingReport, ModelView, ProviderReport, ResolutionView};
-use super::workspace::Workspace;
-use crate::cli::{GlobalArgs, ModelsArgs, ModelsCommand};
+use super::views::{AutoRoutingReport, ModelView, ProviderReport, ResolutionView};
+use crate::cli::{ModelsArgs, ModelsCommand};
 use crate::gateway::routing::{self, Resolution};
 use crate::printer::Printer;
+use crate::target::Target;
 
 #[derive(Serialize)]
 struct ModelsReport {
@@ -23,8 +23,8 @@ struct ProviderModels {
     models: Vec<ModelView>,
 }
 
-pub async fn run(args: ModelsArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
-    let ws = Workspace::open(global, &printer).await?;
+pub async fn run(args: ModelsArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
+    let ws = super::workspace(target, &printer).await?;
     let folder = &ws.folder;
     let providers = folder.providers()?;
     if let Some(ModelsCommand::Resolve { model }) = args.command {

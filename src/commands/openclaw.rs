@@ -3,24 +3,25 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use super::workspace::Workspace;
-use super::{start::probe_host, usage};
-use crate::cli::{GlobalArgs, OpenClawCommand, OpenClawSetupArgs};
-use crate::docker::Engine;
-use crate::gateway::catalog::{AUTO_MODEL_INFO, ClientModel};
+use super::usage;
+use crate::cli::{OpenClawCommand, OpenClawSetupArgs};
+use crate::docker::{Engine, probe_host};
+use crate::gateway::models::{AUTO_MODEL_INFO, ClientModel};
 use crate::openclaw::{self, InstallAction, InstallMethod, Installed};
 use crate::printer::Printer;
+use crate::target::Target;
+use crate::workspace::Workspace;
 
 const INSTALL_OPENCLAW: &str = "install OpenClaw (Node 24 or newer: `npm install -g openclaw`)";
 
 pub async fn run(
     command: OpenClawCommand,
-    global: &GlobalArgs,
+    target: &Target,
     printer: Printer,
 ) -> anyhow::Result<()> {
     match command {
         OpenClawCommand::Install => install(printer),
-        OpenClawCommand::Setup(args) => setup(args, global, printer).await,
+        OpenClawCommand::Setup(args) => setup(args, target, printer).await,
     }
 }
 
@@ -103,12 +104,8 @@ struct SetupReport {
     patch: Value,
 }
 
-async fn setup(
-    args: OpenClawSetupArgs,
-    global: &GlobalArgs,
-    printer: Printer,
-) -> anyhow::Result<()> {
-    let ws = Workspace::open(global, &printer).await?;
+async fn setup(args: OpenClawSetupArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
+    let ws = super::workspace(target, &printer).await?;
     let providers = ws.folder.providers()?;
     if providers.is_empty() {
         return Err(usage(format!(
@@ -136,7 +133,7 @@ async fn setup(
     }
     let base_url = match args.base_url {
         Some(url) => url.trim_end_matches('/').to_string(),
-        None => gateway_url(global, &ws).await?,
+        None => gateway_url(target, &ws).await?,
     };
     let default_model = models[0].id.clone();
     let patch = openclaw::setup_patch(&base_url, args.api_key.as_ref(), &models);
@@ -187,9 +184,9 @@ async fn setup(
 
 /// `http://127.0.0.1:<port>/v1` for the deployment: the running container's published
 /// port, else the folder's default.cfg, else the default.
-async fn gateway_url(global: &GlobalArgs, ws: &Workspace) -> anyhow::Result<String> {
+async fn gateway_url(target: &Target, ws: &Workspace) -> anyhow::Result<String> {
     let container = match Engine::connect().await {
-        Ok(engine) => engine.find(&global.container_name).await.ok().flatten(),
+        Ok(engine) => engine.find(&target.container).await.ok().flatten(),
         Err(_) => None,
     };
     let port = container
@@ -198,6 +195,6 @@ async fn gateway_url(global: &GlobalArgs, ws: &Workspace) -> anyhow::Result<Stri
         .map(|p| p.http)
         .or(ws.folder.settings()?.map(|s| s.ports.http))
         .unwrap_or(crate::docker::Ports::DEFAULT.http);
-    let host = probe_host(container.as_ref().and_then(|c| c.bind.as_deref()));
+    let host = probe_host(container.as_ref().and_then(|c| c.bind));
     Ok(format!("http://{host}:{port}/v1"))
 }

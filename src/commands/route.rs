@@ -2,15 +2,16 @@
 
 use serde::Serialize;
 
-use super::report::ResolutionView;
-use super::workspace::Workspace;
-use super::{begin_edit, usage};
-use crate::cli::{GlobalArgs, RouteAddArgs, RouteCommand, RouteEnableArgs, RouteRemoveArgs};
+use super::views::{ResolutionView, warn_unserved};
+use super::{lock_wait, usage};
+use crate::cli::{RouteAddArgs, RouteCommand, RouteEnableArgs, RouteRemoveArgs};
 use crate::gateway::resources::{AutoRouting, RoutingRule};
 use crate::gateway::routing::{self, Reason};
 use crate::gateway::settings::DeploymentSettings;
-use crate::gateway::{AUTO_MODEL, ConfiguredProvider, paths};
+use crate::gateway::{AUTO_MODEL, ConfiguredProvider};
 use crate::printer::Printer;
+use crate::target::Target;
+use crate::workspace::Workspace;
 
 #[derive(Serialize)]
 struct RuleView {
@@ -47,12 +48,8 @@ struct TestReport<'a> {
     provider: Option<ResolutionView>,
 }
 
-pub async fn run(
-    command: RouteCommand,
-    global: &GlobalArgs,
-    printer: Printer,
-) -> anyhow::Result<()> {
-    let ws = Workspace::open(global, &printer).await?;
+pub async fn run(command: RouteCommand, target: &Target, printer: Printer) -> anyhow::Result<()> {
+    let ws = super::workspace(target, &printer).await?;
     let providers = ws.folder.providers()?;
     match command {
         RouteCommand::List => {
@@ -81,7 +78,7 @@ async fn add(
         (None, None) => unreachable!("clap requires --trigger or --pattern"),
     };
     routing::compile(&pattern).map_err(|e| usage(format!("--pattern: {e}")))?;
-    warn_unserved(printer, &args.model, providers);
+    warn_if_unserved(printer, &args.model, providers);
     let model = args.model.trim().to_string();
     edit(ws, printer, providers, |routing, _| {
         routing.rules.push(RoutingRule {
@@ -161,7 +158,7 @@ async fn enable(
             .ok_or_else(|| {
                 usage("there is no default model to keep; name one: higress-claw route enable --default-model MODEL")
             })?;
-        warn_unserved(printer, &model, providers);
+        warn_if_unserved(printer, &model, providers);
         routing.enable = true;
         routing.default_model = Some(model.clone());
         if let Some(settings) = settings {
@@ -208,11 +205,9 @@ fn check_model(model: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn warn_unserved(printer: &Printer, model: &str, providers: &[ConfiguredProvider]) {
+fn warn_if_unserved(printer: &Printer, model: &str, providers: &[ConfiguredProvider]) {
     if routing::resolve(model.trim(), providers).provider.is_none() {
-        printer.warn(format!(
-            "no configured provider serves {model:?}; requests routed to it will fail until one does (see `higress-claw models`)"
-        ));
+        warn_unserved(printer, model.trim());
     }
 }
 
@@ -228,7 +223,7 @@ async fn edit(
     ) -> anyhow::Result<(&'static str, String)>,
 ) -> anyhow::Result<()> {
     let folder = &ws.folder;
-    let mut tx = begin_edit(folder, printer)?;
+    let mut tx = folder.begin(lock_wait(printer))?;
     let mut settings = folder.settings()?;
     let router = tx.router()?;
     let routing = router
@@ -238,9 +233,8 @@ async fn edit(
         .get_or_insert_with(AutoRouting::default);
     let (action, message) = change(routing, settings.as_mut())?;
     let routing = routing.clone();
-    if let Some(settings) = settings {
-        let existing = folder.store().read(paths::DEFAULT_CFG)?;
-        tx.put(paths::DEFAULT_CFG, settings.merge_into(existing.as_deref()));
+    if let Some(settings) = &settings {
+        tx.put_settings(settings)?;
     }
     let changed = tx.commit()?;
     ws.publish(&changed).await?;

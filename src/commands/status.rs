@@ -2,12 +2,11 @@
 
 use serde::Serialize;
 
-use super::report::{AutoRoutingReport, PortsView, ProviderReport, ReadinessView};
-use super::resolve_data_dir;
-use crate::cli::GlobalArgs;
-use crate::docker::readiness;
-use crate::docker::{ContainerState, Engine};
+use super::views::{AutoRoutingReport, PortsView, ProviderReport, ReadinessView};
+use crate::docker::{ContainerState, Engine, probe_host, readiness};
+use crate::gateway::DataFolder;
 use crate::printer::Printer;
+use crate::target::Target;
 
 #[derive(Serialize)]
 struct StatusReport {
@@ -34,27 +33,24 @@ struct DockerReport {
     error: Option<String>,
 }
 
-pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
+pub async fn run(target: &Target, printer: Printer) -> anyhow::Result<()> {
     let (engine, mut docker) = engine_report().await;
     // Status reports what it can: a failed lookup is said in `docker.error`.
     let container = match &engine {
-        Some(engine) => engine
-            .find(&global.container_name)
-            .await
-            .unwrap_or_else(|err| {
-                docker.error = Some(format!("{err:#}"));
-                None
-            }),
+        Some(engine) => engine.find(&target.container).await.unwrap_or_else(|err| {
+            docker.error = Some(format!("{err:#}"));
+            None
+        }),
         None => None,
     };
-    let dir = resolve_data_dir(global, engine.as_ref()).await;
-    let folder = super::open_folder(&dir);
+    let dir = target.folder(engine.as_ref()).await;
+    let folder = DataFolder::new(&dir);
     let providers = folder.providers()?;
     let routing = folder.auto_routing()?;
     let ready = match container.as_ref() {
         Some(c) if c.state == ContainerState::Running => match c.ports {
             Some(p) => {
-                let host = super::start::probe_host(c.bind.as_deref());
+                let host = probe_host(c.bind);
                 Some(readiness::probe(&host, p.http, p.console).await)
             }
             None => None,
@@ -67,14 +63,17 @@ pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
         (None, false) => "unknown".to_string(),
     };
     let report = StatusReport {
-        container: global.container_name.clone(),
+        container: target.container.clone(),
         state,
         image: container.as_ref().map(|c| c.image.clone()),
         ports: container
             .as_ref()
             .and_then(|c| c.ports)
             .map(PortsView::from),
-        bind: container.as_ref().and_then(|c| c.bind.clone()),
+        bind: container
+            .as_ref()
+            .and_then(|c| c.bind)
+            .map(|b| b.to_string()),
         ready: ready.map(ReadinessView::from),
         data_dir: dir.display().to_string(),
         configured: folder.is_configured(),

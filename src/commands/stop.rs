@@ -2,9 +2,8 @@
 
 use serde::Serialize;
 
-use crate::cli::GlobalArgs;
-use crate::docker::Engine;
 use crate::printer::Printer;
+use crate::target::Target;
 
 #[derive(Serialize)]
 struct StopReport<'a> {
@@ -13,20 +12,17 @@ struct StopReport<'a> {
     action: &'static str,
 }
 
-pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
-    let engine = Engine::connect().await?;
-    let name = global.container_name.as_str();
+pub async fn run(target: &Target, printer: Printer) -> anyhow::Result<()> {
+    let engine = super::engine(&printer).await?;
+    let name = target.container.as_str();
     let Some(container) = engine.find(name).await? else {
-        anyhow::bail!(
-            "there is no container named {name}; start one with `higress-claw start{}`, or name yours with --container-name",
-            super::target_flags(global)
-        );
+        return Err(anyhow::anyhow!(super::no_container(&engine, target).await));
     };
     let action = if container.state.is_running() {
         engine.stop(name).await?;
         printer.success(format!(
             "Stopped {name}; the configuration is kept. Start it again with `higress-claw start{}`",
-            super::target_flags(global)
+            target.flags()
         ));
         "stopped"
     } else {

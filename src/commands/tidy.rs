@@ -5,10 +5,9 @@
 
 use serde::Serialize;
 
-use super::begin_edit;
-use super::workspace::Workspace;
-use crate::cli::GlobalArgs;
+use super::lock_wait;
 use crate::printer::Printer;
+use crate::target::Target;
 
 #[derive(Serialize)]
 struct TidyReport {
@@ -17,9 +16,9 @@ struct TidyReport {
     changed_files: Vec<String>,
 }
 
-pub async fn run(global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
-    let ws = Workspace::open(global, &printer).await?;
-    let mut tx = begin_edit(&ws.folder, &printer)?;
+pub async fn run(target: &Target, printer: Printer) -> anyhow::Result<()> {
+    let ws = super::workspace(target, &printer).await?;
+    let mut tx = ws.folder.begin(lock_wait(&printer))?;
     let placeholders = tx.remove_placeholder_providers()?;
     let changed = tx.commit()?;
     ws.publish(&changed).await?;

@@ -6,18 +6,20 @@
 //! `--wait-timeout`; otherwise (or on Ctrl-C/SIGTERM) it is removed and the old one
 //! renamed back and started. The data folder is shared, so nothing is lost either way.
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::time::Duration;
 
 use serde::Serialize;
 
-use super::start::{probe_host, pull_with_progress};
-use super::{configure, open_folder, target_flags, usage};
-use crate::cli::{GlobalArgs, UpgradeArgs};
-use crate::docker::{Container, ContainerSpec, Engine, Ports, readiness, split_image};
+use super::{lock_wait, pull_with_progress, usage};
+use crate::cli::UpgradeArgs;
+use crate::docker::{
+    Container, ContainerSpec, Engine, Ports, lifecycle, probe_host, readiness, split_image,
+};
+use crate::gateway::{DataFolder, plan};
 use crate::interrupt::Interrupts;
 use crate::printer::Printer;
 use crate::region::DEFAULT_REGISTRY;
+use crate::target::Target;
 
 #[derive(Serialize)]
 struct UpgradeReport {
@@ -29,28 +31,26 @@ struct UpgradeReport {
     result: &'static str,
 }
 
-pub async fn run(args: UpgradeArgs, global: &GlobalArgs, printer: Printer) -> anyhow::Result<()> {
-    let engine = Engine::connect().await?;
-    let name = global.container_name.as_str();
+pub async fn run(args: UpgradeArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
+    let engine = super::engine(&printer).await?;
+    let name = target.container.as_str();
     let Some(old) = engine.find(name).await? else {
-        return Err(usage(format!(
-            "there is no container named {name}; create one with `higress-claw start{}`",
-            target_flags(global)
-        )));
+        return Err(usage(super::no_container(&engine, target).await));
     };
-    let (Some(data_dir), Some(ports)) = (old.data_dir.clone(), old.ports) else {
-        return Err(usage(format!(
-            "{name} has no /data mount or published ports; it is not a gateway container"
-        )));
-    };
-    let aside = format!("{name}-previous");
-    check_aside_name(&engine, &aside, &data_dir).await?;
     let (repo, tag) = split_image(&old.image);
     let image = format!(
         "{}:{}",
         args.image_repo.as_deref().unwrap_or(repo),
         args.image_tag.as_deref().unwrap_or(tag)
     );
+    let Some(spec) = ContainerSpec::replacing(&old, &image, DEFAULT_REGISTRY) else {
+        return Err(usage(format!(
+            "{name} has no /data mount or published ports; it is not a gateway container"
+        )));
+    };
+    let (data_dir, ports) = (spec.data_dir.clone(), spec.ports);
+    let aside = format!("{name}-previous");
+    check_aside_name(&engine, &aside, &data_dir).await?;
     if let Err(err) = pull_with_progress(&engine, &printer, &image).await {
         if engine.image_exists(&image).await? {
             printer.warn(format!("{err}; using the copy of {image} already here"));
@@ -73,23 +73,8 @@ pub async fn run(args: UpgradeArgs, global: &GlobalArgs, printer: Printer) -> an
         printer.json(&report("unchanged"));
         return Ok(());
     }
-    let spec = ContainerSpec {
-        name: name.to_string(),
-        image: image.clone(),
-        data_dir: data_dir.clone(),
-        ports,
-        bind: old
-            .bind
-            .as_deref()
-            .and_then(|b| b.parse().ok())
-            .unwrap_or(IpAddr::V4(Ipv4Addr::LOCALHOST)),
-        plugin_registry: old
-            .env_var("PLUGIN_REGISTRY")
-            .unwrap_or(DEFAULT_REGISTRY)
-            .to_string(),
-    };
     let outcome = swap(&engine, &printer, &old, &aside, &spec, &args).await?;
-    let host = probe_host(old.bind.as_deref());
+    let host = probe_host(old.bind);
     if let Ok(true) = outcome {
         engine.remove(&aside, true).await?;
         remember_image(&data_dir, &args, &printer)?;
@@ -114,10 +99,11 @@ pub async fn run(args: UpgradeArgs, global: &GlobalArgs, printer: Printer) -> an
     )
 }
 
-/// Parks the old container as `aside`, then creates, starts and waits for the new one.
-/// The result says whether it became ready (an error when it failed or was
-/// interrupted); the caller keeps or rolls back. From the rename on, an interrupt is
-/// handled like a failure, so the gateway is never left down under another name.
+/// Parks the old container as `aside`, then creates, starts and waits for the new one
+/// (which is removed again if it fails). The result says whether it became ready (an
+/// error when it failed or was interrupted); the caller keeps it or rolls back. From
+/// the rename on, an interrupt is handled like a failure, so the gateway is never left
+/// down under another name.
 async fn swap(
     engine: &Engine,
     printer: &Printer,
@@ -127,15 +113,13 @@ async fn swap(
     args: &UpgradeArgs,
 ) -> anyhow::Result<anyhow::Result<bool>> {
     let mut interrupts = Interrupts::listen()?;
-    let host = probe_host(old.bind.as_deref());
+    let host = probe_host(old.bind);
     engine.rename(&old.name, aside).await?;
     engine.stop(aside).await?;
     printer.status(format!(
         "Kept the old container as {aside} until the new one is ready"
     ));
-    let attempt = async {
-        engine.create(spec).await?;
-        engine.start(&spec.name).await?;
+    let wait = || async {
         let spinner = printer.spinner("Waiting for the new gateway and console to answer");
         let seen = readiness::wait(
             &host,
@@ -147,10 +131,7 @@ async fn swap(
         spinner.finish_and_clear();
         anyhow::Ok(seen.ready())
     };
-    Ok(tokio::select! {
-        outcome = attempt => outcome,
-        signal = interrupts.received() => Err(anyhow::anyhow!("interrupted ({signal})")),
-    })
+    Ok(lifecycle::launch(engine, spec, &mut interrupts, wait).await)
 }
 
 /// The aside name may hold only a leftover of an interrupted upgrade of this gateway
@@ -202,7 +183,7 @@ fn remember_image(
     args: &UpgradeArgs,
     printer: &Printer,
 ) -> anyhow::Result<()> {
-    let folder = open_folder(data_dir);
+    let folder = DataFolder::new(data_dir);
     let Some(mut deployment) = folder.settings()? else {
         return Ok(());
     };
@@ -215,6 +196,6 @@ fn remember_image(
     if let Some(tag) = &args.image_tag {
         deployment.image_tag = Some(tag.clone());
     }
-    configure::save_deployment(&folder, &deployment, printer)?;
+    plan::save_deployment(&folder, &deployment, lock_wait(printer))?;
     Ok(())
 }

@@ -14,30 +14,8 @@ use bollard::models::{
     ContainerCreateBody, HostConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum,
 };
 
-/// Label on every container we create.
-pub const MANAGED_LABEL: &str = "io.higress-claw.managed";
-/// Label recording the host data folder, for `status` when the mount cannot be read.
-pub const DATA_DIR_LABEL: &str = "io.higress-claw.data-dir";
-
-/// Where the data folder and the access logs are mounted inside the container.
-pub const DATA_MOUNT: &str = "/data";
-pub const LOG_MOUNT: &str = "/var/log/proxy";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Ports {
-    pub http: u16,
-    pub https: u16,
-    pub console: u16,
-}
-
-impl Ports {
-    /// get-ai-gateway.sh's ports, and the image's.
-    pub const DEFAULT: Ports = Ports {
-        http: 8080,
-        https: 8443,
-        console: 8001,
-    };
-}
+use super::container::{Container, DATA_DIR_LABEL, DATA_MOUNT, LOG_MOUNT, MANAGED_LABEL};
+use super::ports::{LOOPBACK, Ports};
 
 #[derive(Debug, Clone)]
 pub struct ContainerSpec {
@@ -52,6 +30,23 @@ pub struct ContainerSpec {
 }
 
 impl ContainerSpec {
+    /// The same container as `old` (name, folder, ports, address, registry) on another
+    /// image: what `upgrade` creates. `None` when `old` is no gateway container (no
+    /// `/data` mount or no published ports).
+    pub fn replacing(old: &Container, image: &str, default_registry: &str) -> Option<Self> {
+        Some(Self {
+            name: old.name.clone(),
+            image: image.to_string(),
+            data_dir: old.data_dir.clone()?,
+            ports: old.ports?,
+            bind: old.bind.unwrap_or(LOOPBACK),
+            plugin_registry: old
+                .env_var("PLUGIN_REGISTRY")
+                .unwrap_or(default_registry)
+                .to_string(),
+        })
+    }
+
     pub fn log_dir(&self) -> PathBuf {
         self.data_dir.join("logs")
     }

@@ -9,7 +9,8 @@
 
 use std::collections::BTreeSet;
 
-use super::folder::{DataFolder, FolderError, is_placeholder_key};
+use super::folder::{DataFolder, FolderError};
+use super::provider::is_placeholder_key;
 use super::resources::{
     AiProxyConfig, ConfigMap, Ingress, McpBridge, ModelRouterConfig, ProviderEntry, WasmPlugin,
 };

@@ -1,21 +1,34 @@
 //! The Higress data folder: what is in it, how it is rendered, and how it is edited.
 //!
-//! `catalog` is the provider table, `provider` one configured provider, `pattern` the
-//! model-pattern rules, `resources` the typed YAML documents, `store` the locked atomic
-//! file access, `settings` the deployment's `default.cfg`, and `folder` ties them into
-//! whole-folder operations (init, add/remove a provider, read what is configured).
+//! - `catalog`: the provider table; `models`: what clients know of each model.
+//! - `provider`: one provider as configured, validated, and what its resources derive
+//!   from it; `pattern`: model patterns and the header match they become; `routing`:
+//!   auto-routing rules and which provider serves a model.
+//! - `resources`: the typed YAML documents; `templates`: the ones a new folder starts
+//!   from; `settings`: the deployment's `default.cfg`.
+//! - `store`: the locked, atomic file access; `folder`: reads and the one
+//!   [`Transaction`] that edits; `provider_resources`: a provider's resources in it; `configured`: the read model of what is configured;
+//!   `problems`: what doctor finds wrong; `plan`: what `init` and `start` decide before
+//!   writing; `export`: the configuration for Kubernetes.
 
 pub mod catalog;
+pub mod configured;
 pub mod export;
 pub mod folder;
+pub mod models;
 pub mod pattern;
+pub mod plan;
+pub mod problems;
 pub mod provider;
+pub mod provider_resources;
 pub mod resources;
 pub mod routing;
 pub mod settings;
 pub mod store;
+pub mod templates;
 
-pub use folder::{ConfiguredProvider, DataFolder, FolderError, Transaction};
+pub use configured::ConfiguredProvider;
+pub use folder::{DataFolder, FolderError, Transaction};
 pub use provider::{ProviderConfig, ProviderError};
 
 pub const DEFAULT_CONTAINER_NAME: &str = "higress-ai-gateway";

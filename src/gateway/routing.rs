@@ -9,7 +9,7 @@
 
 use regex::Regex;
 
-use super::folder::ConfiguredProvider;
+use super::configured::ConfiguredProvider;
 use super::pattern::HeaderMatch;
 use super::resources::AutoRouting;
 

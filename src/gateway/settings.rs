@@ -7,7 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::docker::Ports;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use super::DEFAULT_IMAGE_TAG;
+use crate::docker::{ContainerSpec, LOOPBACK, Ports};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeploymentSettings {
@@ -22,6 +26,33 @@ pub struct DeploymentSettings {
 }
 
 impl DeploymentSettings {
+    /// The address the ports are published on: loopback unless recorded otherwise.
+    pub fn bind_address(&self) -> IpAddr {
+        self.bind.unwrap_or(LOOPBACK)
+    }
+
+    /// `<registry>/higress/all-in-one:<tag>`, unless an image repository was chosen.
+    pub fn image(&self) -> String {
+        let repo = self
+            .image_repo
+            .clone()
+            .unwrap_or_else(|| format!("{}/higress/all-in-one", self.plugin_registry));
+        let tag = self.image_tag.as_deref().unwrap_or(DEFAULT_IMAGE_TAG);
+        format!("{repo}:{tag}")
+    }
+
+    /// The container of this deployment, serving `data_dir`.
+    pub fn container_spec(&self, name: &str, data_dir: PathBuf) -> ContainerSpec {
+        ContainerSpec {
+            name: name.to_string(),
+            image: self.image(),
+            data_dir,
+            ports: self.ports,
+            bind: self.bind_address(),
+            plugin_registry: self.plugin_registry.clone(),
+        }
+    }
+
     pub fn parse(text: &str) -> BTreeMap<String, String> {
         text.lines()
             .filter(|l| !l.trim_start().starts_with('#'))

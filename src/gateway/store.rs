@@ -83,26 +83,10 @@ impl Store {
             source,
         })?;
         let path = self.path(LOCK_FILE);
-        let file = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|source| StoreError::Lock {
-                path: path.clone(),
-                source,
-            })?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                on_wait(&path);
-                file.lock()
-                    .map_err(|source| StoreError::Lock { path, source })?;
-            }
-            Err(fs::TryLockError::Error(source)) => {
-                return Err(StoreError::Lock { path, source });
-            }
-        }
+        let file = lock_file(&path, on_wait).map_err(|source| StoreError::Lock {
+            path: path.clone(),
+            source,
+        })?;
         self.sweep_temp_files();
         Ok(LockGuard {
             store: self,
@@ -185,6 +169,26 @@ impl LockGuard<'_> {
             }),
         }
     }
+}
+
+/// Opens (creating) `path` and takes its exclusive lock, calling `on_wait` once if
+/// another process holds it, then blocking until it is released. Dropping the file
+/// releases the lock, also when the process dies.
+pub fn lock_file(path: &Path, on_wait: impl FnOnce(&Path)) -> std::io::Result<File> {
+    let file = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)?;
+    match file.try_lock() {
+        Ok(()) => {}
+        Err(fs::TryLockError::WouldBlock) => {
+            on_wait(path);
+            file.lock()?;
+        }
+        Err(fs::TryLockError::Error(err)) => return Err(err),
+    }
+    Ok(file)
 }
 
 /// Writes `contents` to `target` so that readers see the old file or the new one, never

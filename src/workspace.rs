@@ -15,13 +15,14 @@ use std::path::Path;
 
 use anyhow::Context as _;
 
-use super::{absolute, configured_folder, default_data_dir, usage};
-use crate::cli::GlobalArgs;
-use crate::docker::{Endpoint, Engine};
+use thiserror::Error;
+
+use crate::docker::Engine;
 use crate::env_vars;
+use crate::gateway::store::lock_file;
 use crate::gateway::{DataFolder, paths};
 use crate::hash::sha256_hex;
-use crate::printer::Printer;
+use crate::target::Target;
 
 /// What is copied out of the container: the resources, the settings and the marker.
 /// Not `logs/`, which can be large and is never edited.
@@ -65,6 +66,44 @@ struct Remote {
     _lock: File,
 }
 
+#[derive(Debug, Error)]
+pub enum WorkspaceError {
+    #[error("{}={value:?} is not auto, host or container", env_vars::WRITE_THROUGH)]
+    BadMode { value: String },
+    #[error(
+        "{}=container needs the container {container} and a reachable Docker engine",
+        env_vars::WRITE_THROUGH
+    )]
+    NoContainer { container: String },
+    #[error(
+        "{container} runs on {endpoint} and its data folder cannot be written from this host, so changes go through the container, which is stopped"
+    )]
+    Stopped { container: String, endpoint: String },
+    /// The engine's failure is part of the message; the cause is the default folder's
+    /// own problem.
+    #[error(
+        "the Docker engine did not answer ({detail}), so the data folder of {container} could not be looked up"
+    )]
+    NoEngine {
+        container: String,
+        detail: String,
+        #[source]
+        source: anyhow::Error,
+    },
+    #[error(
+        "the configuration in {container}:{CONTAINER_ROOT} changed while this edit was being made (the console, another higress-claw, or a hand edit); nothing was changed"
+    )]
+    ChangedMeanwhile { container: String },
+    #[error(
+        "renaming the uploaded files in {container} failed (exit {code}): {output}; nothing after the failed step was changed"
+    )]
+    Rename {
+        container: String,
+        code: i64,
+        output: String,
+    },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Auto,
@@ -72,15 +111,14 @@ enum Mode {
     Container,
 }
 
-fn mode() -> anyhow::Result<Mode> {
+fn mode() -> Result<Mode, WorkspaceError> {
     match std::env::var(env_vars::WRITE_THROUGH).ok().as_deref() {
         None | Some("") | Some("auto") => Ok(Mode::Auto),
         Some("host") => Ok(Mode::Host),
         Some("container") => Ok(Mode::Container),
-        Some(other) => Err(usage(format!(
-            "{}={other:?} is not auto, host or container",
-            env_vars::WRITE_THROUGH
-        ))),
+        Some(other) => Err(WorkspaceError::BadMode {
+            value: other.to_string(),
+        }),
     }
 }
 
@@ -90,49 +128,43 @@ fn host_writable(dir: &Path) -> bool {
 }
 
 impl Workspace {
-    pub async fn open(global: &GlobalArgs, printer: &Printer) -> anyhow::Result<Self> {
+    /// The folder `target` means, and where edits to it must happen. `on_wait` is told
+    /// when another process holds the lock of edits through the container.
+    pub async fn open(target: &Target, on_wait: impl FnOnce(&Path)) -> anyhow::Result<Self> {
         let mode = mode()?;
-        let on_host = |dir: &Path, gateway: Gateway| -> anyhow::Result<Self> {
-            Ok(Self {
-                folder: configured_folder(dir)?,
-                remote: None,
-                gateway,
-            })
-        };
-        // Without an engine the container's folder cannot be looked up: say so when the
-        // default folder is not the gateway's either, instead of only "not configured".
-        let on_host_without_engine = |dir: &Path, err: &crate::docker::DockerError| {
-            on_host(dir, Gateway::Unknown).map_err(|e| {
-                e.context(format!(
-                    "the Docker engine did not answer ({err}), so the data folder of {} could not be looked up; name it with --data-dir",
-                    global.container_name
-                ))
-            })
-        };
         // A folder named on the command line is edited where it is (no Docker needed).
-        if let Some(dir) = &global.data_dir
+        if let Some(dir) = &target.data_dir
             && mode != Mode::Container
         {
-            return on_host(&absolute(dir), Gateway::Unknown);
+            return Self::on_host(dir, Gateway::Unknown);
         }
         let engine = match Engine::connect().await {
             Ok(engine) => Some(engine),
-            Err(err) if global.data_dir.is_none() && mode != Mode::Container => {
-                return on_host_without_engine(&absolute(&default_data_dir()), &err);
+            Err(source) if target.data_dir.is_none() && mode != Mode::Container => {
+                // Without an engine the container's folder cannot be looked up: say so
+                // when the default folder is not the gateway's either.
+                return Self::on_host(&target.new_folder(), Gateway::Unknown).map_err(|e| {
+                    WorkspaceError::NoEngine {
+                        container: target.container.clone(),
+                        detail: source.to_string(),
+                        source: e,
+                    }
+                    .into()
+                });
             }
             Err(_) => None,
         };
         let container = match &engine {
-            Some(engine) => engine.find(&global.container_name).await?,
+            Some(engine) => engine.find(&target.container).await?,
             None => None,
         };
         let dir = match (
-            &global.data_dir,
+            &target.data_dir,
             container.as_ref().and_then(|c| c.data_dir.clone()),
         ) {
-            (Some(dir), _) => absolute(dir),
+            (Some(dir), _) => dir.clone(),
             (None, Some(mounted)) => mounted,
-            (None, None) => absolute(&default_data_dir()),
+            (None, None) => target.new_folder(),
         };
         let gateway = match &container {
             Some(c) if c.state.is_running() => Gateway::Running,
@@ -140,33 +172,40 @@ impl Workspace {
             None => Gateway::Unknown,
         };
         if mode == Mode::Host {
-            return on_host(&dir, gateway);
+            return Self::on_host(&dir, gateway);
         }
         let (Some(engine), Some(container)) = (engine, container) else {
             if mode == Mode::Container {
-                return Err(usage(format!(
-                    "{}=container needs the container {} and a reachable Docker engine",
-                    env_vars::WRITE_THROUGH,
-                    global.container_name
-                )));
+                return Err(WorkspaceError::NoContainer {
+                    container: target.container.clone(),
+                }
+                .into());
             }
-            return on_host(&dir, gateway);
+            return Self::on_host(&dir, gateway);
         };
-        let remote_engine =
-            matches!(engine.endpoint(), Endpoint::Tcp(_)) || engine.endpoint().is_docker_desktop();
-        let through_container = mode == Mode::Container || remote_engine || !host_writable(&dir);
+        let through_container =
+            mode == Mode::Container || engine.endpoint().is_remote() || !host_writable(&dir);
         if !through_container {
-            return on_host(&dir, gateway);
+            return Self::on_host(&dir, gateway);
         }
         if !container.state.is_running() {
-            return Err(usage(format!(
-                "{} runs on {} and its data folder cannot be written from this host, so changes go through the container; start it first: higress-claw start{}",
-                container.name,
-                engine.endpoint().describe(),
-                super::target_flags(global)
-            )));
+            return Err(WorkspaceError::Stopped {
+                container: container.name,
+                endpoint: engine.endpoint().describe(),
+            }
+            .into());
         }
-        Self::through_container(engine, container.name, printer).await
+        Self::through_container(engine, container.name, on_wait).await
+    }
+
+    fn on_host(dir: &Path, gateway: Gateway) -> anyhow::Result<Self> {
+        let folder = DataFolder::new(dir);
+        folder.check_holds_gateway()?;
+        Ok(Self {
+            folder,
+            remote: None,
+            gateway,
+        })
     }
 
     /// A private copy of the container's `/data`, edited like a host folder and published
@@ -174,10 +213,9 @@ impl Workspace {
     async fn through_container(
         engine: Engine,
         container: String,
-        printer: &Printer,
+        on_wait: impl FnOnce(&Path),
     ) -> anyhow::Result<Self> {
-        printer.verbose(format!("Editing {container}:/data through the Docker API"));
-        let lock = host_lock(&container, printer)?;
+        let lock = host_lock(&container, on_wait)?;
         let mirror = tempfile::Builder::new()
             .prefix("higress-claw-mirror")
             .tempdir()
@@ -200,10 +238,10 @@ impl Workspace {
         }
         let originals = digests(mirror.path())?;
         let folder = DataFolder::new(mirror.path());
-        if !folder.is_configured() && !folder.store().exists(paths::AI_PROXY) {
-            return Err(usage(format!(
-                "{container}:/data is not a configured gateway folder; create one with `higress-claw start`"
-            )));
+        if !folder.holds_gateway() {
+            anyhow::bail!(crate::gateway::FolderError::NotConfigured {
+                path: format!("{container}:{CONTAINER_ROOT}").into(),
+            });
         }
         Ok(Self {
             folder,
@@ -216,6 +254,11 @@ impl Workspace {
             }),
             gateway: Gateway::Running,
         })
+    }
+
+    /// The container whose `/data` is edited through the Docker API, if that is how.
+    pub fn container(&self) -> Option<&str> {
+        self.remote.as_ref().map(|r| r.container.as_str())
     }
 
     /// When a committed change takes effect, for the line that reports it.
@@ -279,15 +322,16 @@ impl Workspace {
         let (code, output) = remote.engine.exec(&remote.container, cmd).await?;
         match code {
             0 => Ok(()),
-            CHANGED_MEANWHILE => anyhow::bail!(
-                "the configuration in {}:{CONTAINER_ROOT} changed while this edit was being made (the console, another higress-claw, or a hand edit); nothing was changed: run the command again",
-                remote.container
-            ),
-            _ => anyhow::bail!(
-                "renaming the uploaded files in {} failed (exit {code}): {}; nothing after the failed step was changed, run the command again",
-                remote.container,
-                output.trim()
-            ),
+            CHANGED_MEANWHILE => Err(WorkspaceError::ChangedMeanwhile {
+                container: remote.container.clone(),
+            }
+            .into()),
+            _ => Err(WorkspaceError::Rename {
+                container: remote.container.clone(),
+                code,
+                output: output.trim().to_string(),
+            }
+            .into()),
         }
     }
 }
@@ -363,28 +407,12 @@ fn temp_name(relative: &str, tag: &str) -> String {
     }
 }
 
-/// The lock of edits through `container` from this host, telling the user when another
-/// process holds it.
-fn host_lock(container: &str, printer: &Printer) -> anyhow::Result<File> {
+/// The lock of edits through `container` from this host.
+fn host_lock(container: &str, on_wait: impl FnOnce(&Path)) -> anyhow::Result<File> {
     let dir = env_vars::state_dir().join("locks");
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let path = dir.join(format!("{container}.lock"));
-    let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-    match file.try_lock() {
-        Ok(()) => {}
-        Err(std::fs::TryLockError::WouldBlock) => {
-            printer.status(format!(
-                "Waiting for the lock on {} (another higress-claw is editing {container})",
-                path.display()
-            ));
-            file.lock()
-                .with_context(|| format!("cannot lock {}", path.display()))?;
-        }
-        Err(std::fs::TryLockError::Error(err)) => {
-            return Err(anyhow::Error::new(err).context(format!("cannot lock {}", path.display())));
-        }
-    }
-    Ok(file)
+    lock_file(&path, on_wait).with_context(|| format!("cannot lock {}", path.display()))
 }
 
 #[cfg(test)]

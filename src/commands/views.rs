@@ -1,18 +1,19 @@
-//! JSON and text views of what is configured. Dedicated types, so the `--json` schema
-//! is stable whatever the internal model does; keys are masked here and nowhere else
-//! needs to remember to.
+//! JSON and text views shared by several commands. Dedicated types, so the `--json`
+//! schema is stable whatever the internal model does; keys are masked here and nowhere
+//! else needs to remember to.
 
 use serde::Serialize;
 
 use crate::docker::Ports;
 use crate::docker::readiness::Readiness;
 use crate::gateway::ConfiguredProvider;
-use crate::gateway::catalog::ClientModel;
 use crate::gateway::catalog::SettingKind;
+use crate::gateway::models::ClientModel;
 use crate::gateway::pattern::HeaderMatch;
 use crate::gateway::provider::ProviderConfig;
 use crate::gateway::resources::AutoRouting;
 use crate::gateway::routing::Resolution;
+use crate::printer::Printer;
 use crate::secret::mask;
 use crate::yaml::Value;
 
@@ -243,4 +244,21 @@ impl ProviderReport {
         }
         line
     }
+}
+
+/// The warning for an auto-routing target that no provider serves.
+pub fn warn_unserved(printer: &Printer, model: &str) {
+    printer.warn(format!(
+        "no configured provider serves {model:?}; requests routed to it will fail until one does. Add a provider whose models match it (see `higress-claw models`)"
+    ));
+}
+
+/// What `init` wrote.
+#[derive(Debug, Serialize)]
+pub struct WriteReport {
+    pub data_dir: String,
+    pub providers: Vec<ProviderReport>,
+    pub auto_routing: AutoRoutingReport,
+    pub changed_files: Vec<String>,
+    pub notes: Vec<String>,
 }

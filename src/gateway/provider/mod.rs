@@ -1,50 +1,16 @@
-//! One configured provider: its keys, model pattern and settings, validated, and the
-//! values every resource derives from them (endpoint, registry name, header match).
+//! One configured provider: its keys, model pattern and settings, and the values every
+//! resource derives from them (endpoint, registry name, header match). `validate` says
+//! whether it will work.
 
 use std::net::Ipv4Addr;
 
-use thiserror::Error;
-
-use super::catalog::{EndpointRule, KeyRule, ProviderSpec, Setting, SettingKind};
+use super::catalog::{EndpointRule, ProviderSpec, Setting, SettingKind};
 use super::pattern::{self, HeaderMatch};
 use crate::secret::Secret;
 
-#[derive(Debug, Error, PartialEq, Eq)]
-pub enum ProviderError {
-    #[error("{provider} needs an API key: pass --{stem}-key KEY (or set {var})")]
-    MissingKey {
-        provider: &'static str,
-        stem: &'static str,
-        var: String,
-    },
-    #[error("the {provider} key is empty; pass the key itself, or several separated by commas")]
-    EmptyKey { provider: &'static str },
-    #[error(
-        "the {provider} key contains a line break or control character; paste the key alone, without quotes or new lines"
-    )]
-    ControlCharacter { provider: &'static str },
-    #[error(
-        "{provider} needs {field}: pass --{flag} VALUE (config add: --extra-config {field}=VALUE)"
-    )]
-    MissingSetting {
-        provider: &'static str,
-        field: &'static str,
-        flag: &'static str,
-    },
-    #[error("{provider}: {message}")]
-    Invalid {
-        provider: &'static str,
-        message: String,
-    },
-    #[error(
-        "{provider} does not know the setting {field:?}; known settings: {known} (see `higress-claw config add --help`)"
-    )]
-    UnknownSetting {
-        provider: &'static str,
-        field: String,
-        known: String,
-    },
-}
+mod validate;
+
+pub use validate::{Credential, ProviderError};
 
 /// A provider as the user configured it.
 #[derive(Clone)]
@@ -211,189 +177,6 @@ impl ProviderConfig {
             .collect()
     }
 
-    pub fn validate(&self) -> Result<(), ProviderError> {
-        let provider = self.spec.display_name;
-        self.validate_values()?;
-        self.validate_credentials()?;
-        for setting in self.spec.settings.iter().filter(|s| s.required) {
-            if !self.has(setting.field) {
-                return Err(self.missing(setting.field));
-            }
-        }
-        self.validate_combinations()?;
-        if let Some(url_field) = match self.spec.endpoint {
-            EndpointRule::FromUrl(field) => Some(field),
-            _ => None,
-        } && let Some(url) = self.get(url_field)
-            && parse_url(url).is_none()
-        {
-            return Err(ProviderError::Invalid {
-                provider,
-                message: format!("{url_field} {url:?} is not an http(s) URL with a host"),
-            });
-        }
-        pattern::validate(self.models())
-            .map_err(|message| ProviderError::Invalid { provider, message })?;
-        Ok(())
-    }
-
-    fn has(&self, field: &str) -> bool {
-        self.effective(field).is_some_and(|v| !v.is_empty())
-    }
-
-    fn missing(&self, field: &'static str) -> ProviderError {
-        ProviderError::MissingSetting {
-            provider: self.spec.display_name,
-            field,
-            flag: self.spec.setting(field).map_or("", |s| s.flag),
-        }
-    }
-
-    /// Each key and setting on its own: no empty key, no line break, the setting's kind.
-    fn validate_values(&self) -> Result<(), ProviderError> {
-        let provider = self.spec.display_name;
-        for key in &self.keys {
-            if key.expose().is_empty() {
-                return Err(ProviderError::EmptyKey { provider });
-            }
-            if key.expose().chars().any(char::is_control) {
-                return Err(ProviderError::ControlCharacter { provider });
-            }
-        }
-        for (setting, value) in &self.settings {
-            if value.chars().any(|c| c.is_control() && c != '\t')
-                && setting.kind != SettingKind::FileContents
-            {
-                return Err(ProviderError::Invalid {
-                    provider,
-                    message: format!("{} contains a line break", setting.field),
-                });
-            }
-            check_kind(setting, value)
-                .map_err(|message| ProviderError::Invalid { provider, message })?;
-        }
-        Ok(())
-    }
-
-    /// One complete way to authenticate, by the provider's key rule.
-    fn validate_credentials(&self) -> Result<(), ProviderError> {
-        let provider = self.spec.display_name;
-        let invalid = |message: &str| ProviderError::Invalid {
-            provider,
-            message: message.into(),
-        };
-        match self.spec.key {
-            KeyRule::Required if self.keys.is_empty() => Err(ProviderError::MissingKey {
-                provider,
-                stem: self.spec.flag_stem,
-                var: crate::env_vars::provider_key_var(self.spec.flag_stem),
-            }),
-            KeyRule::BedrockKeyOrAccessKeys if self.keys.is_empty() => {
-                if !self.has("awsAccessKey") && !self.has("awsSecretKey") {
-                    return Err(invalid(
-                        "pass --bedrock-key (a Bedrock API key), or --bedrock-access-key and --bedrock-secret-key",
-                    ));
-                }
-                self.require(&["awsAccessKey", "awsSecretKey"])
-            }
-            KeyRule::VertexKeyOrServiceAccount if self.keys.is_empty() => {
-                if !self.has("vertexAuthKey") {
-                    return Err(invalid(
-                        "pass --vertex-key (express mode), or --vertex-auth-key-file with --vertex-project-id and --vertex-region",
-                    ));
-                }
-                self.require(&["vertexProjectId", "vertexRegion"])
-            }
-            KeyRule::HunyuanKeyOrAuthPair => {
-                let id = self.effective("hunyuanAuthId").unwrap_or_default();
-                let key = self.effective("hunyuanAuthKey").unwrap_or_default();
-                if self.keys.is_empty() && id.is_empty() && key.is_empty() {
-                    return Err(invalid(
-                        "pass --hunyuan-key (OpenAI-compatible API), or --hunyuan-auth-id and --hunyuan-auth-key",
-                    ));
-                }
-                if (!id.is_empty() || !key.is_empty()) && id.chars().count() != 36 {
-                    return Err(invalid(
-                        "hunyuanAuthId (--hunyuan-auth-id) must be the 36-character SecretId",
-                    ));
-                }
-                if (!id.is_empty() || !key.is_empty()) && key.chars().count() != 32 {
-                    return Err(invalid(
-                        "hunyuanAuthKey (--hunyuan-auth-key) must be the 32-character SecretKey",
-                    ));
-                }
-                Ok(())
-            }
-            _ => Ok(()),
-        }
-    }
-
-    fn require(&self, fields: &[&'static str]) -> Result<(), ProviderError> {
-        match fields.iter().find(|f| !self.has(f)) {
-            Some(field) => Err(self.missing(field)),
-            None => Ok(()),
-        }
-    }
-
-    /// Settings that only work together, as the ai-proxy plugin reads them.
-    fn validate_combinations(&self) -> Result<(), ProviderError> {
-        let provider = self.spec.display_name;
-        let needs = |field: &'static str, because: &str| -> Result<(), ProviderError> {
-            if self.effective(field).is_some_and(|v| !v.is_empty()) {
-                return Ok(());
-            }
-            let flag = self.spec.setting(field).map_or("", |s| s.flag);
-            Err(ProviderError::Invalid {
-                provider,
-                message: format!(
-                    "{because} needs {field}: pass --{flag} VALUE (config add: --extra-config {field}=VALUE)"
-                ),
-            })
-        };
-        if self.effective("botType").as_deref() == Some("Workflow") {
-            needs("inputVariable", "a Dify Workflow")?;
-            needs("outputVariable", "a Dify Workflow")?;
-        }
-        if self.effective("minimaxApiType").as_deref() == Some("pro") {
-            needs("minimaxGroupId", "the Minimax pro API")?;
-        }
-        if self.spec.id == "spark" && self.keys.iter().any(|k| !k.expose().contains(':')) {
-            return Err(ProviderError::Invalid {
-                provider,
-                message: "the Spark key must be APIKey:APISecret (both from the iFlyTek console, joined by a colon)".into(),
-            });
-        }
-        if let Some(url) = self.get("azureServiceUrl")
-            && !url.contains("api-version=")
-        {
-            return Err(ProviderError::Invalid {
-                provider,
-                message: "azureServiceUrl needs its api-version query, e.g. https://NAME.openai.azure.com/openai/deployments/DEPLOYMENT/chat/completions?api-version=2024-06-01 (the plugin refuses the whole configuration without it)".into(),
-            });
-        }
-        if let Some(json) = self.get("vertexAuthKey") {
-            let key: serde_json::Value =
-                serde_json::from_str(json).map_err(|_| ProviderError::Invalid {
-                    provider,
-                    message: "vertexAuthKey is not JSON; pass the service-account key file Google Cloud gave you".into(),
-                })?;
-            let missing: Vec<&str> = ["client_email", "private_key", "token_uri"]
-                .into_iter()
-                .filter(|field| !key[field].is_string())
-                .collect();
-            if !missing.is_empty() {
-                return Err(ProviderError::Invalid {
-                    provider,
-                    message: format!(
-                        "the service-account key lacks {}; download a JSON key of type service_account from Google Cloud (IAM → Service accounts → Keys)",
-                        missing.join(", ")
-                    ),
-                });
-            }
-        }
-        Ok(())
-    }
-
     /// A second upstream the provider's plugin code calls besides its own endpoint:
     /// Vertex in service-account mode exchanges its key for a token at Google's OAuth2
     /// endpoint, through the gateway service named by `vertexAuthServiceName` (the
@@ -512,6 +295,11 @@ impl ProviderConfig {
     }
 }
 
+/// Upstream writes a placeholder token for providers nobody configured.
+pub fn is_placeholder_key(key: &str) -> bool {
+    key.starts_with("YOUR_") && key.ends_with("_API_KEY")
+}
+
 pub fn registry_name(id: &str) -> String {
     format!("llm-{id}.internal")
 }
@@ -522,45 +310,6 @@ pub fn parse_bool(value: &str) -> Option<bool> {
         "false" | "no" | "off" | "0" => Some(false),
         _ => None,
     }
-}
-
-fn check_kind(setting: &Setting, value: &str) -> Result<(), String> {
-    match setting.kind {
-        SettingKind::Bool if parse_bool(value).is_none() => Err(format!(
-            "{} must be true or false, not {value:?}",
-            setting.field
-        )),
-        SettingKind::Port if value.parse::<u16>().map_or(true, |p| p == 0) => Err(format!(
-            "{} must be a port number from 1 to 65535, not {value:?}",
-            setting.field
-        )),
-        SettingKind::Host if !is_host(value) => Err(format!(
-            "{} must be a host name or IPv4 address such as api.z.ai or 192.168.1.10, not {value:?} (no scheme, port or path)",
-            setting.field
-        )),
-        SettingKind::Choice(choices) if !choices.contains(&value) => Err(format!(
-            "{} must be one of {}, not {value:?}",
-            setting.field,
-            choices.join(", ")
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// A DNS name (labels of letters, digits and inner hyphens) or an IPv4 address.
-fn is_host(value: &str) -> bool {
-    if value.parse::<Ipv4Addr>().is_ok() {
-        return true;
-    }
-    !value.is_empty()
-        && value.len() <= 253
-        && value.split('.').all(|label| {
-            !label.is_empty()
-                && label.len() <= 63
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
 }
 
 struct Url {
@@ -628,10 +377,7 @@ mod tests {
         let mut p = with_key("azure");
         assert!(matches!(
             p.validate(),
-            Err(ProviderError::MissingSetting {
-                field: "azureServiceUrl",
-                ..
-            })
+            Err(ProviderError::MissingSetting { setting, .. }) if setting.field == "azureServiceUrl"
         ));
         p.set("azureServiceUrl", "https://me.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-06-01").unwrap();
         p.validate().unwrap();

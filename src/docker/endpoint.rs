@@ -20,13 +20,19 @@ const API_TIMEOUT_SECS: u64 = 120;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
     Unix(PathBuf),
+    /// A Windows named pipe, `//./pipe/docker_engine` for Docker Desktop.
+    NamedPipe(String),
     Tcp(String),
 }
+
+/// Docker Desktop's pipe on Windows.
+pub const WINDOWS_PIPE: &str = "//./pipe/docker_engine";
 
 impl Endpoint {
     pub fn describe(&self) -> String {
         match self {
             Endpoint::Unix(path) => format!("unix://{}", path.display()),
+            Endpoint::NamedPipe(pipe) => format!("npipe://{pipe}"),
             Endpoint::Tcp(addr) => addr.clone(),
         }
     }
@@ -34,7 +40,17 @@ impl Endpoint {
     /// A folder on this host is visible to the engine only when it runs here natively.
     /// Docker Desktop's socket lives in the user's home and its engine in a VM.
     pub fn is_docker_desktop(&self) -> bool {
-        matches!(self, Endpoint::Unix(path) if path.to_string_lossy().contains("/.docker/"))
+        match self {
+            Endpoint::Unix(path) => path.to_string_lossy().contains("/.docker/"),
+            Endpoint::NamedPipe(_) => true,
+            Endpoint::Tcp(_) => false,
+        }
+    }
+
+    /// The engine runs elsewhere (or in a VM), so a folder on this host is not the
+    /// folder it mounts.
+    pub fn is_remote(&self) -> bool {
+        matches!(self, Endpoint::Tcp(_)) || self.is_docker_desktop()
     }
 }
 
@@ -60,6 +76,9 @@ pub fn resolve_endpoint() -> Endpoint {
     {
         return endpoint_of(&host);
     }
+    if cfg!(windows) {
+        return Endpoint::NamedPipe(WINDOWS_PIPE.to_string());
+    }
     candidate_sockets()
         .into_iter()
         .find(|path| path.exists())
@@ -68,9 +87,12 @@ pub fn resolve_endpoint() -> Endpoint {
 }
 
 fn endpoint_of(host: &str) -> Endpoint {
-    match host.strip_prefix("unix://") {
-        Some(path) => Endpoint::Unix(PathBuf::from(path)),
-        None => Endpoint::Tcp(host.to_string()),
+    if let Some(path) = host.strip_prefix("unix://") {
+        Endpoint::Unix(PathBuf::from(path))
+    } else if let Some(pipe) = host.strip_prefix("npipe://") {
+        Endpoint::NamedPipe(pipe.to_string())
+    } else {
+        Endpoint::Tcp(host.to_string())
     }
 }
 
@@ -162,6 +184,7 @@ pub async fn connect() -> Result<(Docker, Endpoint), DockerError> {
         Endpoint::Unix(path) => {
             Docker::connect_with_socket(&path.to_string_lossy(), API_TIMEOUT_SECS, &version)
         }
+        Endpoint::NamedPipe(pipe) => Docker::connect_with_socket(pipe, API_TIMEOUT_SECS, &version),
         Endpoint::Tcp(addr) => Docker::connect_with_http(addr, API_TIMEOUT_SECS, &version),
     }
     .map_err(|source| DockerError::Connect {
@@ -185,11 +208,29 @@ async fn ping_api_version(endpoint: &Endpoint) -> std::io::Result<Option<(usize,
     let mut response = Vec::new();
     let exchange = async {
         match endpoint {
+            #[cfg(unix)]
             Endpoint::Unix(path) => {
                 let mut stream = tokio::net::UnixStream::connect(path).await?;
                 stream.write_all(REQUEST).await?;
                 stream.read_to_end(&mut response).await
             }
+            #[cfg(windows)]
+            Endpoint::NamedPipe(pipe) => {
+                let mut stream =
+                    tokio::net::windows::named_pipe::ClientOptions::new().open(pipe)?;
+                stream.write_all(REQUEST).await?;
+                stream.read_to_end(&mut response).await
+            }
+            #[cfg(not(unix))]
+            Endpoint::Unix(_) => Err(std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                "Unix sockets are not available on this system",
+            )),
+            #[cfg(not(windows))]
+            Endpoint::NamedPipe(_) => Err(std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                "named pipes exist only on Windows",
+            )),
             Endpoint::Tcp(addr) => {
                 let host = addr
                     .trim_start_matches("tcp://")

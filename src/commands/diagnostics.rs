@@ -1,0 +1,259 @@
+//! From an error to what the user sees: its exit status and the hint that fixes it.
+//!
+//! Domain errors stay typed up to here and say what is wrong in the gateway's terms;
+//! this is the one place that knows which flag or command fixes each of them, because
+//! that depends on the command line (`init` takes `--deepseek-key`, `config add` takes
+//! `--key`). Bad input of any kind exits 2, everything else 1.
+
+use crate::cli::Command;
+use crate::docker::PortError;
+use crate::env_vars;
+use crate::gateway::catalog::{ProviderSpec, Setting};
+use crate::gateway::plan::{Overlap, PlanError};
+use crate::gateway::provider::Credential;
+use crate::gateway::{FolderError, ProviderError, catalog};
+use crate::target::Target;
+use crate::workspace::WorkspaceError;
+
+use super::{ExitStatus, port_flag};
+
+/// Bad input that only the command line can name: a flag combination, a value for a
+/// flag. Exits with 2, like a clap usage error.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct UsageError {
+    message: String,
+}
+
+impl UsageError {
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+}
+
+/// Which kind of command line produced the error, for hints that name flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Context {
+    /// `init` and `start`: providers come from `--<provider>-key` and friends.
+    ProviderFlags,
+    /// `config add`: `--provider P --key K --models M --extra-config F=V`.
+    ConfigAdd,
+    Other,
+}
+
+impl Context {
+    pub fn of(command: &Command) -> Self {
+        match command {
+            Command::Init(_) | Command::Start(_) => Context::ProviderFlags,
+            Command::Config(crate::cli::ConfigCommand::Add(_)) => Context::ConfigAdd,
+            _ => Context::Other,
+        }
+    }
+}
+
+/// 2 when anything in the chain is bad input, else 1.
+pub fn exit_status(err: &anyhow::Error) -> ExitStatus {
+    let bad_input = err.chain().any(|cause| {
+        cause.is::<UsageError>()
+            || cause.is::<ProviderError>()
+            || cause.is::<PlanError>()
+            || cause.is::<Overlap>()
+            || cause.is::<PortError>()
+            || matches!(
+                cause.downcast_ref::<FolderError>(),
+                Some(FolderError::Foreign { .. } | FolderError::NotConfigured { .. })
+            )
+            || matches!(
+                cause.downcast_ref::<WorkspaceError>(),
+                Some(
+                    WorkspaceError::BadMode { .. }
+                        | WorkspaceError::NoContainer { .. }
+                        | WorkspaceError::Stopped { .. }
+                )
+            )
+    });
+    if bad_input {
+        ExitStatus::Usage
+    } else {
+        ExitStatus::Failure
+    }
+}
+
+/// What to do about `err`, when this layer knows better than the error itself.
+pub fn hint(err: &anyhow::Error, context: Context, target: &Target) -> Option<String> {
+    err.chain().find_map(|cause| {
+        if let Some(e) = cause.downcast_ref::<ProviderError>() {
+            return provider_hint(e, context);
+        }
+        if let Some(e) = cause.downcast_ref::<PlanError>() {
+            return Some(plan_hint(e));
+        }
+        if let Some(e) = cause.downcast_ref::<Overlap>() {
+            return Some(overlap_hint(e, context));
+        }
+        if let Some(e) = cause.downcast_ref::<PortError>() {
+            return Some(port_hint(e));
+        }
+        if let Some(e) = cause.downcast_ref::<FolderError>() {
+            return folder_hint(e);
+        }
+        if let Some(e) = cause.downcast_ref::<WorkspaceError>() {
+            return Some(workspace_hint(e, target));
+        }
+        None
+    })
+}
+
+fn plan_hint(err: &PlanError) -> String {
+    match err {
+        PlanError::EmptyDefaultModel | PlanError::NoDefaultModel => {
+            "name one with --auto-routing-default-model MODEL, e.g. glm-5".into()
+        }
+        PlanError::DefaultIsAuto => {
+            "name a concrete model with --auto-routing-default-model, e.g. glm-5".into()
+        }
+        PlanError::Overlap(overlap) => overlap_hint(overlap, Context::ProviderFlags),
+    }
+}
+
+fn overlap_hint(err: &Overlap, context: Context) -> String {
+    let stem = catalog::find(err.second_id).map_or(err.second_id, |s| s.flag_stem);
+    match context {
+        Context::ProviderFlags => {
+            format!("give one of them other patterns with --{stem}-models")
+        }
+        _ => format!(
+            "give one of them other patterns with --models (e.g. higress-claw config add --provider {} --models 'PATTERN')",
+            err.second_id
+        ),
+    }
+}
+
+fn port_hint(err: &PortError) -> String {
+    match err {
+        PortError::Zero { role } => {
+            format!("pass a port from 1 to 65535 with {}", port_flag(*role))
+        }
+        PortError::Clash { .. } => {
+            "change one with --http-port, --https-port or --console-port".into()
+        }
+        PortError::NotAnAddress { .. } => {
+            "pass one of this host's addresses with --bind (0.0.0.0 for all of them)".into()
+        }
+        PortError::InUse { role, .. } => format!(
+            "stop what listens there, or pick another port with {} PORT",
+            port_flag(*role)
+        ),
+    }
+}
+
+fn folder_hint(err: &FolderError) -> Option<String> {
+    match err {
+        FolderError::Foreign { .. } => {
+            Some("choose a new or empty folder with --data-dir".into())
+        }
+        FolderError::NotConfigured { .. } => Some(
+            "create one with `higress-claw init` or `higress-claw start`, or point at yours with --data-dir"
+                .into(),
+        ),
+        _ => None,
+    }
+}
+
+fn workspace_hint(err: &WorkspaceError, target: &Target) -> String {
+    match err {
+        WorkspaceError::BadMode { .. } => format!(
+            "set {} to auto, host or container, or unset it",
+            env_vars::WRITE_THROUGH
+        ),
+        WorkspaceError::NoContainer { .. } => {
+            "start the gateway first, or unset the variable to edit the folder on this host".into()
+        }
+        WorkspaceError::Stopped { .. } => {
+            format!("start it first: higress-claw start{}", target.flags())
+        }
+        WorkspaceError::NoEngine { .. } => "name the folder with --data-dir".into(),
+        WorkspaceError::ChangedMeanwhile { .. } | WorkspaceError::Rename { .. } => {
+            "run the command again".into()
+        }
+    }
+}
+
+/// The flags that fix a provider's configuration, in the command's own terms.
+fn provider_hint(err: &ProviderError, context: Context) -> Option<String> {
+    let flags = match context {
+        Context::ConfigAdd => Flags::ConfigAdd,
+        _ => Flags::Provider,
+    };
+    match err {
+        ProviderError::MissingKey { spec } => Some(flags.key_hint(spec)),
+        ProviderError::MissingSetting { setting, .. } => {
+            Some(format!("pass {}", flags.setting(setting)))
+        }
+        ProviderError::NoCredentials { spec, ways } => {
+            let ways: Vec<String> = ways
+                .iter()
+                .map(|way| {
+                    way.iter()
+                        .map(|part| flags.credential(spec, *part))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                })
+                .collect();
+            Some(format!("pass {}", ways.join(", or ")))
+        }
+        ProviderError::Invalid {
+            provider,
+            field: Some(field),
+            ..
+        } => {
+            let spec = catalog::PROVIDERS
+                .iter()
+                .find(|s| s.display_name == *provider)?;
+            let setting = spec.setting(field)?;
+            Some(format!("correct it with {}", flags.setting(setting)))
+        }
+        ProviderError::UnknownSetting { .. } => Some("see `higress-claw config add --help`".into()),
+        _ => None,
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Flags {
+    /// `--deepseek-key`, `--azure-service-url`.
+    Provider,
+    /// `--key`, `--extra-config azureServiceUrl=…`.
+    ConfigAdd,
+}
+
+impl Flags {
+    fn key_hint(self, spec: &ProviderSpec) -> String {
+        let var = env_vars::provider_key_var(spec.flag_stem);
+        match self {
+            Flags::Provider => format!("pass --{}-key KEY (or set {var})", spec.flag_stem),
+            Flags::ConfigAdd => {
+                format!("pass --key KEY (or `--key -` to read it from stdin, or set {var})")
+            }
+        }
+    }
+
+    fn setting(self, setting: &Setting) -> String {
+        match self {
+            Flags::Provider => format!("--{} VALUE", setting.flag),
+            Flags::ConfigAdd => format!("--extra-config {}=VALUE", setting.field),
+        }
+    }
+
+    fn credential(self, spec: &ProviderSpec, part: Credential) -> String {
+        match (self, part) {
+            (Flags::Provider, Credential::Key) => format!("--{}-key KEY", spec.flag_stem),
+            (Flags::ConfigAdd, Credential::Key) => "--key KEY".into(),
+            (_, Credential::Setting(field)) => match spec.setting(field) {
+                Some(setting) => self.setting(setting),
+                None => field.to_string(),
+            },
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! The read model: a provider as it is configured in the folder (its ai-proxy entry
+//! joined with its route and registry), and the way back from what is written to the
+//! [`ProviderConfig`] it was written from, so an edit can change one thing and render the
+//! rest exactly as before.
+
+use super::catalog::{self, ProviderSpec};
+use super::folder::{DataFolder, FolderError};
+use super::models::{self, ClientModel};
+use super::paths;
+use super::pattern::HeaderMatch;
+use super::provider::{ProviderConfig, is_placeholder_key};
+use super::resources::{AiProxyConfig, Ingress, McpBridge, Registry, WasmPlugin};
+use crate::secret::Secret;
+use crate::yaml::{Mapping, Value};
+
+/// A provider as found in the folder: the ai-proxy entry joined with its route.
+#[derive(Debug, Clone)]
+pub struct ConfiguredProvider {
+    pub id: String,
+    pub kind: String,
+    pub spec: Option<&'static ProviderSpec>,
+    pub keys: Vec<Secret>,
+    /// Provider settings from the ai-proxy entry, in file order.
+    pub settings: Mapping,
+    /// The model match of its ingress; `None` when it has no ingress (cannot serve).
+    pub route: Option<HeaderMatch>,
+    pub registry: Option<Registry>,
+}
+
+impl ConfiguredProvider {
+    pub fn display_name(&self) -> &str {
+        self.spec.map_or(self.id.as_str(), |s| s.display_name)
+    }
+
+    /// Models a client can ask this provider for: the catalog's known models that its
+    /// route accepts, else the literal model ids of its pattern.
+    pub fn client_models(&self) -> Vec<ClientModel> {
+        let Some(route) = &self.route else {
+            return Vec::new();
+        };
+        let known: Vec<ClientModel> = self
+            .spec
+            .map(|s| s.example_models)
+            .unwrap_or_default()
+            .iter()
+            .filter(|m| route.matches(m))
+            .map(|m| models::client_model(m))
+            .collect();
+        if !known.is_empty() {
+            return known;
+        }
+        self.to_config()
+            .map(|c| {
+                c.models()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|m| !m.is_empty() && !m.contains('*'))
+                    .map(models::client_model)
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Rebuilds the configuration this entry was written from, so an update can change
+    /// one thing and re-render the rest exactly as before.
+    pub fn to_config(&self) -> Option<ProviderConfig> {
+        let spec = self.spec?;
+        let mut config = ProviderConfig::new(spec);
+        config.keys = self.keys.clone();
+        for (key, value) in &self.settings {
+            let (Some(field), Some(text)) = (key.as_str(), scalar_text(value)) else {
+                continue;
+            };
+            if spec.setting(field).is_some() {
+                config.set(field, text).ok()?;
+            }
+        }
+        config.models = self.route.as_ref().map(pattern_of);
+        Some(config)
+    }
+}
+
+/// Turns a header match back into the comma pattern that renders to it.
+fn pattern_of(route: &HeaderMatch) -> String {
+    match route {
+        HeaderMatch::Prefix(prefix) => {
+            if prefix.ends_with('-') {
+                format!("{prefix}*")
+            } else {
+                prefix.clone()
+            }
+        }
+        HeaderMatch::Regex(re) if re == ".*" => "*".to_string(),
+        HeaderMatch::Regex(re) => {
+            let parts: Vec<String> = re
+                .split('|')
+                .map(|p| match p.strip_suffix(".*") {
+                    Some(stem) if !stem.contains('*') => format!("{stem}*"),
+                    _ => p.to_string(),
+                })
+                .collect();
+            // A lone regex part renders back only through a list; keep it one.
+            if parts.len() == 1 && !parts[0].ends_with('*') {
+                format!("{},{}", parts[0], parts[0])
+            } else {
+                parts.join(",")
+            }
+        }
+    }
+}
+
+fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+impl DataFolder {
+    /// Providers with at least one real key or setting, as the gateway will use them.
+    /// Upstream's unconfigured placeholders (`YOUR_…_API_KEY`) are left out.
+    pub fn providers(&self) -> Result<Vec<ConfiguredProvider>, FolderError> {
+        let Some(proxy) = self.load_resource::<WasmPlugin<AiProxyConfig>>(paths::AI_PROXY)? else {
+            return Ok(Vec::new());
+        };
+        let bridge = self.load_resource::<McpBridge>(paths::MCP_BRIDGE)?;
+        let mut out = Vec::new();
+        for entry in proxy.spec.default_config.providers {
+            let keys: Vec<Secret> = entry
+                .api_tokens
+                .iter()
+                .filter(|k| !is_placeholder_key(k.expose()))
+                .cloned()
+                .collect();
+            if keys.is_empty() && !entry.api_tokens.is_empty() {
+                continue;
+            }
+            let route =
+                self.load_resource::<Ingress>(&paths::ingress(&entry.id))?
+                    .and_then(|ing| {
+                        ing.metadata.annotations.iter().find_map(|(k, v)| {
+                            HeaderMatch::from_annotation(k.as_str()?, v.as_str()?)
+                        })
+                    });
+            let registry = bridge.as_ref().and_then(|b| {
+                b.spec
+                    .registries
+                    .iter()
+                    .find(|r| r.name == super::provider::registry_name(&entry.id))
+                    .cloned()
+            });
+            out.push(ConfiguredProvider {
+                spec: catalog::PROVIDERS.iter().find(|p| p.id == entry.id),
+                id: entry.id,
+                kind: entry.kind,
+                keys,
+                settings: entry.settings,
+                route,
+                registry,
+            });
+        }
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::gateway::pattern::header_match;
+
+    #[test]
+    fn patterns_survive_a_round_trip_through_the_ingress() {
+        for p in [
+            "qwen*",
+            "deepseek-*",
+            "GLM-*,glm-*",
+            "*",
+            "gpt-4o",
+            "gpt-4-turbo,gpt-4o",
+            "claude-3-5-sonnet-*,claude-opus-4-20250514",
+        ] {
+            let m = header_match(p);
+            assert_eq!(header_match(&pattern_of(&m)), m, "{p}");
+        }
+    }
+}

@@ -1,0 +1,110 @@
+//! What is wrong with a folder in ways Higress would silently ignore or misroute:
+//! the findings `doctor` reports. Reading them never changes the folder.
+
+use super::configured::ConfiguredProvider;
+use super::folder::{DataFolder, FolderError};
+use super::paths;
+use super::provider::is_placeholder_key;
+use super::resources::{AiProxyConfig, WasmPlugin};
+use crate::yaml::Value;
+
+/// Something wrong with the folder that Higress would silently ignore or misroute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    /// A resource file that does not parse (Higress keeps the old config).
+    Unparseable { path: String, message: String },
+    /// A provider that still carries upstream's `YOUR_…_API_KEY` token.
+    Placeholder { provider: String },
+    /// Two providers whose routes claim the same models.
+    SameModels {
+        first: String,
+        second: String,
+        route: String,
+    },
+    /// A provider entry without an ingress: it can never serve.
+    Unrouted { provider: String },
+    /// Auto-routing sends requests to a model no provider serves (`what`: "the default
+    /// model", "rule 2").
+    UnservedTarget { what: String, model: String },
+}
+
+impl DataFolder {
+    /// Every problem found in the folder, without changing it.
+    pub fn problems(&self) -> Result<Vec<Problem>, FolderError> {
+        let mut out = Vec::new();
+        for dir in ["wasmplugins", "ingresses", "configmaps", "mcpbridges"] {
+            let Ok(entries) = std::fs::read_dir(self.root().join(dir)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if !name.ends_with(".yaml") {
+                    continue;
+                }
+                let relative = format!("{dir}/{name}");
+                if let Err(FolderError::Parse { line, message, .. }) =
+                    self.load_resource::<Value>(&relative)
+                {
+                    let at = line.map(|l| format!(":{l}")).unwrap_or_default();
+                    out.push(Problem::Unparseable {
+                        path: format!("{relative}{at}"),
+                        message,
+                    });
+                }
+            }
+        }
+        if out.iter().any(|p| matches!(p, Problem::Unparseable { .. })) {
+            return Ok(out);
+        }
+        if let Some(proxy) = self.load_resource::<WasmPlugin<AiProxyConfig>>(paths::AI_PROXY)? {
+            for entry in &proxy.spec.default_config.providers {
+                if entry
+                    .api_tokens
+                    .iter()
+                    .any(|t| is_placeholder_key(t.expose()))
+                {
+                    out.push(Problem::Placeholder {
+                        provider: entry.id.clone(),
+                    });
+                }
+            }
+        }
+        let providers = self.providers()?;
+        for p in providers.iter().filter(|p| p.route.is_none()) {
+            out.push(Problem::Unrouted {
+                provider: p.id.clone(),
+            });
+        }
+        for (a, b) in super::pattern::same_routes(&providers, |p| p.route.clone()) {
+            out.push(Problem::SameModels {
+                first: a.id.clone(),
+                second: b.id.clone(),
+                route: a
+                    .route
+                    .as_ref()
+                    .map(|r| r.value().to_string())
+                    .unwrap_or_default(),
+            });
+        }
+        for (what, model) in self.unserved_targets(&providers)? {
+            out.push(Problem::UnservedTarget { what, model });
+        }
+        Ok(out)
+    }
+
+    /// Where an enabled auto-routing sends requests that no provider in `providers`
+    /// serves: `(which requests, model)`.
+    pub fn unserved_targets(
+        &self,
+        providers: &[ConfiguredProvider],
+    ) -> Result<Vec<(String, String)>, FolderError> {
+        let Some(routing) = self.auto_routing()?.filter(|r| r.enable) else {
+            return Ok(Vec::new());
+        };
+        Ok(routing
+            .targets()
+            .into_iter()
+            .filter(|(_, model)| super::routing::resolve(model, providers).provider.is_none())
+            .collect())
+    }
+}
