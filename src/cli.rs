@@ -165,7 +165,7 @@ pub enum RouteCommand {
 #[command(group(clap::ArgGroup::new("matcher").required(true).args(["trigger", "pattern"])))]
 pub struct RouteAddArgs {
     /// The model that matching messages are sent to.
-    #[arg(long, value_name = "MODEL")]
+    #[arg(long, value_name = "MODEL", value_parser = crate::values::model_id)]
     pub model: String,
     /// Literal phrases separated by `|`; a message starting with one of them matches (any case).
     #[arg(long, value_name = "PHRASES")]
@@ -185,7 +185,7 @@ pub struct RouteRemoveArgs {
 #[derive(Debug, Args)]
 pub struct RouteEnableArgs {
     /// The model used when no rule matches [default: the one kept by `route disable`].
-    #[arg(long, value_name = "MODEL")]
+    #[arg(long, value_name = "MODEL", value_parser = crate::values::model_id)]
     pub default_model: Option<String>,
 }
 
@@ -207,6 +207,7 @@ pub enum ModelsCommand {
     #[command(after_help = "Example:\n  higress-claw models resolve glm-5")]
     Resolve {
         /// A model id, e.g. glm-5.
+        #[arg(value_parser = crate::values::model_id)]
         model: String,
     },
 }
@@ -237,7 +238,7 @@ pub struct ConfigAddArgs {
     #[arg(long, value_name = "KEY", value_parser = crate::secret::parse)]
     pub key: Option<crate::secret::Secret>,
     /// Model patterns this provider serves, e.g. 'gpt-4o,gpt-4.1*'.
-    #[arg(long, value_name = "PATTERN")]
+    #[arg(long, value_name = "PATTERN", value_parser = crate::values::model_pattern)]
     pub models: Option<String>,
     /// A provider setting, e.g. zhipuDomain=api.z.ai (repeatable).
     #[arg(long = "extra-config", value_name = "KEY=VALUE")]
@@ -259,7 +260,7 @@ pub struct ConfigureArgs {
     #[arg(long)]
     pub auto_routing: bool,
     /// The model `higress/auto` uses when no routing rule matches (with --auto-routing).
-    #[arg(long, value_name = "MODEL")]
+    #[arg(long, value_name = "MODEL", value_parser = crate::values::model_id)]
     pub auto_routing_default_model: Option<String>,
     /// Region for endpoint and image registry choices; auto reads the timezone.
     #[arg(long, value_enum, default_value_t = RegionChoice::Auto)]
@@ -283,13 +284,13 @@ pub struct InitArgs {
 #[derive(Debug, Args, Clone)]
 pub struct PortArgs {
     /// Port of the gateway's HTTP listener [default: 8080, or the folder's default.cfg].
-    #[arg(long, value_name = "PORT")]
+    #[arg(long, value_name = "PORT", allow_negative_numbers = true)]
     pub http_port: Option<u16>,
     /// Port of the gateway's HTTPS listener [default: 8443, or the folder's default.cfg].
-    #[arg(long, value_name = "PORT")]
+    #[arg(long, value_name = "PORT", allow_negative_numbers = true)]
     pub https_port: Option<u16>,
     /// Port of the Higress console [default: 8001, or the folder's default.cfg].
-    #[arg(long, value_name = "PORT")]
+    #[arg(long, value_name = "PORT", allow_negative_numbers = true)]
     pub console_port: Option<u16>,
 }
 
@@ -310,10 +311,10 @@ pub struct StartArgs {
     #[command(flatten)]
     pub ports: PortArgs,
     /// Image repository [default: the registry nearest to your timezone].
-    #[arg(long, value_name = "REPO")]
+    #[arg(long, value_name = "REPO", value_parser = crate::values::image_repo)]
     pub image_repo: Option<String>,
     /// Image tag [default: latest, or the folder's default.cfg].
-    #[arg(long, value_name = "TAG")]
+    #[arg(long, value_name = "TAG", value_parser = crate::values::image_tag)]
     pub image_tag: Option<String>,
     /// Address the ports are published on [default: 127.0.0.1, or the folder's
     /// default.cfg]. Anything else exposes the gateway, which has no auth by default.
@@ -345,7 +346,7 @@ pub struct OpenClawSetupArgs {
     #[arg(long)]
     pub dry_run: bool,
     /// Gateway URL OpenClaw should call [default: http://127.0.0.1:<http-port>/v1].
-    #[arg(long, value_name = "URL")]
+    #[arg(long, value_name = "URL", value_parser = crate::values::http_url)]
     pub base_url: Option<String>,
     /// Key OpenClaw sends to the gateway (only when you added auth to it).
     #[arg(
@@ -364,13 +365,13 @@ pub struct ExportArgs {
     #[arg(long, value_enum, default_value_t = ExportFormat::Kubernetes)]
     pub format: ExportFormat,
     /// Namespace of the objects (where Higress is installed).
-    #[arg(long, default_value = "higress-system", value_name = "NS")]
+    #[arg(long, default_value = "higress-system", value_name = "NS", value_parser = crate::values::namespace)]
     pub namespace: String,
     /// Write to FILE instead of stdout.
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
     /// Registry the cluster pulls Wasm plugins from [default: the deployment's registry].
-    #[arg(long, value_name = "HOST")]
+    #[arg(long, value_name = "HOST", value_parser = crate::values::registry)]
     pub plugin_registry: Option<String>,
     /// Write placeholders instead of API keys, and list what to fill in.
     #[arg(long)]
@@ -388,10 +389,10 @@ pub enum ExportFormat {
 #[derive(Debug, Args)]
 pub struct UpgradeArgs {
     /// Image repository [default: the current container's].
-    #[arg(long, value_name = "REPO")]
+    #[arg(long, value_name = "REPO", value_parser = crate::values::image_repo)]
     pub image_repo: Option<String>,
     /// Image tag [default: the current container's, pulled again].
-    #[arg(long, value_name = "TAG")]
+    #[arg(long, value_name = "TAG", value_parser = crate::values::image_tag)]
     pub image_tag: Option<String>,
     /// Seconds to wait for the new container to answer before rolling back.
     #[arg(long, default_value_t = 300, value_name = "SECONDS")]
@@ -500,6 +501,7 @@ fn provider_args() -> Vec<clap::Arg> {
             Arg::new(models.clone())
                 .long(models)
                 .value_name("PATTERN")
+                .value_parser(crate::values::model_pattern)
                 .help(format!(
                     "{} model patterns [default: {}]",
                     p.display_name, p.models

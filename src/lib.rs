@@ -18,6 +18,7 @@ pub mod printer;
 pub mod region;
 pub mod secret;
 pub mod target;
+pub mod values;
 pub mod wizard;
 pub mod workspace;
 pub mod yaml;

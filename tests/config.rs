@@ -372,7 +372,7 @@ fn bad_input_names_the_problem_and_leaves_the_folder_untouched() {
         ),
         (
             &["add", "--provider", "openai", "--key", "k", "--models", ""],
-            "--models is empty",
+            "for '--models <PATTERN>': is empty",
         ),
         (
             &[

@@ -167,7 +167,7 @@ fn bad_rules_are_refused_and_nothing_is_written() {
         ),
         (
             &["route", "add", "--model", "", "--trigger", "a"],
-            "model is empty",
+            "for '--model <MODEL>': is empty",
             2,
         ),
         (
@@ -190,7 +190,7 @@ fn bad_rules_are_refused_and_nothing_is_written() {
         (&["route", "remove", "--rule-id", "-1"], "--rule-id", 2),
         (
             &["route", "enable", "--default-model", " "],
-            "model is empty",
+            "for '--default-model <MODEL>': is empty",
             2,
         ),
         (
