@@ -93,9 +93,10 @@ pub enum Command {
         after_help = "Examples:\n  higress-claw route enable --default-model glm-5\n  higress-claw route add --model glm-4-flash --trigger \"quick|fast\"\n  higress-claw route list\n  higress-claw route test \"quick question\""
     )]
     Route(RouteCommand),
-    /// List the configured providers and their model patterns, or resolve a model.
+    /// List what the gateway serves (with each model's facts), resolve a model, or correct
+    /// or add a model's facts.
     #[command(
-        after_help = "Examples:\n  higress-claw models\n  higress-claw models --json\n  higress-claw models resolve glm-5"
+        after_help = "Examples:\n  higress-claw models\n  higress-claw models --json\n  higress-claw models resolve glm-5\n  higress-claw models set deepseek-chat --context-window 131072 --max-tokens 8192\n  higress-claw models unset deepseek-chat"
     )]
     Models(ModelsArgs),
     /// Pull a newer image (or --image-tag) and recreate the container on the same folder and
@@ -210,6 +211,42 @@ pub enum ModelsCommand {
         #[arg(value_parser = crate::values::model_id)]
         model: String,
     },
+    /// Correct or add what clients are told about MODEL; `openclaw setup` uses it. A model
+    /// the catalog does not know is listed under the provider whose route accepts it.
+    #[command(
+        after_help = "Examples:\n  higress-claw models set kimi-k2.5 --max-tokens 32768\n  higress-claw models set deepseek-v4 --context-window 1000000 --reasoning true --input text\n  higress-claw models set higress/auto --context-window 128000"
+    )]
+    Set(ModelsSetArgs),
+    /// Forget what `models set` said about MODEL (the catalog's facts apply again).
+    #[command(after_help = "Example:\n  higress-claw models unset deepseek-v4")]
+    Unset {
+        /// A model id, e.g. deepseek-v4.
+        #[arg(value_parser = crate::values::model_id)]
+        model: String,
+    },
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("facts").required(true).multiple(true).args(["context_window", "max_tokens", "reasoning", "input", "name"])))]
+pub struct ModelsSetArgs {
+    /// A model id, e.g. glm-5 (`higress/auto` for the auto-router).
+    #[arg(value_parser = crate::values::model_id)]
+    pub model: String,
+    /// Tokens of context the model takes (prompt and reply).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub context_window: Option<u32>,
+    /// The most tokens one reply may have.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub max_tokens: Option<u32>,
+    /// Whether the model reasons (thinks) before it answers.
+    #[arg(long, value_name = "BOOL", value_parser = clap::builder::BoolValueParser::new())]
+    pub reasoning: Option<bool>,
+    /// What the model takes as input, comma-separated: text, image.
+    #[arg(long, value_name = "KINDS", value_parser = crate::gateway::models::InputKinds::parse)]
+    pub input: Option<crate::gateway::models::InputKinds>,
+    /// The name clients show.
+    #[arg(long, value_name = "NAME", value_parser = crate::gateway::models::display_name)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

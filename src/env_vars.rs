@@ -37,6 +37,10 @@ pub const HOME: &str = "HOME";
 pub const OPENCLAW_STATE_DIR: &str = "OPENCLAW_STATE_DIR";
 /// Replaces `$HOME` for OpenClaw's paths.
 pub const OPENCLAW_HOME: &str = "OPENCLAW_HOME";
+/// OpenClaw's config file [default: `$OPENCLAW_STATE_DIR/openclaw.json`].
+pub const OPENCLAW_CONFIG_PATH: &str = "OPENCLAW_CONFIG_PATH";
+/// The user's model facts (`higress-claw models set`) [default: ~/.higress-claw/models.json].
+pub const MODELS_FILE: &str = "HIGRESS_CLAW_MODELS_FILE";
 
 /// `$HOME`, or the current folder when it is unset (a bare container, a cron job).
 pub fn home_dir() -> std::path::PathBuf {

@@ -1,9 +1,11 @@
-//! `higress-claw models`: what the gateway can serve, and which provider serves a model.
+//! `higress-claw models [resolve MODEL | set MODEL … | unset MODEL]`: what the gateway
+//! serves, which provider serves a model, and the user's own model facts.
 
 use serde::Serialize;
 
 use super::views::{AutoRoutingReport, ModelView, ProviderReport, ResolutionView};
-use crate::cli::{ModelsArgs, ModelsCommand};
+use crate::cli::{ModelsArgs, ModelsCommand, ModelsSetArgs};
+use crate::gateway::models::{self, ClientModel, FactsChange, ModelFacts, UserModels};
 use crate::gateway::routing::{self, Resolution};
 use crate::printer::Printer;
 use crate::target::Target;
@@ -13,6 +15,9 @@ struct ModelsReport {
     data_dir: String,
     providers: Vec<ProviderModels>,
     auto_routing: AutoRoutingReport,
+    /// The file of `models set`, and what it holds.
+    models_file: String,
+    user_models: Vec<UserModelView>,
 }
 
 #[derive(Serialize)]
@@ -20,45 +25,94 @@ struct ProviderModels {
     #[serde(flatten)]
     provider: ProviderReport,
     /// Models this provider's route accepts, with what clients need to know of them.
-    models: Vec<ModelView>,
+    models: Vec<ModelFactsView>,
+}
+
+/// A model and where its facts come from: `catalog`, `user` or `default`.
+#[derive(Serialize)]
+struct ModelFactsView {
+    #[serde(flatten)]
+    model: ModelView,
+    facts: &'static str,
+}
+
+impl From<&ClientModel> for ModelFactsView {
+    fn from(m: &ClientModel) -> Self {
+        Self {
+            model: ModelView::from(m),
+            facts: m.source.as_str(),
+        }
+    }
+}
+
+/// One model's facts in the user's file (only what was set).
+#[derive(Serialize)]
+struct UserModelView {
+    id: String,
+    #[serde(flatten)]
+    facts: ModelFacts,
 }
 
 pub async fn run(args: ModelsArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
-    let ws = super::workspace(target, &printer).await?;
-    let folder = &ws.folder;
-    let providers = folder.providers()?;
-    if let Some(ModelsCommand::Resolve { model }) = args.command {
-        let resolution: Resolution = routing::resolve(model.trim(), &providers);
-        printer.json(&ResolutionView::from(&resolution));
-        return match &resolution.provider {
-            Some(id) => {
-                let mut text = format!(
-                    "{} → {id} ({})",
-                    resolution.model,
-                    resolution.name.as_deref().unwrap_or(id)
-                );
-                if !resolution.also.is_empty() {
-                    text.push_str(&format!("; also matched by {}", resolution.also.join(", ")));
-                }
-                printer.data(text);
-                Ok(())
-            }
-            None => anyhow::bail!(
-                "no configured provider serves {:?}; add one whose models match (`higress-claw config add --provider P --key K --models PATTERN`)",
-                resolution.model
-            ),
-        };
+    match args.command {
+        Some(ModelsCommand::Set(args)) => set(args, &printer),
+        Some(ModelsCommand::Unset { model }) => unset(&model, &printer),
+        Some(ModelsCommand::Resolve { model }) => resolve(&model, target, printer).await,
+        None => list(target, printer).await,
     }
+}
+
+async fn resolve(model: &str, target: &Target, printer: Printer) -> anyhow::Result<()> {
+    let ws = super::workspace(target, &printer).await?;
+    let providers = ws.folder.providers()?;
+    let resolution: Resolution = routing::resolve(model.trim(), &providers);
+    printer.json(&ResolutionView::from(&resolution));
+    match &resolution.provider {
+        Some(id) => {
+            let mut text = format!(
+                "{} → {id} ({})",
+                resolution.model,
+                resolution.name.as_deref().unwrap_or(id)
+            );
+            if !resolution.also.is_empty() {
+                text.push_str(&format!("; also matched by {}", resolution.also.join(", ")));
+            }
+            printer.data(text);
+            Ok(())
+        }
+        None => anyhow::bail!(
+            "no configured provider serves {:?}; add one whose models match (`higress-claw config add --provider P --key K --models PATTERN`)",
+            resolution.model
+        ),
+    }
+}
+
+async fn list(target: &Target, printer: Printer) -> anyhow::Result<()> {
+    let ws = super::workspace(target, &printer).await?;
+    let providers = ws.folder.providers()?;
+    let file = models::models_file();
+    let user = UserModels::load(&file)?;
     let report = ModelsReport {
         data_dir: ws.describe(),
         providers: providers
             .iter()
             .map(|p| ProviderModels {
                 provider: ProviderReport::from_configured(p),
-                models: p.client_models().iter().map(ModelView::from).collect(),
+                models: models::provider_models(p, &providers, &user)
+                    .iter()
+                    .map(ModelFactsView::from)
+                    .collect(),
             })
             .collect(),
-        auto_routing: AutoRoutingReport::from(folder.auto_routing()?.as_ref()),
+        auto_routing: AutoRoutingReport::from(ws.folder.auto_routing()?.as_ref()),
+        models_file: file.display().to_string(),
+        user_models: user
+            .entries()
+            .map(|(id, facts)| UserModelView {
+                id: id.to_string(),
+                facts: facts.clone(),
+            })
+            .collect(),
     };
     printer.json(&report);
     let mut text = String::new();
@@ -66,7 +120,7 @@ pub async fn run(args: ModelsArgs, target: &Target, printer: Printer) -> anyhow:
         text.push_str(&p.provider.line());
         text.push('\n');
         if !p.models.is_empty() {
-            let ids: Vec<&str> = p.models.iter().map(|m| m.id.as_str()).collect();
+            let ids: Vec<&str> = p.models.iter().map(|m| m.model.id.as_str()).collect();
             text.push_str(&format!("    e.g. {}\n", ids.join(", ")));
         }
     }
@@ -74,5 +128,104 @@ pub async fn run(args: ModelsArgs, target: &Target, printer: Printer) -> anyhow:
         text.push_str("No provider is configured.");
     }
     printer.data(text.trim_end());
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct FactsReport {
+    model: String,
+    /// `added`, `updated`, `unchanged`, `removed` or `absent`.
+    action: &'static str,
+    /// What the file says about the model now (null once removed).
+    facts: Option<ModelFacts>,
+    previous: Option<ModelFacts>,
+    /// What clients are told: the catalog's facts with the user's on top.
+    effective: ModelFactsView,
+    file: String,
+}
+
+fn facts_report(
+    model: &str,
+    change: FactsChange,
+    action: &'static str,
+) -> anyhow::Result<FactsReport> {
+    let file = models::models_file();
+    let user = UserModels::load(&file)?;
+    let effective = if model == models::AUTO_REF {
+        models::auto_model(&[], &user)
+    } else {
+        user.correct(models::client_model(model))
+    };
+    Ok(FactsReport {
+        model: model.to_string(),
+        action,
+        facts: change.after,
+        previous: change.before,
+        effective: ModelFactsView::from(&effective),
+        file: file.display().to_string(),
+    })
+}
+
+fn describe(view: &ModelFactsView) -> String {
+    let m = &view.model;
+    format!(
+        "{}: context window {}, max tokens {}, reasoning {}, input {} ({} facts)",
+        m.id,
+        m.context_window,
+        m.max_tokens,
+        m.reasoning,
+        m.input.join(","),
+        view.facts
+    )
+}
+
+fn set(args: ModelsSetArgs, printer: &Printer) -> anyhow::Result<()> {
+    let update = ModelFacts {
+        name: args.name,
+        context_window: args.context_window,
+        max_tokens: args.max_tokens,
+        reasoning: args.reasoning,
+        input: args.input.map(|kinds| kinds.0),
+        ..ModelFacts::default()
+    };
+    let change = UserModels::set(
+        &models::models_file(),
+        &args.model,
+        &update,
+        super::lock_wait(printer),
+    )?;
+    let action = match (&change.before, change.changed()) {
+        (_, false) => "unchanged",
+        (None, true) => "added",
+        (Some(_), true) => "updated",
+    };
+    let report = facts_report(&args.model, change, action)?;
+    printer.json(&report);
+    printer.data(describe(&report.effective));
+    if action != "unchanged" {
+        printer.success(format!(
+            "Saved in {}; `higress-claw openclaw setup` tells OpenClaw",
+            report.file
+        ));
+    }
+    Ok(())
+}
+
+fn unset(model: &str, printer: &Printer) -> anyhow::Result<()> {
+    let change = UserModels::unset(&models::models_file(), model, super::lock_wait(printer))?;
+    let action = if change.changed() {
+        "removed"
+    } else {
+        "absent"
+    };
+    let report = facts_report(model, change, action)?;
+    printer.json(&report);
+    printer.data(describe(&report.effective));
+    if action == "absent" {
+        printer.status(format!(
+            "{} had no facts of yours in {}",
+            model, report.file
+        ));
+    }
     Ok(())
 }

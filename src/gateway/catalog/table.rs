@@ -76,7 +76,7 @@ pub static PROVIDERS: &[ProviderSpec] = &[
             "Alibaba Cloud Qwen (Dashscope)",
             "dashscope.aliyuncs.com",
             "qwen*",
-            &["qwen-max", "qwen-plus", "qwen-turbo", "qwen3-coder-plus"],
+            &["qwen3.5-plus", "qwen3-max", "qwen-plus", "qwen3-coder-plus"],
         )
     },
     provider(
@@ -96,6 +96,7 @@ pub static PROVIDERS: &[ProviderSpec] = &[
             "api.moonshot.cn",
             "moonshot-*,kimi-*",
             &[
+                "kimi-k2.5",
                 "kimi-k2-0905-preview",
                 "kimi-k2-turbo-preview",
                 "moonshot-v1-128k",
@@ -157,7 +158,7 @@ pub static PROVIDERS: &[ProviderSpec] = &[
             "Minimax",
             "api.minimax.chat",
             "abab-*,MiniMax-*,minimax-*",
-            &["MiniMax-M2", "abab6.5s-chat"],
+            &["MiniMax-M2.5", "MiniMax-M2", "abab6.5s-chat"],
         )
     },
     ProviderSpec {
@@ -173,7 +174,7 @@ pub static PROVIDERS: &[ProviderSpec] = &[
             "Azure OpenAI",
             "openai.azure.com",
             "gpt-*,o1-*,o3-*",
-            &["gpt-4o", "gpt-4o-mini"],
+            &["gpt-5.4", "gpt-5.4-mini", "gpt-4o"],
         )
     },
     ProviderSpec {
@@ -249,7 +250,7 @@ pub static PROVIDERS: &[ProviderSpec] = &[
         "OpenAI",
         "api.openai.com",
         "gpt-*,o1-*,o3-*",
-        &["gpt-4o", "gpt-4.1", "o3-mini"],
+        &["gpt-5.4", "gpt-5.4-mini", "gpt-5.4-nano", "gpt-4.1"],
     ),
     provider(
         "openrouter",
@@ -332,11 +333,7 @@ pub static PROVIDERS: &[ProviderSpec] = &[
             "Claude (Anthropic)",
             "api.anthropic.com",
             "claude-*",
-            &[
-                "claude-sonnet-4-5",
-                "claude-opus-4-1",
-                "claude-3-5-haiku-latest",
-            ],
+            &["claude-opus-4-6", "claude-sonnet-4-6", "claude-haiku-4-5"],
         )
     },
     ProviderSpec {
