@@ -4,12 +4,17 @@
 
 #[path = "openclaw/harness.rs"]
 mod harness;
+#[path = "openclaw/npm.rs"]
+mod npm;
 mod support;
 
 use std::path::PathBuf;
 
-use harness::{GATEWAY_KEY, NEWEST, OLDEST, Release, free_port, login_with_prefill, openclaw};
+use harness::{
+    GATEWAY_KEY, NEWEST, OLDEST, Release, find_file, free_port, login_with_prefill, openclaw,
+};
 use serde_json::{Value, json};
+use support::in_ci;
 
 /// `#[test]`s that run a scenario on each release: `newest::name`, `oldest::name`.
 macro_rules! on_both_releases {
@@ -26,6 +31,7 @@ macro_rules! on_both_releases {
 on_both_releases!(
     plugin_loads_setup_applies_and_the_agent_reaches_the_gateway,
     an_upstream_setup_is_taken_over,
+    the_plugin_installs_from_npm_by_name,
     interactive_login_prefills_from_higress_claw,
 );
 
@@ -295,6 +301,72 @@ fn an_upstream_setup_is_taken_over(release: Release) {
         chat["authorization"].is_null(),
         "no placeholder key is sent: {chat}"
     );
+}
+
+fn the_plugin_installs_from_npm_by_name(release: Release) {
+    let Some(packages) = npm::package_dir() else {
+        assert!(
+            !in_ci(),
+            "CI=true but there is no scripts/package.sh nor HIGRESS_CLAW_PACKAGE_DIR"
+        );
+        eprintln!(
+            "SKIPPED the_plugin_installs_from_npm_by_name: set HIGRESS_CLAW_PACKAGE_DIR to the output of scripts/package.sh"
+        );
+        return;
+    };
+    // higress-claw is not on PATH: the npm install must bring it.
+    let Some(oc) = openclaw("the_plugin_installs_from_npm_by_name", release, false) else {
+        return;
+    };
+    let port = free_port();
+    oc.gateway_folder(port);
+    let tarballs = npm::tarballs(&oc, &packages);
+    npm::fill_npm_cache(&oc, &tarballs);
+    if release.is_newest() {
+        // Over a setup made the upstream way: its hand copy stays until we move it.
+        oc.upstream_setup(port);
+    }
+    let said = npm::install_by_name(&oc, "@higress-claw/higress-plugin");
+    assert!(!said.contains("id mismatch"), "{said}");
+
+    let inspect = oc.inspect();
+    assert_eq!(inspect["plugin"]["status"], "loaded", "{inspect}");
+    let install_path = PathBuf::from(inspect["install"]["installPath"].as_str().unwrap());
+    let binary = find_file(&oc.home.join(".openclaw"), "bin/higress-claw")
+        .expect("the platform package with the binary");
+    assert!(
+        binary.to_string_lossy().contains("@higress-claw/"),
+        "{}",
+        binary.display()
+    );
+    let skills = oc.json("openclaw", &["skills", "list", "--json"]);
+    assert!(
+        skills["skills"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "higress-gateway" && s["eligible"] == true)
+    );
+
+    // `higress-claw openclaw install` leaves the npm install alone and moves a hand
+    // copy beside it (2026.9.6 installs npm packages elsewhere) away.
+    let ours = oc.json("higress-claw", &["openclaw", "install", "--json"]);
+    assert_eq!(ours["method"], "npm", "{ours}");
+    assert_eq!(ours["path"], install_path.display().to_string());
+    let duplicates = usize::from(release.is_newest());
+    assert_eq!(
+        ours["removed"].as_array().unwrap().len(),
+        duplicates,
+        "{ours}"
+    );
+    if release.is_newest() {
+        oc.run("higress-claw", &["openclaw", "setup"]);
+    }
+    oc.assert_valid();
+
+    // The plugin finds the binary its package brought: the login pre-fills the models
+    // from `higress-claw models` with no higress-claw on PATH.
+    login_with_prefill(&oc, port);
 }
 
 fn interactive_login_prefills_from_higress_claw(release: Release) {

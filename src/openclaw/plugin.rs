@@ -305,10 +305,30 @@ mod tests {
     fn the_package_and_the_manifest_agree() {
         let package: Value = serde_json::from_str(PACKAGE_JSON).unwrap();
         assert_eq!(package["version"], plugin_version(), "one version for both");
+        assert_eq!(package["name"], super::super::PLUGIN_PACKAGE);
+        assert_eq!(
+            package["dependencies"]["higress-claw"],
+            env!("CARGO_PKG_VERSION"),
+            "the plugin package brings this release of the binary"
+        );
+        let min = package["openclaw"]["install"]["minHostVersion"]
+            .as_str()
+            .unwrap();
+        assert_eq!(min, format!(">={}", super::super::host::OLDEST_TESTED));
+        let manifest: Value = serde_json::from_str(PLUGIN_FILES[0].1).unwrap();
+        assert_eq!(
+            package["openclaw"]["providers"], manifest["providers"],
+            "the package names the provider its manifest owns"
+        );
+        assert_eq!(
+            package["openclaw"]["compat"]["pluginApi"], min,
+            "no newer plugin API than the oldest host tested"
+        );
         let embedded: Value = serde_json::from_str(&embedded_package_json()).unwrap();
         assert!(
             embedded.get("dependencies").is_none(),
             "a local install fetches nothing"
         );
+        assert_eq!(embedded["openclaw"], package["openclaw"]);
     }
 }
