@@ -547,6 +547,13 @@ impl clap::FromArgMatches for ProviderFlags {
     fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
         for name in Self::flag_names() {
             if let Ok(Some(value)) = matches.try_get_one::<String>(&name) {
+                // An exported but empty HIGRESS_CLAW_<P>_KEY names no provider: it is
+                // unset, not an empty key for a provider the user never mentioned.
+                let from_env =
+                    matches.value_source(&name) == Some(clap::parser::ValueSource::EnvVariable);
+                if from_env && value.is_empty() {
+                    continue;
+                }
                 self.values.insert(name, value.clone());
             }
         }

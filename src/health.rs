@@ -78,7 +78,18 @@ pub async fn run_all(target: &Target) -> Vec<Finding> {
     };
     let dir = target.folder(engine.as_ref()).await;
     let folder = DataFolder::new(&dir);
-    let settings = folder.settings().ok().flatten();
+    let settings = match folder.settings() {
+        Ok(settings) => settings,
+        Err(err) => {
+            checks.push(check(
+                "settings",
+                Verdict::Fail,
+                err.to_string(),
+                Some("correct that line of default.cfg, or delete it to use the default".into()),
+            ));
+            None
+        }
+    };
     checks.push(ports_check(container.as_ref(), settings.as_ref()));
     checks.push(inotify_check());
     checks.push(disk_check(engine.as_ref(), &dir).await);
@@ -285,7 +296,7 @@ async fn image_check(
     let image = match (container, settings) {
         (Some(c), _) => c.image.clone(),
         (None, Some(s)) => s.image(),
-        (None, None) => DeploymentSettings::from_text("").image(),
+        (None, None) => DeploymentSettings::defaults().image(),
     };
     match engine.image_exists(&image).await {
         Ok(true) => check("image", Verdict::Ok, format!("{image} is present"), None),
@@ -464,11 +475,18 @@ fn problem_finding(problem: Problem) -> Finding {
         Problem::SameModels {
             first,
             second,
-            route,
+            example,
         } => check(
             "configuration",
             Verdict::Fail,
-            format!("{first} and {second} both claim the models {route}"),
+            format!(
+                "{first} and {second} both claim {}: the gateway picks one of them by ingress order",
+                if example.is_empty() {
+                    "the same models".to_string()
+                } else {
+                    format!("models such as {example:?}")
+                }
+            ),
             Some(format!(
                 "higress-claw config add --provider {second} --models OTHER-PATTERN"
             )),

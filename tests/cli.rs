@@ -356,6 +356,8 @@ fn providers_the_template_drops_are_written() {
             "secret0002",
             "--bedrock-region",
             "eu-west-1",
+            "--bedrock-models",
+            "anthropic.*",
         ])
         .args(["--vertex-auth-key-file"])
         .arg(&key_file)
@@ -629,6 +631,8 @@ fn plugin_settings_are_written_so_the_plugin_works() {
             "-q",
             "--dify-key",
             "dk",
+            "--dify-models",
+            "dify",
             "--doubao-key",
             "db",
             "--doubao-domain",

@@ -904,7 +904,7 @@ fn a_folder_belongs_to_one_gateway() {
         .assert()
         .code(1)
         .stderr(predicate::str::contains(
-            "does not look like a gateway data folder",
+            "holds files that are not the gateway's: notes.txt, src",
         ));
     assert!(project.join("notes.txt").is_file());
 

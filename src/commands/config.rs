@@ -14,7 +14,7 @@ use super::{lock_wait, usage};
 use crate::cli::{ConfigAddArgs, ConfigCommand, ConfigRemoveArgs};
 use crate::env_vars;
 use crate::gateway::catalog::{self, ProviderSpec};
-use crate::gateway::plan::check_overlaps;
+use crate::gateway::plan::check_overlap_with;
 use crate::gateway::provider::{ProviderConfig, parse_keys};
 use crate::printer::Printer;
 use crate::secret::Secret;
@@ -138,13 +138,8 @@ async fn add(args: ConfigAddArgs, target: &Target, printer: Printer) -> anyhow::
         config.set(field.trim(), value.trim().trim_matches('"'))?;
     }
     config.validate()?;
-    let mut all: Vec<ProviderConfig> = existing
-        .iter()
-        .filter(|p| p.id != spec.id)
-        .filter_map(|p| p.to_config())
-        .collect();
-    all.push(config.clone());
-    check_overlaps(&all)?;
+    let others: Vec<ProviderConfig> = existing.iter().filter_map(|p| p.to_config()).collect();
+    check_overlap_with(&config, &others)?;
     tx.upsert_provider(&config)?;
     let changed = tx.commit()?;
     ws.publish(&changed).await?;

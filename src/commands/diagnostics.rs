@@ -9,8 +9,9 @@ use crate::cli::Command;
 use crate::docker::PortError;
 use crate::env_vars;
 use crate::gateway::catalog::{ProviderSpec, Setting};
-use crate::gateway::plan::{Overlap, PlanError};
+use crate::gateway::plan::{Overlap, PlanError, WriteError};
 use crate::gateway::provider::Credential;
+use crate::gateway::store::StoreError;
 use crate::gateway::{FolderError, ProviderError, catalog};
 use crate::target::Target;
 use crate::workspace::WorkspaceError;
@@ -53,9 +54,38 @@ impl Context {
     }
 }
 
+/// The chain of `err`, with the errors that wrappers marked `transparent` hide (they
+/// delegate `source()` past the error they wrap) put back in.
+fn causes(err: &anyhow::Error) -> Vec<&(dyn std::error::Error + 'static)> {
+    let mut out = Vec::new();
+    for cause in err.chain() {
+        out.push(cause);
+        let mut inner: &(dyn std::error::Error + 'static) = cause;
+        loop {
+            let next: Option<&(dyn std::error::Error + 'static)> =
+                match inner.downcast_ref::<WriteError>() {
+                    Some(WriteError::Folder(e)) => Some(e),
+                    Some(WriteError::Plan(e)) => Some(e),
+                    None => match inner.downcast_ref::<FolderError>() {
+                        Some(FolderError::Store(e)) => Some(e),
+                        _ => None,
+                    },
+                };
+            match next {
+                Some(e) => {
+                    out.push(e);
+                    inner = e;
+                }
+                None => break,
+            }
+        }
+    }
+    out
+}
+
 /// 2 when anything in the chain is bad input, else 1.
 pub fn exit_status(err: &anyhow::Error) -> ExitStatus {
-    let bad_input = err.chain().any(|cause| {
+    let bad_input = causes(err).into_iter().any(|cause| {
         cause.is::<UsageError>()
             || cause.is::<ProviderError>()
             || cause.is::<PlanError>()
@@ -64,6 +94,10 @@ pub fn exit_status(err: &anyhow::Error) -> ExitStatus {
             || matches!(
                 cause.downcast_ref::<FolderError>(),
                 Some(FolderError::Foreign { .. } | FolderError::NotConfigured { .. })
+            )
+            || matches!(
+                cause.downcast_ref::<StoreError>(),
+                Some(StoreError::DanglingLink { .. })
             )
             || matches!(
                 cause.downcast_ref::<WorkspaceError>(),
@@ -83,7 +117,7 @@ pub fn exit_status(err: &anyhow::Error) -> ExitStatus {
 
 /// What to do about `err`, when this layer knows better than the error itself.
 pub fn hint(err: &anyhow::Error, context: Context, target: &Target) -> Option<String> {
-    err.chain().find_map(|cause| {
+    causes(err).into_iter().find_map(|cause| {
         if let Some(e) = cause.downcast_ref::<ProviderError>() {
             return provider_hint(e, context);
         }
@@ -154,6 +188,10 @@ fn folder_hint(err: &FolderError) -> Option<String> {
         FolderError::Foreign { .. } => {
             Some("choose a new or empty folder with --data-dir".into())
         }
+        FolderError::Settings { reason, .. } => Some(format!(
+            "correct {} in default.cfg, or delete that line to use the default",
+            reason.key
+        )),
         FolderError::NotConfigured { .. } => Some(
             "create one with `higress-claw init` or `higress-claw start`, or point at yours with --data-dir"
                 .into(),

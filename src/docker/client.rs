@@ -176,15 +176,23 @@ impl Engine {
         let options = CreateContainerOptionsBuilder::new()
             .name(&spec.name)
             .build();
-        let response = self
+        match self
             .docker
             .create_container(Some(options), spec.to_create_body())
             .await
-            .map_err(|source| DockerError::Create {
+        {
+            Ok(response) => Ok(response.id),
+            // 409: the name is taken (another start elsewhere won the race).
+            Err(bollard::errors::Error::DockerResponseServerError {
+                status_code: 409, ..
+            }) => Err(DockerError::NameTaken {
+                name: spec.name.clone(),
+            }),
+            Err(source) => Err(DockerError::Create {
                 name: spec.name.clone(),
                 source,
-            })?;
-        Ok(response.id)
+            }),
+        }
     }
 
     pub async fn start(&self, name: &str) -> Result<(), DockerError> {

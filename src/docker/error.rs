@@ -42,6 +42,10 @@ pub enum DockerError {
         #[source]
         source: bollard::errors::Error,
     },
+    #[error(
+        "a container named {name} was created meanwhile (another `higress-claw start`?); nothing of ours was created. Run start again to use it, or choose another --container-name"
+    )]
+    NameTaken { name: String },
     #[error("cannot start container {name}")]
     Start {
         name: String,

@@ -15,6 +15,8 @@ pub mod catalog;
 pub mod configured;
 pub mod export;
 pub mod folder;
+pub mod journal;
+pub mod layout;
 pub mod models;
 pub mod pattern;
 pub mod plan;

@@ -16,10 +16,11 @@ pub enum Problem {
     /// A provider that still carries upstream's `YOUR_…_API_KEY` token.
     Placeholder { provider: String },
     /// Two providers whose routes claim the same models.
+    /// `example`: a model both accept (empty when too large to say).
     SameModels {
         first: String,
         second: String,
-        route: String,
+        example: String,
     },
     /// A provider entry without an ingress: it can never serve.
     Unrouted { provider: String },
@@ -75,15 +76,11 @@ impl DataFolder {
                 provider: p.id.clone(),
             });
         }
-        for (a, b) in super::pattern::same_routes(&providers, |p| p.route.clone()) {
+        for (a, b, example) in super::pattern::same_routes(&providers, |p| p.route.clone()) {
             out.push(Problem::SameModels {
                 first: a.id.clone(),
                 second: b.id.clone(),
-                route: a
-                    .route
-                    .as_ref()
-                    .map(|r| r.value().to_string())
-                    .unwrap_or_default(),
+                example,
             });
         }
         for (what, model) in self.unserved_targets(&providers)? {

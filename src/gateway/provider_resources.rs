@@ -11,6 +11,32 @@ use super::{paths, templates};
 use crate::yaml::{Mapping, Value};
 
 impl Transaction<'_> {
+    /// Every provider id with an ai-proxy entry or an `ai-route-<id>` ingress, whatever
+    /// its keys (placeholders too).
+    pub fn provider_ids(&mut self) -> Result<Vec<String>, FolderError> {
+        let mut ids: Vec<String> = self
+            .ai_proxy()?
+            .spec
+            .default_config
+            .providers
+            .iter()
+            .map(|p| p.id.clone())
+            .collect();
+        if let Ok(entries) = std::fs::read_dir(self.folder.root().join("ingresses")) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if let Some(id) = name
+                    .strip_prefix("ai-route-")
+                    .and_then(|n| n.strip_suffix(".internal.yaml"))
+                    && !ids.iter().any(|i| i == id)
+                {
+                    ids.push(id.to_string());
+                }
+            }
+        }
+        Ok(ids)
+    }
+
     /// Adds `provider`, or updates it in place, with every resource it needs.
     pub fn upsert_provider(&mut self, provider: &ProviderConfig) -> Result<(), FolderError> {
         self.upsert_auth_service(provider)?;
