@@ -14,6 +14,7 @@ mod models;
 mod openclaw;
 mod report;
 mod route;
+mod self_update;
 mod start;
 mod status;
 mod stop;
@@ -84,6 +85,7 @@ async fn dispatch(command: Command, global: &GlobalArgs, printer: Printer) -> an
         Command::Route(command) => route::run(command, global, printer).await,
         Command::Models(args) => models::run(args, global, printer).await,
         Command::Completions { shell } => completions::run(shell, printer),
+        Command::SelfManage(command) => self_update::run(command, printer).await,
     }
 }
 
