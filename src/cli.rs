@@ -16,7 +16,7 @@ Examples:
   higress-claw stop";
 
 #[derive(Debug, Parser)]
-#[command(name = "higress-claw", version, about = ABOUT, after_help = AFTER_HELP)]
+#[command(name = "higress-claw", version = env!("HIGRESS_CLAW_VERSION"), about = ABOUT, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -129,6 +129,30 @@ pub enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+    /// Manage higress-claw itself: `self update` updates the binary to the latest release.
+    #[command(
+        subcommand,
+        name = "self",
+        after_help = "Examples:\n  higress-claw self update\n  higress-claw self update 0.2.0\n  higress-claw self update --json"
+    )]
+    SelfManage(SelfCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SelfCommand {
+    /// Update a binary the installer put in place to the latest release; for an npm or
+    /// cargo install, print the command that updates it.
+    #[command(
+        after_help = "Examples:\n  higress-claw self update\n  higress-claw self update 0.2.0\n  HIGRESS_CLAW_INSTALLER_GITHUB_BASE_URL=https://mirror.example higress-claw self update"
+    )]
+    Update(SelfUpdateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SelfUpdateArgs {
+    /// The version to install [default: the latest release].
+    #[arg(value_name = "VERSION")]
+    pub version: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

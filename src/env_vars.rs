@@ -37,6 +37,18 @@ pub const HOME: &str = "HOME";
 pub const OPENCLAW_STATE_DIR: &str = "OPENCLAW_STATE_DIR";
 /// Replaces `$HOME` for OpenClaw's paths.
 pub const OPENCLAW_HOME: &str = "OPENCLAW_HOME";
+/// Where cargo installs binaries (`$CARGO_HOME/bin`) [default: ~/.cargo]: `self update`
+/// tells a binary there to update through cargo.
+pub const CARGO_HOME: &str = "CARGO_HOME";
+/// The installer's install folder [default: ~/.local/bin]; read by the installer scripts,
+/// and set by `self update` to the folder the receipt names.
+pub const INSTALL_DIR: &str = "HIGRESS_CLAW_INSTALL_DIR";
+/// A mirror of the GitHub release downloads for the installer and `self update`
+/// (`https://mirror.example` serves `/higress-group/higress-claw/releases/download/…`;
+/// `self update` asks `api.<host>` for the release list).
+pub const INSTALLER_GITHUB_BASE_URL: &str = "HIGRESS_CLAW_INSTALLER_GITHUB_BASE_URL";
+/// A GitHub Enterprise host for the installer and `self update` (API under `/api/v3`).
+pub const INSTALLER_GHE_BASE_URL: &str = "HIGRESS_CLAW_INSTALLER_GHE_BASE_URL";
 
 /// `$HOME`, or the current folder when it is unset (a bare container, a cron job).
 pub fn home_dir() -> std::path::PathBuf {

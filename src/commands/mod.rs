@@ -16,6 +16,7 @@ mod logs;
 mod models;
 mod openclaw;
 mod route;
+mod self_update;
 mod start;
 mod status;
 mod stop;
@@ -101,6 +102,7 @@ async fn dispatch(command: Command, target: &Target, printer: Printer) -> anyhow
         Command::Route(command) => route::run(command, target, printer).await,
         Command::Models(args) => models::run(args, target, printer).await,
         Command::Completions { shell } => completions::run(shell, printer),
+        Command::SelfManage(command) => self_update::run(command, printer).await,
     }
 }
 
