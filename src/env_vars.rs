@@ -54,7 +54,10 @@ pub const INSTALLER_GHE_BASE_URL: &str = "HIGRESS_CLAW_INSTALLER_GHE_BASE_URL";
 pub fn home_dir() -> std::path::PathBuf {
     std::env::var_os(HOME)
         .filter(|h| !h.is_empty())
-        .map_or_else(|| std::path::PathBuf::from("."), std::path::PathBuf::from)
+        .map(std::path::PathBuf::from)
+        // Windows sets USERPROFILE, not HOME; the standard library knows where to look.
+        .or_else(std::env::home_dir)
+        .unwrap_or_else(|| std::path::PathBuf::from("."))
 }
 
 /// Our own folder in the home: the default data folder, lock files of edits through a

@@ -348,6 +348,7 @@ fn doctor_reports_a_missing_engine_and_busy_ports() {
 
 /// A user the Docker socket refuses (not root, not in the `docker` group) is told to join
 /// the group, not to install Docker. Run as `nobody` through setpriv, which needs root.
+#[cfg(unix)]
 #[test]
 fn doctor_tells_a_refused_user_to_join_the_docker_group() {
     let socket = std::path::Path::new("/var/run/docker.sock");

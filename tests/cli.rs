@@ -127,6 +127,7 @@ fn init_writes_the_default_folder_and_refuses_to_overwrite() {
 }
 
 /// The key file is readable by its owner only; other local users cannot spend the keys.
+#[cfg(unix)]
 #[test]
 fn the_key_file_is_private() {
     use std::os::unix::fs::PermissionsExt;

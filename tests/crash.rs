@@ -1,6 +1,9 @@
 //! A `kill -9` in the middle of edits leaves only files that parse, and never a
 //! half-routed provider: an ingress (what makes a provider reachable) only ever points
 //! at a provider whose ai-proxy entry, match rule and registry are all in place.
+// Unix only (signals, sockets, ptys, the shell installer): tests/platform.rs says
+// so where it is skipped.
+#![cfg(unix)]
 
 mod support;
 

@@ -1,4 +1,7 @@
 //! The gateway's whole life on a real Docker engine, with the stand-in image.
+// Unix only (signals, sockets, ptys, the shell installer): tests/platform.rs says
+// so where it is skipped.
+#![cfg(unix)]
 
 mod support;
 

@@ -4,6 +4,9 @@
 //! 127.0.0.1 into an empty HOME with no cargo on PATH (a good archive, a tampered one,
 //! a missing one), the npm tarballs are installed offline into an empty prefix, and
 //! `self update` replaces an installed binary from a release served the same way.
+// Unix only (signals, sockets, ptys, the shell installer): tests/platform.rs says
+// so where it is skipped.
+#![cfg(unix)]
 
 mod support;
 

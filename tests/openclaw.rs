@@ -1,5 +1,8 @@
 //! The plugin and `higress-claw openclaw …` against the real OpenClaw (the release pinned
 //! in tests/openclaw/package.json, on Node 24), offline, in fresh homes.
+// Unix only (signals, sockets, ptys, the shell installer): tests/platform.rs says
+// so where it is skipped.
+#![cfg(unix)]
 
 mod support;
 

@@ -92,7 +92,10 @@ fn build(tag: &str, serve_console: bool) {
         "sha256sum",
         "sync",
     ] {
+        #[cfg(unix)]
         std::os::unix::fs::symlink("busybox", r.join("bin").join(applet)).unwrap();
+        #[cfg(not(unix))]
+        let _ = applet;
     }
     std::fs::write(r.join("www/index.html"), "stand-in higress\n").unwrap();
     let console = if serve_console {
