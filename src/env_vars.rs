@@ -18,6 +18,9 @@ pub const GATEWAY_KEY: &str = "HIGRESS_CLAW_GATEWAY_KEY";
 pub const TZ: &str = "TZ";
 /// Turns colours off (https://no-color.org).
 pub const NO_COLOR: &str = "NO_COLOR";
+/// Seconds one Docker API request may go unanswered before the command gives up
+/// [default: 60]; the first `/_ping` gets at most 5.
+pub const DOCKER_TIMEOUT: &str = "HIGRESS_CLAW_DOCKER_TIMEOUT";
 /// The Docker endpoint, as the docker CLI reads it.
 pub const DOCKER_HOST: &str = "DOCKER_HOST";
 /// Where the docker CLI keeps its config (contexts) [default: ~/.docker].

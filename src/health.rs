@@ -272,6 +272,9 @@ async fn engine_checks(checks: &mut Vec<Finding>) -> Option<Engine> {
                 DockerError::PermissionDenied { .. } => {
                     "add your user to the docker group (`sudo usermod -aG docker $USER`, then log in again), or run as root"
                 }
+                DockerError::NoAnswer { .. } => {
+                    "restart the engine (Docker Desktop: restart it from its menu; Linux: `sudo systemctl restart docker`), or point DOCKER_HOST at the right one; then run doctor again"
+                }
                 _ => {
                     "install Docker and start it (or point DOCKER_HOST at it); then run doctor again"
                 }

@@ -14,6 +14,7 @@ fn unix_only_suites_are_skipped_here() {
         ("openclaw", "openclaw"),
         ("wizard", "wizard"),
         ("crash", "crash"),
+        ("engine-fault", "engine_fault"),
     ] {
         support::skip(
             suite,

@@ -15,6 +15,7 @@ pub mod catalog;
 pub mod configured;
 pub mod export;
 pub mod folder;
+pub mod go_regex;
 pub mod journal;
 pub mod layout;
 pub mod models;
