@@ -116,6 +116,12 @@ pub enum Command {
         after_help = "Examples:\n  higress-claw export | kubectl apply -f -\n  higress-claw export --namespace higress-system -o higress-ai.yaml --redact-keys\n  higress-claw export --format helm-values > values.yaml"
     )]
     Export(ExportArgs),
+    /// Finish or remove providers an interrupted edit left incomplete; report damage it
+    /// cannot repair.
+    #[command(
+        after_help = "Examples:\n  higress-claw repair\n  higress-claw repair --data-dir ./higress --json"
+    )]
+    Repair,
     /// Remove the placeholder providers get-ai-gateway.sh writes for nobody (`YOUR_…_API_KEY`).
     #[command(
         after_help = "Examples:\n  higress-claw tidy --data-dir ./higress\n  higress-claw tidy --container-name higress-ai-gateway"

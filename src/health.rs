@@ -494,13 +494,44 @@ fn problem_finding(problem: Problem) -> Finding {
                 "higress-claw config add --provider {second} --models OTHER-PATTERN"
             )),
         ),
-        Problem::Unrouted { provider } => check(
+        Problem::Interrupted { files } => check(
             "configuration",
             Verdict::Fail,
-            format!("{provider} has no ingress, so no request reaches it"),
-            Some(format!(
-                "higress-claw config add --provider {provider} (rewrites its route)"
-            )),
+            format!(
+                "an edit was cut off before it wrote all of {}",
+                files.join(", ")
+            ),
+            Some("higress-claw repair (or the next edit) finishes it from its journal".into()),
+        ),
+        Problem::Damaged {
+            path,
+            line,
+            problem,
+        } => check(
+            "configuration",
+            Verdict::Fail,
+            format!(
+                "{path}{} {problem}; edits and export refuse the folder until it is fixed",
+                line.map(|l| format!(":{l}")).unwrap_or_default()
+            ),
+            Some(
+                "restore the file from a backup, or rewrite the folder with `higress-claw init --force` and every provider's flags"
+                    .into(),
+            ),
+        ),
+        Problem::Partial {
+            provider,
+            present,
+            missing,
+        } => check(
+            "configuration",
+            Verdict::Fail,
+            format!(
+                "{provider} is incomplete: it has its {} but no {} (an edit was cut off)",
+                present.join(", "),
+                missing.join(", ")
+            ),
+            Some("higress-claw repair (finishes or removes it)".into()),
         ),
         Problem::UnservedTarget { what, model } => check(
             "auto-routing",

@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
 use serde_json::Value;
+use support::run_json;
 use support::{bin, shared_dir};
 
 fn copy_tree(from: &Path, to: &Path) {
@@ -65,20 +66,6 @@ fn upstream_folders(home: &Path) -> Option<Vec<Case>> {
             })
             .collect(),
     )
-}
-
-fn run_json(home: &Path, data: &Path, args: &[&str]) -> Value {
-    let out = bin(home)
-        .args(args)
-        .arg("--json")
-        .arg("--data-dir")
-        .arg(data)
-        .assert()
-        .get_output()
-        .stdout
-        .clone();
-    serde_json::from_slice(&out)
-        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out)))
 }
 
 fn ids(v: &Value) -> Vec<String> {

@@ -2,11 +2,11 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
 use serde_json::Value;
+use support::snapshot;
 use support::{bin, init_folder, on_folder, read_yaml};
 
 fn folder(home: &Path) -> PathBuf {
@@ -16,19 +16,6 @@ fn folder(home: &Path) -> PathBuf {
 /// `higress-claw config ARGS --data-dir DATA` in the test's HOME.
 fn config(home: &Path, data: &Path, args: &[&str]) -> assert_cmd::Command {
     on_folder(home, data, &[&["config"], args].concat())
-}
-
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(snapshot(&path));
-        } else if !path.ends_with(".higress-claw.lock") {
-            out.insert(path.clone(), std::fs::read(&path).unwrap());
-        }
-    }
-    out
 }
 
 fn providers(data: &Path) -> Vec<String> {

@@ -231,6 +231,7 @@ async fn list(target: &Target, printer: Printer) -> anyhow::Result<()> {
         }
     }
     printer.data(text.trim_end());
+    warn_incomplete(&ws, &printer)?;
     printer.json(&ListReport {
         data_dir: ws.describe(),
         providers,
@@ -258,4 +259,25 @@ async fn remove(args: ConfigRemoveArgs, target: &Target, printer: Printer) -> an
     ));
     warn_orphaned_routing(&ws, &printer)?;
     report(&ws, spec.id, "removed", changed, &printer)
+}
+
+/// What the list cannot show as a provider: ones cut off mid-edit, and damaged files.
+fn warn_incomplete(ws: &Workspace, printer: &Printer) -> anyhow::Result<()> {
+    for p in ws.folder.partial_providers()? {
+        printer.warn(format!(
+            "{} is incomplete: it has its {} but no {}; `higress-claw repair` finishes or removes it",
+            p.provider,
+            p.parts.present().join(", "),
+            p.parts.missing().join(", ")
+        ));
+    }
+    for d in ws.folder.damage()? {
+        printer.warn(format!(
+            "{}{} {}; see `higress-claw doctor`",
+            d.path,
+            d.line.map(|l| format!(":{l}")).unwrap_or_default(),
+            d.problem
+        ));
+    }
+    Ok(())
 }

@@ -131,7 +131,7 @@ pub fn hint(err: &anyhow::Error, context: Context, target: &Target) -> Option<St
             return Some(port_hint(e));
         }
         if let Some(e) = cause.downcast_ref::<FolderError>() {
-            return folder_hint(e);
+            return folder_hint(e, target);
         }
         if let Some(e) = cause.downcast_ref::<WorkspaceError>() {
             return Some(workspace_hint(e, target));
@@ -183,7 +183,13 @@ fn port_hint(err: &PortError) -> String {
     }
 }
 
-fn folder_hint(err: &FolderError) -> Option<String> {
+fn folder_hint(err: &FolderError, target: &Target) -> Option<String> {
+    if let FolderError::Partial { .. } = err {
+        return Some(format!(
+            "higress-claw repair{} finishes or removes it",
+            target.flags()
+        ));
+    }
     match err {
         FolderError::Foreign { .. } => {
             Some("choose a new or empty folder with --data-dir".into())
@@ -192,6 +198,10 @@ fn folder_hint(err: &FolderError) -> Option<String> {
             "correct {} in default.cfg, or delete that line to use the default",
             reason.key
         )),
+        FolderError::Damaged { .. } => Some(
+            "restore the file from a backup, or rewrite the folder with `higress-claw init --force` and every provider's flags (`higress-claw doctor` lists all damage)"
+                .into(),
+        ),
         FolderError::NotConfigured { .. } => Some(
             "create one with `higress-claw init` or `higress-claw start`, or point at yours with --data-dir"
                 .into(),

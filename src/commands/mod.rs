@@ -15,6 +15,7 @@ mod init;
 mod logs;
 mod models;
 mod openclaw;
+mod repair;
 mod route;
 mod self_update;
 mod start;
@@ -94,6 +95,7 @@ async fn dispatch(command: Command, target: &Target, printer: Printer) -> anyhow
         Command::Status => status::run(target, printer).await,
         Command::Doctor => doctor::run(target, printer).await,
         Command::Tidy => tidy::run(target, printer).await,
+        Command::Repair => repair::run(target, printer).await,
         Command::Export(args) => export::run(args, target, printer).await,
         Command::OpenClaw(command) => openclaw::run(command, target, printer).await,
         Command::Upgrade(args) => upgrade::run(args, target, printer).await,

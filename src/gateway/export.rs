@@ -95,6 +95,8 @@ fn placeholder(id: &str, what: &str) -> String {
 }
 
 pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, FolderError> {
+    // A damaged folder would export what it lost as "not configured".
+    folder.check_sound()?;
     let mut out = Export::default();
     let providers = folder.providers()?;
     let configured: BTreeSet<String> = providers.iter().map(|p| p.id.clone()).collect();

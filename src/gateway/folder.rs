@@ -33,7 +33,7 @@ pub enum FolderError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(
-        "cannot parse {path}{}: {message}; fix the file by hand or restore it from a backup",
+        "cannot parse {path}{}: {message}; it is damaged: fix it by hand, restore it from a backup, or rewrite the folder with `higress-claw init --force`",
         line.map(|l| format!(":{l}")).unwrap_or_default()
     )]
     Parse {
@@ -51,6 +51,23 @@ pub enum FolderError {
     Foreign { path: PathBuf, entries: Vec<String> },
     #[error("{} is not a configured gateway folder", path.display())]
     NotConfigured { path: PathBuf },
+    #[error(
+        "{path}{} {problem}; it is damaged, so nothing builds on it",
+        line.map(|l| format!(":{l}")).unwrap_or_default()
+    )]
+    Damaged {
+        path: String,
+        line: Option<usize>,
+        problem: String,
+    },
+    #[error(
+        "the provider {provider} is incomplete: it has its {present} but no {missing} (an edit was cut off)"
+    )]
+    Partial {
+        provider: String,
+        present: String,
+        missing: String,
+    },
     #[error("{} {reason}", path.display())]
     Settings {
         path: PathBuf,
@@ -153,8 +170,20 @@ impl DataFolder {
     }
 
     /// Takes the folder's lock for an edit. An edit a dead process left half-written
-    /// is finished first, from its journal.
+    /// is finished first, from its journal; then a damaged folder, or one with a
+    /// provider cut off mid-edit, is refused (see `integrity`), so nothing builds on it.
     pub fn begin(&self, on_wait: impl FnOnce(&Path)) -> Result<Transaction<'_>, FolderError> {
+        let tx = self.begin_unchecked(on_wait)?;
+        self.check_sound()?;
+        Ok(tx)
+    }
+
+    /// The same lock, for the edits that replace what is damaged (`init --force`,
+    /// `repair`) or touch only `default.cfg`.
+    pub fn begin_unchecked(
+        &self,
+        on_wait: impl FnOnce(&Path),
+    ) -> Result<Transaction<'_>, FolderError> {
         let guard = self.store.lock(on_wait)?;
         journal::recover(&guard)?;
         Ok(Transaction {

@@ -263,7 +263,12 @@ pub fn write(
     on_wait: impl FnOnce(&Path),
 ) -> Result<Vec<String>, WriteError> {
     folder.check_not_foreign()?;
-    let mut tx = folder.begin(on_wait)?;
+    // A rewrite replaces whatever is there, damage included.
+    let mut tx = if replace {
+        folder.begin_unchecked(on_wait)?
+    } else {
+        folder.begin(on_wait)?
+    };
     if !replace {
         // Added to a configured folder: each must not claim another's models.
         let existing: Vec<ProviderConfig> = folder
@@ -277,6 +282,7 @@ pub fn write(
         }
     }
     if replace {
+        tx.start_over_unsound()?;
         // Every entry goes, get-ai-gateway.sh's `YOUR_…_API_KEY` placeholders included:
         // a rewritten folder holds what the plan says and nothing else.
         for id in tx.provider_ids()? {
@@ -335,7 +341,7 @@ pub fn save_deployment(
     deployment: &DeploymentSettings,
     on_wait: impl FnOnce(&Path),
 ) -> Result<bool, FolderError> {
-    let mut tx = folder.begin(on_wait)?;
+    let mut tx = folder.begin_unchecked(on_wait)?;
     tx.put_settings(deployment)?;
     Ok(!tx.commit()?.is_empty())
 }

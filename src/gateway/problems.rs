@@ -22,8 +22,22 @@ pub enum Problem {
         second: String,
         example: String,
     },
-    /// A provider entry without an ingress: it can never serve.
-    Unrouted { provider: String },
+    /// An edit was cut off after it was decided: its journal still lists `files` to
+    /// write. The next edit, or `repair`, finishes it.
+    Interrupted { files: Vec<String> },
+    /// A file that parses but lacks what its resource must hold.
+    Damaged {
+        path: String,
+        line: Option<usize>,
+        problem: String,
+    },
+    /// A provider with some of its resources but not all (an edit cut off); without
+    /// its ingress it never serves, without its entry it fails every request.
+    Partial {
+        provider: String,
+        present: Vec<&'static str>,
+        missing: Vec<&'static str>,
+    },
     /// Auto-routing sends requests to a model no provider serves (`what`: "the default
     /// model", "rule 2").
     UnservedTarget { what: String, model: String },
@@ -57,6 +71,27 @@ impl DataFolder {
         if out.iter().any(|p| matches!(p, Problem::Unparseable { .. })) {
             return Ok(out);
         }
+        for d in self.damage()? {
+            out.push(Problem::Damaged {
+                path: d.path,
+                line: d.line,
+                problem: d.problem,
+            });
+        }
+        // What a damaged file lacks, the typed reads below would trip over; a value
+        // in the wrong shape is still worth naming next to what is missing.
+        if out.iter().any(|p| matches!(p, Problem::Damaged { .. })) {
+            if let Err(FolderError::Parse { line, message, .. }) =
+                self.load_resource::<WasmPlugin<AiProxyConfig>>(paths::AI_PROXY)
+            {
+                let at = line.map(|l| format!(":{l}")).unwrap_or_default();
+                out.push(Problem::Unparseable {
+                    path: format!("{}{at}", paths::AI_PROXY),
+                    message,
+                });
+            }
+            return Ok(out);
+        }
         if let Some(proxy) = self.load_resource::<WasmPlugin<AiProxyConfig>>(paths::AI_PROXY)? {
             for entry in &proxy.spec.default_config.providers {
                 if entry
@@ -70,12 +105,19 @@ impl DataFolder {
                 }
             }
         }
-        let providers = self.providers()?;
-        for p in providers.iter().filter(|p| p.route.is_none()) {
-            out.push(Problem::Unrouted {
-                provider: p.id.clone(),
+        if let Some(changes) = super::journal::read(self.store())? {
+            out.push(Problem::Interrupted {
+                files: changes.iter().map(|c| c.path().to_string()).collect(),
             });
         }
+        for partial in self.partial_providers()? {
+            out.push(Problem::Partial {
+                present: partial.parts.present(),
+                missing: partial.parts.missing(),
+                provider: partial.provider,
+            });
+        }
+        let providers = self.providers()?;
         for (a, b, example) in super::pattern::same_routes(&providers, |p| p.route.clone()) {
             out.push(Problem::SameModels {
                 first: a.id.clone(),

@@ -169,3 +169,33 @@ pub fn init_folder(home: &Path, flags: &[&str]) -> PathBuf {
         .success();
     data
 }
+
+/// Every file below `dir` with its bytes (the lock file aside): a folder compared
+/// before and after a command that must not write.
+pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(snapshot(&path));
+        } else if !path.ends_with(".higress-claw.lock") {
+            out.insert(path.clone(), std::fs::read(&path).unwrap());
+        }
+    }
+    out
+}
+
+/// `ARGS --json --data-dir DATA`, which must succeed, as its JSON document.
+pub fn run_json(home: &Path, data: &Path, args: &[&str]) -> serde_json::Value {
+    let out = bin(home)
+        .args(args)
+        .arg("--json")
+        .arg("--data-dir")
+        .arg(data)
+        .assert()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out)
+        .unwrap_or_else(|e| panic!("{args:?}: {e}: {}", String::from_utf8_lossy(&out)))
+}
