@@ -5,6 +5,7 @@
 //! patches, ai-statistics), installed by `.ci/run`.
 #![allow(dead_code)]
 
+pub mod access_log;
 pub mod chain;
 pub mod gateway;
 pub mod host;
