@@ -106,7 +106,16 @@ pub fn exchange(
         if let Some((ms, _, _)) = chunks.first() {
             clock.advance_ms(*ms);
         }
-        match run_chunks(vms, &ctxs, &reverse, &stream, Dir::Response, chunks, script, clock) {
+        match run_chunks(
+            vms,
+            &ctxs,
+            &reverse,
+            &stream,
+            Dir::Response,
+            chunks,
+            script,
+            clock,
+        ) {
             Ok(body) => downstream_body = body,
             Err(who) => stopped = Some(who),
         }
@@ -242,7 +251,10 @@ fn run_chunks(
         }
     }
     if hdr_next < n {
-        return Err(format!("{} held the headers", vms[order[hdr_next - 1]].name));
+        return Err(format!(
+            "{} held the headers",
+            vms[order[hdr_next - 1]].name
+        ));
     }
     Ok(out)
 }

@@ -28,7 +28,10 @@ pub fn plugin_config(wasm_plugin: &Value) -> Value {
     let mut config = if spec["defaultConfigDisable"].as_bool() == Some(true) {
         Map::new()
     } else {
-        spec["defaultConfig"].as_object().cloned().unwrap_or_default()
+        spec["defaultConfig"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default()
     };
     let mut rules = Vec::new();
     for rule in spec["matchRules"].as_array().into_iter().flatten() {

@@ -765,7 +765,9 @@ fn link(linker: &mut Linker<HostState>) {
             "proxy_remove_header_map_value",
             |mut c: Caller<'_, HostState>, map: i32, kp: i32, ks: i32| -> i32 {
                 let key = read_str(&mut c, kp, ks);
-                match with_map(&mut c, map, |m| m.retain(|(k, _)| !k.eq_ignore_ascii_case(&key))) {
+                match with_map(&mut c, map, |m| {
+                    m.retain(|(k, _)| !k.eq_ignore_ascii_case(&key))
+                }) {
                     Some(()) => OK,
                     None => NOT_FOUND,
                 }
@@ -806,7 +808,13 @@ fn link(linker: &mut Linker<HostState>) {
         .func_wrap(
             env,
             "proxy_get_buffer_bytes",
-            |mut c: Caller<'_, HostState>, typ: i32, start: i32, max: i32, rp: i32, rs: i32| -> i32 {
+            |mut c: Caller<'_, HostState>,
+             typ: i32,
+             start: i32,
+             max: i32,
+             rp: i32,
+             rs: i32|
+             -> i32 {
                 let data: Vec<u8> = match typ {
                     0 | 1 => match c.data().stream() {
                         Some(s) => {
@@ -837,7 +845,13 @@ fn link(linker: &mut Linker<HostState>) {
         .func_wrap(
             env,
             "proxy_set_buffer_bytes",
-            |mut c: Caller<'_, HostState>, typ: i32, start: i32, size: i32, p: i32, s: i32| -> i32 {
+            |mut c: Caller<'_, HostState>,
+             typ: i32,
+             start: i32,
+             size: i32,
+             p: i32,
+             s: i32|
+             -> i32 {
                 let data = read(&mut c, p, s);
                 let Some(stream) = c.data().stream() else {
                     return NOT_FOUND;
@@ -929,7 +943,14 @@ fn link(linker: &mut Linker<HostState>) {
         .func_wrap(
             env,
             "proxy_call_foreign_function",
-            |mut c: Caller<'_, HostState>, np: i32, ns: i32, _pp: i32, _ps: i32, rp: i32, rs: i32| -> i32 {
+            |mut c: Caller<'_, HostState>,
+             np: i32,
+             ns: i32,
+             _pp: i32,
+             _ps: i32,
+             rp: i32,
+             rs: i32|
+             -> i32 {
                 let name = read_str(&mut c, np, ns);
                 c.data_mut().foreign_calls.push(name.clone());
                 match name.as_str() {
