@@ -862,3 +862,71 @@ fn models_resolve_and_route_test_pick_the_gateways_route() {
     }
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
+
+/// With its default model patterns, each provider serves the example models the
+/// catalog shows for it, and the gateway routes them there.
+#[test]
+fn default_patterns_serve_the_catalogs_example_models() {
+    let mut bad = Vec::new();
+    for p in higress_claw::gateway::catalog::PROVIDERS {
+        let Some(row) = CASES
+            .iter()
+            .find(|c| c.full && c.id == p.id && !c.flags.is_empty())
+        else {
+            continue;
+        };
+        let mut flags = Vec::new();
+        let mut it = flags_of([row].into_iter()).into_iter();
+        while let Some(f) = it.next() {
+            if f.ends_with("-models") {
+                it.next();
+            } else {
+                flags.push(f);
+            }
+        }
+        let home = tempfile::tempdir().unwrap();
+        let data = folder(home.path(), p.id, &flags);
+        let routes = proxy_wasm::gateway::routes(&data);
+        for model in p.example_models {
+            let headers = vec![("x-higress-llm-model".to_string(), model.to_string())];
+            let envoy = proxy_wasm::gateway::route_for(&routes, &headers).map(|r| r.name.clone());
+            if envoy.as_deref() != Some(format!("ai-route-{}.internal", p.id).as_str()) {
+                bad.push(format!(
+                    "{}: example model {model} is routed to {envoy:?}",
+                    p.id
+                ));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// Two providers whose patterns accept the same model would split it by Ingress
+/// order: init refuses that, for regex patterns too.
+#[test]
+fn init_refuses_providers_whose_patterns_overlap() {
+    let home = tempfile::tempdir().unwrap();
+    let out = bin(home.path())
+        .args(["init", "-q", "--non-interactive", "--data-dir"])
+        .arg(home.path().join("d"))
+        .args([
+            "--bedrock-key",
+            "k",
+            "--bedrock-region",
+            "us-east-1",
+            "--bedrock-models",
+            "anthropic.*",
+            "--openrouter-key",
+            "o",
+            "--openrouter-models",
+            "openai/*,anthropic/*",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "bedrock `anthropic.*` and openrouter `anthropic/*` both take anthropic/claude-sonnet-4; init said: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
