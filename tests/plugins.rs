@@ -268,7 +268,7 @@ fn check_key(case: &Case, out: &Outcome) -> (String, Option<String>) {
     let auth = out.upstream_header("authorization").unwrap_or("");
     let path = out.upstream_header(":path").unwrap_or("");
     let keys = keys_of(case);
-    let carried = |v: &str| keys.iter().any(|k| v == *k);
+    let carried = |v: &str| keys.contains(&v);
     let found = if let Some(k) = keys.iter().find(|k| !k.is_empty() && path.contains(*k)) {
         format!("query ({k})")
     } else if !auth.is_empty() {
@@ -278,7 +278,7 @@ fn check_key(case: &Case, out: &Outcome) -> (String, Option<String>) {
         .iter()
         .find(|(_, v)| keys.iter().any(|k| v.contains(k)))
     {
-        format!("{h}")
+        h.to_string()
     } else {
         "nowhere".to_string()
     };
@@ -422,18 +422,15 @@ fn run_case(gw: &mut Gateway, case: &Case, anthropic: bool) -> Seen {
         .and_then(|ps| ps.iter().find(|p| p["id"] == case.id))
         .and_then(|p| p["apiTokens"].as_array())
     {
-        for t in tokens.iter().filter_map(Value::as_str) {
-            let sent = out.upstream_headers.iter().any(|(_, v)| v.contains(t));
-            let any_sent = tokens
-                .iter()
-                .filter_map(Value::as_str)
-                .any(|t| out.upstream_headers.iter().any(|(_, v)| v.contains(t)));
-            if !sent && !any_sent {
-                problems.push(format!(
-                    "the folder gives {} the key {t}, and the plugin sends it nowhere",
-                    case.id
-                ));
-            }
+        let tokens: Vec<&str> = tokens.iter().filter_map(Value::as_str).collect();
+        let sent = tokens
+            .iter()
+            .any(|t| out.upstream_headers.iter().any(|(_, v)| v.contains(t)));
+        if !tokens.is_empty() && !sent {
+            problems.push(format!(
+                "the folder gives {} the key(s) {tokens:?}, and the plugin sends none",
+                case.id
+            ));
         }
     }
     Seen {
@@ -929,4 +926,112 @@ fn init_refuses_providers_whose_patterns_overlap() {
         "bedrock `anthropic.*` and openrouter `anthropic/*` both take anthropic/claude-sonnet-4; init said: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// What the plugin does with one provider entry, given as the WasmPlugin would
+/// carry it: (accepted, configure's warnings/errors, the request's outcome).
+fn probe(provider: Value, model: &str) -> (bool, Vec<String>, Option<Outcome>) {
+    let path = proxy_wasm::plugin(proxy_wasm::AI_PROXY).unwrap();
+    let id = provider["id"].as_str().unwrap().to_string();
+    let config = serde_json::json!({
+        "providers": [provider],
+        "_rules_": [{"activeProviderId": id, "_match_service_": [format!("llm-{id}.internal.dns")]}],
+    });
+    let clock = proxy_wasm::host::Clock::new();
+    let mut vm = proxy_wasm::host::Vm::new(
+        "ai-proxy",
+        &proxy_wasm::host::module(&path),
+        serde_json::to_vec(&config).unwrap(),
+        Default::default(),
+        Default::default(),
+        clock.clone(),
+    );
+    let c = vm.configure();
+    let logs = c
+        .logs
+        .iter()
+        .filter(|l| matches!(l.level, "warn" | "error" | "critical"))
+        .map(|l| l.message.clone())
+        .collect();
+    if !c.accepted {
+        return (false, logs, None);
+    }
+    let mut stream = proxy_wasm::host::Stream::default();
+    stream.properties.insert(
+        "cluster_name".into(),
+        format!("outbound|443||llm-{id}.internal.dns").into_bytes(),
+    );
+    stream.properties.insert(
+        "route_name".into(),
+        format!("ai-route-{id}.internal").into_bytes(),
+    );
+    let body = chat_body(model, false);
+    let headers = vec![
+        (":authority".to_string(), "127.0.0.1:8080".to_string()),
+        (":method".into(), "POST".into()),
+        (":path".into(), "/v1/chat/completions".into()),
+        (":scheme".into(), "http".into()),
+        ("content-type".into(), "application/json".into()),
+        ("content-length".into(), body.len().to_string()),
+    ];
+    let out = proxy_wasm::chain::exchange(
+        &mut [&mut vm],
+        stream,
+        proxy_wasm::chain::Request { headers, body },
+        None,
+        &proxy_wasm::no_calls,
+        &clock,
+    );
+    (true, logs, Some(out))
+}
+
+/// The provider types higress-claw does not write yet, as this plugin build reads
+/// them (phase 2 of issue 14), and the failover/retry settings (issue 15): each
+/// row is (config, accepted?, :authority, path, authorization).
+#[test]
+fn provider_types_to_come_as_the_plugin_reads_them() {
+    let Some(_) = proxy_wasm::plugin(proxy_wasm::AI_PROXY) else {
+        return;
+    };
+    use serde_json::json;
+    #[rustfmt::skip]
+    let rows: Vec<(Value, bool, &str, &str, Option<&str>)> = vec![
+        (json!({"id": "vllm", "type": "vllm"}), true, "vllm-service.cluster.local", "/v1/chat/completions", None),
+        (json!({"id": "vllm", "type": "vllm", "vllmServerHost": "10.0.0.5:8000", "apiTokens": ["vk"]}), true, "10.0.0.5", "/v1/chat/completions", Some("Bearer vk")),
+        (json!({"id": "vllm", "type": "vllm", "vllmCustomUrl": "http://10.0.0.5:8000/v1"}), true, "10.0.0.5:8000", "/v1/chat/completions", None),
+        (json!({"id": "generic", "type": "generic", "genericHost": "llm.example.com", "apiTokens": ["gk"]}), true, "llm.example.com", "/v1/chat/completions", Some("Bearer gk")),
+        (json!({"id": "generic", "type": "generic"}), true, "127.0.0.1:8080", "/v1/chat/completions", None),
+        (json!({"id": "coze", "type": "coze", "apiTokens": ["pat_x"]}), true, "api.coze.cn", "/v1/chat/completions", Some("Bearer pat_x")),
+        (json!({"id": "coze", "type": "coze"}), false, "", "", None),
+        (json!({"id": "triton", "type": "triton", "apiTokens": ["tk"], "tritonDomain": "triton.example.com", "tritonModelVersion": "1"}), true, "triton.example.com", "/v2/models/m1/versions/1/generate", None),
+        (json!({"id": "triton", "type": "triton", "tritonDomain": "triton.example.com"}), false, "", "", None),
+        (json!({"id": "longcat", "type": "longcat", "apiTokens": ["lk"]}), true, "api.longcat.chat", "/v1/chat/completions", Some("Bearer lk")),
+        (json!({"id": "longcat", "type": "longcat"}), false, "", "", None),
+        (json!({"id": "deepseek", "type": "deepseek", "apiTokens": ["a", "b"], "failover": {"enabled": true}}), false, "", "", None),
+        (json!({"id": "deepseek", "type": "deepseek", "apiTokens": ["a"], "failover": {"enabled": true, "healthCheckModel": "deepseek-chat"}}), true, "api.deepseek.com", "/v1/chat/completions", Some("Bearer a")),
+        (json!({"id": "deepseek", "type": "deepseek", "apiTokens": ["a"], "failover": {"enabled": true, "cooldownDuration": 60000}}), true, "api.deepseek.com", "/v1/chat/completions", Some("Bearer a")),
+        (json!({"id": "deepseek", "type": "deepseek", "apiTokens": ["a"], "retryOnFailure": {"enabled": true, "maxRetries": 2, "retryOnStatus": ["5.*"]}}), true, "api.deepseek.com", "/v1/chat/completions", Some("Bearer a")),
+    ];
+    let mut report = String::new();
+    let mut bad = Vec::new();
+    for (config, accepted, authority, path, auth) in rows {
+        let (ok, logs, out) = probe(config.clone(), "m1");
+        let (a, p, z) = out.as_ref().map_or(("-".into(), "-".into(), None), |o| {
+            (
+                o.upstream_header(":authority").unwrap_or("").to_string(),
+                o.upstream_header(":path").unwrap_or("").to_string(),
+                o.upstream_header("authorization").map(str::to_string),
+            )
+        });
+        writeln!(
+            report,
+            "{config}\n  accepted={ok} :authority={a} path={p} authorization={z:?} logs={logs:?}"
+        )
+        .unwrap();
+        if ok != accepted || (ok && (a != authority || p != path || z.as_deref() != auth)) {
+            bad.push(config.to_string());
+        }
+    }
+    let _ = writeln!(std::io::stderr(), "{report}");
+    assert!(bad.is_empty(), "differ from the table: {bad:#?}\n{report}");
 }
