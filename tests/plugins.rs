@@ -40,6 +40,9 @@ enum Key {
     Tc3,
     /// The OAuth access token from the (scripted) token service, as Bearer.
     OAuth,
+    /// No credential at all (a provider that takes none). No row uses it yet.
+    #[allow(dead_code)]
+    None,
 }
 
 /// Where the requested model goes upstream.
@@ -295,6 +298,7 @@ fn check_key(case: &Case, out: &Outcome) -> (String, Option<String>) {
         }
         Key::Tc3 => auth.starts_with(&format!("TC3-HMAC-SHA256 Credential={}/", case.secret)),
         Key::OAuth => auth == format!("Bearer {}", case.secret),
+        Key::None => found == "nowhere",
     };
     let problem = (!ok).then(|| format!("key: wanted {:?}, found {found}", case.key));
     (found, problem)
@@ -996,6 +1000,8 @@ fn provider_types_to_come_as_the_plugin_reads_them() {
     use serde_json::json;
     #[rustfmt::skip]
     let rows: Vec<(Value, bool, &str, &str, Option<&str>)> = vec![
+        // A way to give Fireworks its real path: basePath prepended (for phase 2).
+        (json!({"id": "fireworks", "type": "fireworks", "apiTokens": ["fk"], "basePath": "/inference", "basePathHandling": "prepend"}), true, "api.fireworks.ai", "/inference/v1/chat/completions", Some("Bearer fk")),
         (json!({"id": "vllm", "type": "vllm"}), true, "vllm-service.cluster.local", "/v1/chat/completions", None),
         (json!({"id": "vllm", "type": "vllm", "vllmServerHost": "10.0.0.5:8000", "apiTokens": ["vk"]}), true, "10.0.0.5", "/v1/chat/completions", Some("Bearer vk")),
         (json!({"id": "vllm", "type": "vllm", "vllmCustomUrl": "http://10.0.0.5:8000/v1"}), true, "10.0.0.5:8000", "/v1/chat/completions", None),
