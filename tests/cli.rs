@@ -377,7 +377,7 @@ fn providers_the_template_drops_are_written() {
             "--deepl-target-lang",
             "ZH",
             "--deepl-models",
-            "deepl",
+            "Pro",
         ])
         .args(["--spark-key", "key:secret", "--spark-models", "generalv3.5"])
         .args([

@@ -40,8 +40,7 @@ enum Key {
     Tc3,
     /// The OAuth access token from the (scripted) token service, as Bearer.
     OAuth,
-    /// No credential at all (a provider that takes none). No row uses it yet.
-    #[allow(dead_code)]
+    /// No credential at all (a provider that takes none, or a key left out).
     None,
 }
 
@@ -106,18 +105,18 @@ const CASES: &[Case] = &[
     Case { name: "claude",                 id: "claude",     full: true,  flags: &["--claude-key", "sk-ant-api"], secret: "sk-ant-api", model: "claude-sonnet-4-5", authority: "api.anthropic.com", path: "/v1/messages", key: Key::Header("x-api-key"), model_in: ModelIn::Body },
     Case { name: "claude code token",      id: "claude",     full: false, flags: &["--claude-code-key", "sk-ant-oat01-x"], secret: "sk-ant-oat01-x", model: "claude-sonnet-4-5", authority: "api.anthropic.com", path: "/v1/messages?beta=true", key: Key::Bearer, model_in: ModelIn::Body },
     Case { name: "cloudflare",             id: "cloudflare", full: true,  flags: &["--cloudflare-key", "cfk", "--cloudflare-account-id", "acc123", "--cloudflare-models", "@cf/*"], secret: "cfk", model: "@cf/meta/llama-3.1-8b-instruct", authority: "api.cloudflare.com", path: "/client/v4/accounts/acc123/ai/v1/chat/completions", key: Key::Bearer, model_in: ModelIn::Body },
-    Case { name: "cohere",                 id: "cohere",     full: true,  flags: &["--cohere-key", "coh"], secret: "coh", model: "command-r-plus", authority: "api.cohere.com", path: "/v1/chat", key: Key::Bearer, model_in: ModelIn::Body },
-    Case { name: "deepl Pro",              id: "deepl",      full: true,  flags: &["--deepl-key", "dlk", "--deepl-target-lang", "ZH", "--deepl-models", "Pro,Free"], secret: "dlk", model: "Pro", authority: "api.deepl.com", path: "/v2/translate", key: Key::Auth("DeepL-Auth-Key "), model_in: ModelIn::Nowhere },
-    Case { name: "deepl Free",             id: "deepl",      full: true,  flags: &[], secret: "dlk", model: "Free", authority: "api-free.deepl.com", path: "/v2/translate", key: Key::Auth("DeepL-Auth-Key "), model_in: ModelIn::Nowhere },
+    Case { name: "cohere",                 id: "cohere",     full: true,  flags: &["--cohere-key", "coh"], secret: "coh", model: "command-r-plus", authority: "api.cohere.ai", path: "/compatibility/v1/chat/completions", key: Key::Bearer, model_in: ModelIn::Body },
+    Case { name: "deepl Pro",              id: "deepl",      full: true,  flags: &["--deepl-key", "dlk", "--deepl-target-lang", "ZH", "--deepl-models", "Pro"], secret: "dlk", model: "Pro", authority: "api.deepl.com", path: "/v2/translate", key: Key::Auth("DeepL-Auth-Key "), model_in: ModelIn::Nowhere },
+    Case { name: "deepl Free",             id: "deepl",      full: false, flags: &["--deepl-key", "dlk:fx", "--deepl-target-lang", "ZH"], secret: "dlk:fx", model: "Free", authority: "api-free.deepl.com", path: "/v2/translate", key: Key::Auth("DeepL-Auth-Key "), model_in: ModelIn::Nowhere },
     Case { name: "doubao",                 id: "doubao",     full: true,  flags: &["--doubao-key", "dbk"], secret: "dbk", model: "doubao-seed-1-6-250615", authority: "ark.cn-beijing.volces.com", path: "/api/v3/chat/completions", key: Key::Bearer, model_in: ModelIn::Body },
     Case { name: "doubao regional",        id: "doubao",     full: false, flags: &["--doubao-key", "dbk", "--doubao-domain", "ark.ap-southeast.bytepluses.com"], secret: "dbk", model: "doubao-seed-1-6-250615", authority: "ark.ap-southeast.bytepluses.com", path: "/api/v3/chat/completions", key: Key::Bearer, model_in: ModelIn::Body },
     Case { name: "fireworks",              id: "fireworks",  full: true,  flags: &["--fireworks-key", "fwk", "--fireworks-models", "accounts/fireworks/*"], secret: "fwk", model: "accounts/fireworks/models/llama-v3p1-70b-instruct", authority: "api.fireworks.ai", path: "/inference/v1/chat/completions", key: Key::Bearer, model_in: ModelIn::Body },
-    Case { name: "github",                 id: "github",     full: true,  flags: &["--github-key", "ghp_x", "--github-models", "Phi-*"], secret: "ghp_x", model: "Phi-4", authority: "models.inference.ai.azure.com", path: "/chat/completions", key: Key::Auth(""), model_in: ModelIn::Body },
+    Case { name: "github",                 id: "github",     full: true,  flags: &["--github-key", "ghp_x", "--github-models", "microsoft/*"], secret: "ghp_x", model: "microsoft/Phi-4", authority: "models.github.ai", path: "/inference/chat/completions", key: Key::Bearer, model_in: ModelIn::Body },
     Case { name: "gemini",                 id: "gemini",     full: true,  flags: &["--gemini-key", "AIzaG", "--gemini-models", "gemma-*"], secret: "AIzaG", model: "gemma-3-27b-it", authority: "generativelanguage.googleapis.com", path: "/v1beta/models/gemma-3-27b-it:generateContent", key: Key::Header("x-goog-api-key"), model_in: ModelIn::Path },
     Case { name: "grok",                   id: "grok",       full: true,  flags: &["--grok-key", "xai-k"], secret: "xai-k", model: "grok-4", authority: "api.x.ai", path: "/v1/chat/completions", key: Key::Bearer, model_in: ModelIn::Body },
     Case { name: "groq",                   id: "groq",       full: true,  flags: &["--groq-key", "gsk", "--groq-models", "mixtral-*"], secret: "gsk", model: "mixtral-8x7b-32768", authority: "api.groq.com", path: "/openai/v1/chat/completions", key: Key::Bearer, model_in: ModelIn::Body },
     Case { name: "mistral",                id: "mistral",    full: true,  flags: &["--mistral-key", "mik"], secret: "mik", model: "mistral-large-latest", authority: "api.mistral.ai", path: "/v1/chat/completions", key: Key::Bearer, model_in: ModelIn::Body },
-    Case { name: "ollama host:port + key", id: "ollama",     full: true,  flags: &["--ollama-host", "192.168.1.10", "--ollama-port", "11435", "--ollama-key", "olk"], secret: "olk", model: "llama3.1", authority: "192.168.1.10:11435", path: "/v1/chat/completions", key: Key::Bearer, model_in: ModelIn::Body },
+    Case { name: "ollama host:port",       id: "ollama",     full: true,  flags: &["--ollama-host", "192.168.1.10", "--ollama-port", "11435"], secret: "", model: "llama3.1", authority: "192.168.1.10:11435", path: "/v1/chat/completions", key: Key::None, model_in: ModelIn::Body },
     Case { name: "spark",                  id: "spark",      full: true,  flags: &["--spark-key", "sparkkey:sparksecret", "--spark-models", "4.0Ultra,generalv3.5"], secret: "sparkkey:sparksecret", model: "4.0Ultra", authority: "spark-api-open.xf-yun.com", path: "/v1/chat/completions", key: Key::Bearer, model_in: ModelIn::Body },
     Case { name: "stepfun",                id: "stepfun",    full: true,  flags: &["--stepfun-key", "stk"], secret: "stk", model: "step-2-16k", authority: "api.stepfun.com", path: "/v1/chat/completions", key: Key::Bearer, model_in: ModelIn::Body },
     Case { name: "hunyuan api key",        id: "hunyuan",    full: true,  flags: &["--hunyuan-key", "sk-hy"], secret: "sk-hy", model: "hunyuan-turbos-latest", authority: "api.hunyuan.cloud.tencent.com", path: "/v1/chat/completions", key: Key::Bearer, model_in: ModelIn::Body },
@@ -127,6 +126,14 @@ const CASES: &[Case] = &[
     Case { name: "dify Completion",        id: "dify",       full: false, flags: &["--dify-key", "app-c", "--dify-bot-type", "Completion", "--dify-api-url", "https://dify.example.com"], secret: "app-c", model: "dify-app", authority: "dify.example.com", path: "/v1/completion-messages", key: Key::Bearer, model_in: ModelIn::Nowhere },
     Case { name: "dify Agent",             id: "dify",       full: false, flags: &["--dify-key", "app-a", "--dify-bot-type", "Agent"], secret: "app-a", model: "dify-app", authority: "api.dify.ai", path: "/v1/chat-messages", key: Key::Bearer, model_in: ModelIn::Nowhere },
     Case { name: "dify Workflow",          id: "dify",       full: false, flags: &["--dify-key", "app-w", "--dify-bot-type", "Workflow", "--dify-input-variable", "query", "--dify-output-variable", "answer"], secret: "app-w", model: "dify-app", authority: "api.dify.ai", path: "/v1/workflows/run", key: Key::Bearer, model_in: ModelIn::Nowhere },
+    Case { name: "coze",                   id: "coze",       full: true,  flags: &["--coze-key", "pat_coze"], secret: "pat_coze", model: "coze", authority: "api.coze.cn", path: "/v3/chat", key: Key::Bearer, model_in: ModelIn::Nowhere },
+    Case { name: "longcat",                id: "longcat",    full: true,  flags: &["--longcat-key", "lck"], secret: "lck", model: "LongCat-Flash-Chat", authority: "api.longcat.chat", path: "/openai/v1/chat/completions", key: Key::Bearer, model_in: ModelIn::Body },
+    Case { name: "vllm ip:port + key",     id: "vllm",       full: true,  flags: &["--vllm-url", "http://10.0.0.5:8000/v1", "--vllm-key", "vk", "--vllm-models", "Qwen/*"], secret: "vk", model: "Qwen/Qwen3-8B", authority: "10.0.0.5:8000", path: "/v1/chat/completions", key: Key::Bearer, model_in: ModelIn::Body },
+    Case { name: "vllm host, no path",     id: "vllm",       full: false, flags: &["--vllm-url", "http://vllm.internal:8000"], secret: "", model: "Qwen/Qwen3-8B", authority: "vllm.internal:8000", path: "/v1/chat/completions", key: Key::None, model_in: ModelIn::Body },
+    Case { name: "generic ip:port + key",  id: "generic",    full: true,  flags: &["--generic-url", "http://10.0.0.6:8080/v1", "--generic-key", "gk", "--generic-models", "local/*"], secret: "gk", model: "local/qwen3", authority: "10.0.0.6:8080", path: "/v1/chat/completions", key: Key::Bearer, model_in: ModelIn::Body },
+    Case { name: "generic https base path", id: "generic",   full: false, flags: &["--generic-url", "https://llm.example.com/openai/v1", "--generic-first-byte-timeout", "30000"], secret: "", model: "gpt-oss-20b", authority: "llm.example.com", path: "/openai/v1/chat/completions", key: Key::None, model_in: ModelIn::Body },
+    Case { name: "triton ip:port",         id: "triton",     full: true,  flags: &["--triton-url", "http://10.0.0.7:8000", "--triton-models", "ensemble,tensorrt_llm_bls"], secret: "", model: "ensemble", authority: "10.0.0.7:8000", path: "/v2/models/ensemble/generate", key: Key::None, model_in: ModelIn::Path },
+    Case { name: "triton host + version",  id: "triton",     full: false, flags: &["--triton-url", "http://triton.internal:8000", "--triton-model-version", "1"], secret: "", model: "ensemble", authority: "triton.internal:8000", path: "/v2/models/ensemble/versions/1/generate", key: Key::None, model_in: ModelIn::Path },
 ];
 
 /// What an Anthropic Messages request (`/v1/messages`) changes: a provider with an
@@ -140,11 +147,23 @@ const MESSAGES: &[(&str, &str, &str, Key)] = &[
     ("deepseek",          "api.deepseek.com",                 "/anthropic/v1/messages",      Key::Bearer),
     ("bedrock api key",   "bedrock-mantle.us-east-1.api.aws", "/anthropic/v1/messages",      Key::Header("x-api-key")),
     ("bedrock ak/sk",     "bedrock-mantle.eu-west-1.api.aws", "/anthropic/v1/messages",      Key::SigV4),
+    // vLLM serves the Messages API itself (vllm.entrypoints.anthropic, 0.11 and later).
+    ("vllm ip:port + key", "10.0.0.5:8000",                   "/v1/messages",                Key::Bearer),
+    ("vllm host, no path", "vllm.internal:8000",              "/v1/messages",                Key::None),
 ];
+
+/// A provider reachable only through its own API: the chat test sends this request
+/// (path, body) instead of an OpenAI one; the model is in the routing header only.
+const OWN_API: &[(&str, &str, &str)] = &[(
+    "coze",
+    "/v3/chat",
+    r#"{"bot_id":"7348293334","user_id":"higress-claw-tests","stream":false,"additional_messages":[{"role":"user","content":"Say hello","content_type":"text"}]}"#,
+)];
 
 /// Headers a provider needs besides the key: (case, header, a part of its value).
 #[rustfmt::skip]
 const EXTRA_HEADERS: &[(&str, &str, &str)] = &[
+    ("generic https base path", "x-envoy-upstream-rq-first-byte-timeout-ms", "30000"),
     ("claude",                "anthropic-version", "2023-06-01"),
     ("claude code token",     "anthropic-version", "2023-06-01"),
     ("claude code token",     "anthropic-beta",    "oauth"),
@@ -157,6 +176,11 @@ const EXTRA_HEADERS: &[(&str, &str, &str)] = &[
 /// provider's API wants: (test, case, why). Reported, not failed; a gap that
 /// closes fails the test, so this list cannot go stale.
 const UPSTREAM_GAPS: &[(&str, &str, &str)] = &[
+    (
+        "messages",
+        "coze",
+        "ai-proxy passes Coze requests on unchanged, and Coze serves only its own API (/v3/chat): an Anthropic request, converted to OpenAI chat, reaches api.coze.cn at /v1/chat/completions",
+    ),
     (
         "messages",
         "vertex express",
@@ -262,7 +286,7 @@ struct Seen {
 }
 
 fn keys_of(case: &Case) -> Vec<&'static str> {
-    case.secret.split(',').collect()
+    case.secret.split(',').filter(|k| !k.is_empty()).collect()
 }
 
 /// Where the request carried the case's key, in words, and whether that is where
@@ -322,10 +346,11 @@ fn mask(value: &str, keys: &[&str]) -> String {
 fn run_case(gw: &mut Gateway, case: &Case, anthropic: bool) -> Seen {
     let mut problems = Vec::new();
     let accepted = gw.proxy_configured.accepted;
-    let (path_in, body) = if anthropic {
-        ("/v1/messages", messages_body(case.model))
-    } else {
-        ("/v1/chat/completions", chat_body(case.model, false))
+    let own = OWN_API.iter().find(|o| o.0 == case.name);
+    let (path_in, body) = match (anthropic, own) {
+        (true, _) => ("/v1/messages", messages_body(case.model)),
+        (false, Some(own)) => (own.1, own.2.as_bytes().to_vec()),
+        (false, None) => ("/v1/chat/completions", chat_body(case.model, false)),
     };
     let Some((route, out)) = gw.send(path_in, case.model, body, &[], None, &token_service) else {
         return Seen {
@@ -336,7 +361,14 @@ fn run_case(gw: &mut Gateway, case: &Case, anthropic: bool) -> Seen {
             problems: vec![format!("no route matches model {}", case.model)],
         };
     };
-    if route.name != format!("ai-route-{}.internal", case.id) {
+    // The provider's route, or one of its second routes (`ai-route-<id>.<what>.internal`).
+    let own_route = route
+        .name
+        .strip_prefix(&format!("ai-route-{}", case.id))
+        .is_some_and(|rest| {
+            rest == ".internal" || rest.ends_with(".internal") && rest.starts_with('.')
+        });
+    if !own_route {
         problems.push(format!(
             "routed to {} instead of ai-route-{}.internal",
             route.name, case.id
@@ -382,7 +414,7 @@ fn run_case(gw: &mut Gateway, case: &Case, anthropic: bool) -> Seen {
         let service = call.upstream.rsplit("||").next().unwrap_or_default();
         let host = proxy_wasm::host::header(&call.headers, ":authority").unwrap_or_default();
         match registry_for(&gw.registries, service) {
-            Some(reg) if reg.domain == host => {}
+            Some(reg) if reg.serves_authority(host) => {}
             Some(reg) => problems.push(format!(
                 "http_call to {} names {host}, its registry points at {}",
                 call.upstream, reg.domain
@@ -394,7 +426,7 @@ fn run_case(gw: &mut Gateway, case: &Case, anthropic: bool) -> Seen {
         }
     }
     match registry_for(&gw.registries, &route.service) {
-        Some(reg) if reg.domain == authority => {}
+        Some(reg) if reg.serves_authority(&authority) => {}
         Some(reg) => problems.push(format!(
             "the route's registry {} points at {}, the request names {authority}",
             reg.name, reg.domain
@@ -420,7 +452,10 @@ fn run_case(gw: &mut Gateway, case: &Case, anthropic: bool) -> Seen {
         ));
     }
     // Every key we write must reach the provider: a key the plugin drops is a
-    // setting that does nothing.
+    // setting that does nothing. Triton's filler is written for the plugin's check
+    // alone.
+    let filler = higress_claw::gateway::catalog::find(case.id)
+        .is_some_and(|s| matches!(s.key, higress_claw::gateway::catalog::KeyRule::Filler(_)));
     if let Some(tokens) = gw.proxy_config["providers"]
         .as_array()
         .and_then(|ps| ps.iter().find(|p| p["id"] == case.id))
@@ -430,7 +465,7 @@ fn run_case(gw: &mut Gateway, case: &Case, anthropic: bool) -> Seen {
         let sent = tokens
             .iter()
             .any(|t| out.upstream_headers.iter().any(|(_, v)| v.contains(t)));
-        if !tokens.is_empty() && !sent {
+        if !tokens.is_empty() && !sent && !filler {
             problems.push(format!(
                 "the folder gives {} the key(s) {tokens:?}, and the plugin sends none",
                 case.id
@@ -790,7 +825,7 @@ fn models_resolve_and_route_test_pick_the_gateways_route() {
     let routes = proxy_wasm::gateway::routes(&data);
     let gateway_pick = |model: &str| {
         let headers = vec![("x-higress-llm-model".to_string(), model.to_string())];
-        proxy_wasm::gateway::route_for(&routes, &headers).map(|r| {
+        proxy_wasm::gateway::route_for(&routes, "/v1/chat/completions", &headers).map(|r| {
             r.name
                 .strip_prefix("ai-route-")
                 .and_then(|n| n.strip_suffix(".internal"))
@@ -890,7 +925,8 @@ fn default_patterns_serve_the_catalogs_example_models() {
         let routes = proxy_wasm::gateway::routes(&data);
         for model in p.example_models {
             let headers = vec![("x-higress-llm-model".to_string(), model.to_string())];
-            let envoy = proxy_wasm::gateway::route_for(&routes, &headers).map(|r| r.name.clone());
+            let envoy = proxy_wasm::gateway::route_for(&routes, "/v1/chat/completions", &headers)
+                .map(|r| r.name.clone());
             if envoy.as_deref() != Some(format!("ai-route-{}.internal", p.id).as_str()) {
                 bad.push(format!(
                     "{}: example model {model} is routed to {envoy:?}",

@@ -87,6 +87,8 @@ pub struct Route {
     pub name: String,
     pub namespace: String,
     pub creation: String,
+    /// The Ingress path (`Prefix`): `/`, or a second route's `/v1/messages`.
+    pub path: String,
     /// `higress.io/destination`: service and port.
     pub service: String,
     pub port: u16,
@@ -101,19 +103,28 @@ impl Route {
         format!("outbound|{}||{}", self.port, self.service)
     }
 
-    pub fn matches(&self, headers: &[(String, String)]) -> bool {
-        self.headers.iter().all(|(name, m)| {
-            headers
-                .iter()
-                .any(|(k, v)| k.eq_ignore_ascii_case(name) && m.matches(v))
-        })
+    /// Whether a request for `path` with `headers` takes this route: the path as
+    /// Higress matches a `Prefix` path (`/` everything; `/v1/messages` itself or below
+    /// it, the query aside), and every header match.
+    pub fn matches(&self, path: &str, headers: &[(String, String)]) -> bool {
+        let path = path.split('?').next().unwrap_or(path);
+        let prefix = self.path.trim_end_matches('/');
+        let path_ok =
+            prefix.is_empty() || path == prefix || path.starts_with(&format!("{prefix}/"));
+        path_ok
+            && self.headers.iter().all(|(name, m)| {
+                headers
+                    .iter()
+                    .any(|(k, v)| k.eq_ignore_ascii_case(name) && m.matches(v))
+            })
     }
 }
 
-/// The Ingresses of the folder, in the order Envoy tries their routes. All of ours
-/// are `Prefix /` with one header match, so `SortHTTPRoutes` (path type, path
-/// length, methods, header count) keeps the order `SortIngressByCreationTime`
-/// gives: creation timestamp, then `name.namespace`.
+/// The Ingresses of the folder, in the order Envoy tries their routes:
+/// `SortIngressByCreationTime` (creation timestamp, then `name.namespace`), then
+/// `SortHTTPRoutes`, a stable sort that, among routes of one path type (all of ours
+/// are `Prefix`), puts the longer path first (a second route's `/v1/messages` before
+/// every `/`), then the one with more header matches.
 pub fn routes(data: &Path) -> Vec<Route> {
     let mut routes = Vec::new();
     let Ok(dir) = std::fs::read_dir(data.join("ingresses")) else {
@@ -134,6 +145,14 @@ pub fn routes(data: &Path) -> Vec<Route> {
             continue;
         };
         let (service, port) = dest.rsplit_once(':').expect("destination has a port");
+        let http_path = &ing["spec"]["rules"][0]["http"]["paths"][0];
+        assert_eq!(
+            http_path["pathType"].as_str(),
+            Some("Prefix"),
+            "{}: only Prefix paths are modelled",
+            path.display()
+        );
+        let route_path = http_path["path"].as_str().unwrap_or("/").to_string();
         let mut headers = Vec::new();
         for (key, value) in &annotations {
             let value = value.as_str().unwrap_or_default().to_string();
@@ -160,6 +179,7 @@ pub fn routes(data: &Path) -> Vec<Route> {
                 .as_str()
                 .unwrap_or_default()
                 .to_string(),
+            path: route_path,
             service: service.to_string(),
             port: port.parse().unwrap(),
             headers,
@@ -169,12 +189,22 @@ pub fn routes(data: &Path) -> Vec<Route> {
         (&a.creation, format!("{}.{}", a.name, a.namespace))
             .cmp(&(&b.creation, format!("{}.{}", b.name, b.namespace)))
     });
+    let length = |r: &Route| r.path.trim_end_matches('/').len();
+    routes.sort_by(|a, b| {
+        length(b)
+            .cmp(&length(a))
+            .then(b.headers.len().cmp(&a.headers.len()))
+    });
     routes
 }
 
-/// The first route whose header match the request satisfies.
-pub fn route_for<'a>(routes: &'a [Route], headers: &[(String, String)]) -> Option<&'a Route> {
-    routes.iter().find(|r| r.matches(headers))
+/// The first route a request for `path` with `headers` takes.
+pub fn route_for<'a>(
+    routes: &'a [Route],
+    path: &str,
+    headers: &[(String, String)],
+) -> Option<&'a Route> {
+    routes.iter().find(|r| r.matches(path, headers))
 }
 
 #[derive(Clone, Debug)]
@@ -190,6 +220,24 @@ impl Registry {
     /// The service name the registry's endpoints appear under (`<name>.<type>`).
     pub fn service(&self) -> String {
         format!("{}.{}", self.name, self.kind)
+    }
+
+    /// Whether a request naming `authority` names this registry's host: its domain
+    /// (a static one is `address:port`), or the domain with the port for a dns one;
+    /// a port the scheme implies may be left out on either side.
+    pub fn serves_authority(&self, authority: &str) -> bool {
+        let default = if self.protocol == "https" { 443 } else { 80 };
+        let strip = |a: &str| -> String {
+            a.strip_suffix(&format!(":{default}"))
+                .unwrap_or(a)
+                .to_string()
+        };
+        let domain = if self.kind == "dns" {
+            format!("{}:{}", self.domain, self.port)
+        } else {
+            self.domain.clone()
+        };
+        strip(&domain) == strip(authority)
     }
 }
 

@@ -154,7 +154,7 @@ impl Gateway {
         for (k, v) in extra_headers {
             headers.push((k.to_string(), v.to_string()));
         }
-        let route = gateway::route_for(&self.routes, &headers)?.clone();
+        let route = gateway::route_for(&self.routes, path, &headers)?.clone();
         let mut stream = Stream::default();
         stream
             .properties

@@ -57,7 +57,9 @@ const fn provider(
         models,
         example_models,
         key: KeyRule::Required,
+        key_help: None,
         settings: &[],
+        fixed: &[],
         alt_key: None,
     }
 }
@@ -94,4 +96,9 @@ pub static PROVIDERS: &[ProviderSpec] = &[
     china::STEPFUN,
     china::HUNYUAN,
     global::TOGETHERAI,
+    china::COZE,
+    china::LONGCAT,
+    self_hosted::VLLM,
+    self_hosted::GENERIC,
+    self_hosted::TRITON,
 ];

@@ -105,7 +105,8 @@ pub(super) const MINIMAX: ProviderSpec = ProviderSpec {
         "minimax",
         "Minimax",
         "api.minimax.chat",
-        "abab-*,MiniMax-*,minimax-*",
+        // `abab6.5s-chat`: the abab models have no dash after the prefix.
+        "abab*,MiniMax-*,minimax-*",
         &["MiniMax-M2", "abab6.5s-chat"],
     )
 };
@@ -122,6 +123,8 @@ pub(super) const YI: ProviderSpec = ProviderSpec {
     )
 };
 
+/// 360's API documentation sends the key as it is (`Authorization: <key>`), as the
+/// plugin does; the endpoint also takes `Bearer <key>` from OpenAI SDKs.
 pub(super) const AI360: ProviderSpec = ProviderSpec {
     aliases: &["360"],
     ..provider(
@@ -223,5 +226,32 @@ pub(super) const HUNYUAN: ProviderSpec = ProviderSpec {
         "api.hunyuan.cloud.tencent.com",
         "hunyuan-*",
         &["hunyuan-turbos-latest", "hunyuan-lite"],
+    )
+};
+
+/// Coze (扣子) bots. The plugin sets the host (`api.coze.cn`) and the Bearer token and
+/// passes the request on unchanged, so only Coze's own API works through it: an
+/// OpenAI or Anthropic request reaches Coze at a path it does not serve.
+pub(super) const COZE: ProviderSpec = ProviderSpec {
+    key_help: Some(
+        "Coze personal access token(s) (pat_…), comma-separated. Only Coze's own API works through the gateway: POST /v3/chat (bot_id, user_id, additional_messages) with the header x-higress-llm-model: coze (Coze requests carry no model to route by)",
+    ),
+    ..provider("coze", "coze", "Coze", "api.coze.cn", "coze*", &["coze"])
+};
+
+/// LongCat (Meituan) serves its OpenAI API under `/openai/v1`; the plugin sends `/v1/…`.
+pub(super) const LONGCAT: ProviderSpec = ProviderSpec {
+    fixed: &[("basePath", "/openai"), ("basePathHandling", "prepend")],
+    ..provider(
+        "longcat",
+        "longcat",
+        "LongCat",
+        "api.longcat.chat",
+        "LongCat-*",
+        &[
+            "LongCat-Flash-Chat",
+            "LongCat-Flash-Thinking",
+            "LongCat-Flash-Lite",
+        ],
     )
 };

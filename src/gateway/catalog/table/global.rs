@@ -163,22 +163,34 @@ pub(super) const CLOUDFLARE: ProviderSpec = ProviderSpec {
     )
 };
 
-pub(super) const COHERE: ProviderSpec = provider(
-    "cohere",
-    "cohere",
-    "Cohere",
-    "api.cohere.com",
-    "command*",
-    &["command-r-plus", "command-r"],
-);
+/// The plugin's `cohere` type speaks Cohere's v1 chat (`/v1/chat`, first message
+/// only) and hands Cohere's own reply back to an OpenAI client; Cohere's documented
+/// Compatibility API (`/compatibility/v1/chat/completions`) takes and answers the
+/// OpenAI format, so the entry is the plugin's OpenAI type pointed at it.
+pub(super) const COHERE: ProviderSpec = ProviderSpec {
+    fixed: &[("openaiCustomUrl", "https://api.cohere.ai/compatibility/v1")],
+    ..provider(
+        "cohere",
+        "openai",
+        "Cohere",
+        "api.cohere.ai",
+        "command*",
+        &["command-r-plus", "command-r"],
+    )
+};
 
 pub(super) const DEEPL: ProviderSpec = ProviderSpec {
+    endpoint: EndpointRule::DeepL,
+    key_help: Some(
+        "DeepL API key(s), comma-separated, of one plan: Free keys (ending in :fx) reach api-free.deepl.com and requests name the model Free; Pro keys reach api.deepl.com with the model Pro",
+    ),
     settings: &[required(text(
         "targetLang",
         "deepl-target-lang",
         "Target language, e.g. EN-US or ZH",
     ))],
-    // The plugin takes the plan as the model: `Pro` or `Free`, nothing else.
+    // The plugin takes the plan as the model, `Pro` or `Free`, and picks the host from
+    // it; the registry follows the keys' plan (Free keys end in `:fx`).
     ..provider(
         "deepl",
         "deepl",
@@ -224,23 +236,34 @@ pub(super) const DIFY: ProviderSpec = ProviderSpec {
     ..provider("dify", "dify", "Dify", "api.dify.ai", "*", &["dify"])
 };
 
-pub(super) const FIREWORKS: ProviderSpec = provider(
-    "fireworks",
-    "fireworks",
-    "Fireworks AI",
-    "api.fireworks.ai",
-    "*",
-    &["accounts/fireworks/models/llama-v3p1-70b-instruct"],
-);
+/// Fireworks serves its OpenAI API under `/inference/v1`; the plugin sends `/v1/…`.
+pub(super) const FIREWORKS: ProviderSpec = ProviderSpec {
+    fixed: &[("basePath", "/inference"), ("basePathHandling", "prepend")],
+    ..provider(
+        "fireworks",
+        "fireworks",
+        "Fireworks AI",
+        "api.fireworks.ai",
+        "*",
+        &["accounts/fireworks/models/llama-v3p1-70b-instruct"],
+    )
+};
 
-pub(super) const GITHUB: ProviderSpec = provider(
-    "github",
-    "github",
-    "GitHub Models",
-    "models.inference.ai.azure.com",
-    "*",
-    &["gpt-4o"],
-);
+/// The plugin's `github` type sends the token without `Bearer` to the Azure endpoint
+/// GitHub retired; GitHub documents `https://models.github.ai/inference/chat/completions`
+/// with `Authorization: Bearer`, and `publisher/model` ids. The plugin's OpenAI type
+/// pointed there sends exactly that.
+pub(super) const GITHUB: ProviderSpec = ProviderSpec {
+    fixed: &[("openaiCustomUrl", "https://models.github.ai/inference")],
+    ..provider(
+        "github",
+        "openai",
+        "GitHub Models",
+        "models.github.ai",
+        "*",
+        &["openai/gpt-4.1", "openai/gpt-4o"],
+    )
+};
 
 pub(super) const GEMINI: ProviderSpec = ProviderSpec {
     aliases: &["google"],
