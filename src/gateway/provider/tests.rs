@@ -194,3 +194,23 @@ fn fixed_fields_are_written_for_the_real_api() {
     assert_eq!(github.spec.ai_proxy_type, "openai");
     assert_eq!(github.endpoint().domain, "models.github.ai");
 }
+
+#[test]
+fn upstream_placeholders_are_told_from_configured_entries() {
+    let entry = |yaml: &str| -> crate::gateway::resources::ProviderEntry {
+        crate::yaml::from_str(yaml).unwrap()
+    };
+    assert!(is_placeholder_entry(&entry(
+        "id: deepseek\ntype: deepseek\napiTokens: [YOUR_DEEPSEEK_API_KEY]\n"
+    )));
+    assert!(!is_placeholder_entry(&entry(
+        "id: deepseek\ntype: deepseek\napiTokens: [sk-1]\n"
+    )));
+    // Upstream gives every Ollama the placeholder token; its host tells.
+    assert!(is_placeholder_entry(&entry(
+        "id: ollama\ntype: ollama\napiTokens: [YOUR_OLLAMA_API_KEY]\nollamaServerHost: YOUR_OLLAMA_SERVER_HOST\n"
+    )));
+    assert!(!is_placeholder_entry(&entry(
+        "id: ollama\ntype: ollama\napiTokens: [YOUR_OLLAMA_API_KEY]\nollamaServerHost: 10.0.0.1\n"
+    )));
+}
