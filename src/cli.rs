@@ -505,11 +505,21 @@ fn provider_args() -> Vec<clap::Arg> {
         let mut key_arg = Arg::new(key.clone())
             .long(key)
             .value_name("KEY")
-            .env(crate::env_vars::provider_key_var(p.flag_stem))
-            .hide_env_values(true)
-            .help(format!("{} API key(s), comma-separated", p.display_name))
             .help_heading(PROVIDER_HEADING)
             .action(ArgAction::Set);
+        key_arg = if p.takes_keys() {
+            key_arg
+                .env(crate::env_vars::provider_key_var(p.flag_stem))
+                .hide_env_values(true)
+                .help(p.key_help.map_or_else(
+                    || format!("{} API key(s), comma-separated", p.display_name),
+                    str::to_string,
+                ))
+        } else {
+            // Hidden: the plugin sends no key to it; given anyway, it is refused with
+            // the reason instead of an unknown-flag error.
+            key_arg.hide(true)
+        };
         if let Some(alt) = p.alt_key {
             key_arg = key_arg.conflicts_with(format!("{}-key", alt.flag_stem));
         }
@@ -555,6 +565,8 @@ fn provider_args() -> Vec<clap::Arg> {
                     .require_equals(true)
                     .default_missing_value("true"),
                 SettingKind::Port => arg.value_name("PORT"),
+                SettingKind::Number => arg.value_name("MS"),
+                SettingKind::Url(_) => arg.value_name("URL"),
                 SettingKind::FileContents => arg.value_name("FILE"),
                 SettingKind::Secret => arg.value_name("SECRET"),
                 SettingKind::Text => arg.value_name("VALUE"),

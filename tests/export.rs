@@ -21,12 +21,16 @@ fn full_folder(home: &Path) -> PathBuf {
         data.display().to_string(),
     ];
     for (i, p) in higress_claw::gateway::catalog::PROVIDERS.iter().enumerate() {
-        args.extend([
-            format!("--{}-key", p.flag_stem),
-            format!("sk-{i}:secret"),
-            format!("--{}-models", p.flag_stem),
-            format!("m{i}-*"),
-        ]);
+        // DeepL's requests name the plan (`Pro`) as the model.
+        let models = if p.id == "deepl" {
+            "Pro".to_string()
+        } else {
+            format!("m{i}-*")
+        };
+        args.extend([format!("--{}-models", p.flag_stem), models]);
+        if p.takes_keys() {
+            args.extend([format!("--{}-key", p.flag_stem), format!("sk-{i}:secret")]);
+        }
     }
     for extra in [
         "--azure-service-url",
@@ -39,6 +43,12 @@ fn full_folder(home: &Path) -> PathBuf {
         "ZH",
         "--ollama-host",
         "10.0.0.2",
+        "--vllm-url",
+        "http://10.0.0.3:8000/v1",
+        "--generic-url",
+        "https://llm.example.com/openai/v1",
+        "--triton-url",
+        "http://10.0.0.4:8000",
         "--auto-routing",
         "--auto-routing-default-model",
         "m1-x",
@@ -138,8 +148,16 @@ fn every_provider_exports_valid_custom_resources() {
     let kinds: Vec<&str> = docs.iter().map(|d| d["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds.iter().filter(|k| **k == "WasmPlugin").count(), 3);
     assert_eq!(kinds.iter().filter(|k| **k == "McpBridge").count(), 1);
-    assert_eq!(kinds.iter().filter(|k| **k == "Ingress").count(), 31);
-    assert_eq!(kinds.iter().filter(|k| **k == "ConfigMap").count(), 31);
+    // One route per provider, and Bedrock's second one for Anthropic Messages.
+    let providers = higress_claw::gateway::catalog::PROVIDERS.len();
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "Ingress").count(),
+        providers + 1
+    );
+    assert_eq!(
+        kinds.iter().filter(|k| **k == "ConfigMap").count(),
+        providers
+    );
     assert_eq!(kinds.last(), Some(&"Ingress"), "ingresses go last");
     for doc in &docs {
         let meta = &doc["metadata"];
@@ -162,8 +180,8 @@ fn every_provider_exports_valid_custom_resources() {
     let registries = bridge["spec"]["registries"].as_array().unwrap();
     assert_eq!(
         registries.len(),
-        31,
-        "the console's 127.0.0.1 registry is dropped"
+        providers + 1,
+        "the console's 127.0.0.1 registry is dropped; Bedrock's Mantle endpoint is kept"
     );
     let proxy = docs
         .iter()
@@ -174,7 +192,7 @@ fn every_provider_exports_valid_custom_resources() {
             .as_array()
             .unwrap()
             .len(),
-        31
+        providers
     );
 
     let Some(schemas) = crd_schemas() else {
@@ -241,7 +259,10 @@ fn core_objects_validate_against_kubernetes_schemas() {
         .map(|d| d.trim_start_matches("---\n").to_string())
         .filter(|d| d.contains("kind: Ingress") || d.contains("kind: ConfigMap"))
         .collect();
-    assert_eq!(core.len(), 62);
+    assert_eq!(
+        core.len(),
+        2 * higress_claw::gateway::catalog::PROVIDERS.len() + 1
+    );
     let file = home.path().join("core.yaml");
     std::fs::write(&file, format!("---\n{}\n", core.join("\n---\n"))).unwrap();
     let out = validate()

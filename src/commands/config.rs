@@ -81,6 +81,8 @@ fn read_keys(args: &ConfigAddArgs, spec: &ProviderSpec) -> anyhow::Result<Option
             Some(text)
         }
         Some(key) => Some(key.to_string()),
+        // A provider that takes no key has no key variable either.
+        None if !spec.takes_keys() => None,
         None => std::env::var(env_vars::provider_key_var(spec.flag_stem)).ok(),
     };
     let Some(raw) = raw else {

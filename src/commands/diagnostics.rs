@@ -237,6 +237,10 @@ fn provider_hint(err: &ProviderError, context: Context) -> Option<String> {
     };
     match err {
         ProviderError::MissingKey { spec } => Some(flags.key_hint(spec)),
+        ProviderError::KeyNotTaken { spec } => Some(match flags {
+            Flags::Provider => format!("leave out --{}-key", spec.flag_stem),
+            Flags::ConfigAdd => "leave out --key".into(),
+        }),
         ProviderError::MissingSetting { setting, .. } => {
             Some(format!("pass {}", flags.setting(setting)))
         }

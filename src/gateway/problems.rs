@@ -4,7 +4,7 @@
 use super::configured::ConfiguredProvider;
 use super::folder::{DataFolder, FolderError};
 use super::paths;
-use super::provider::is_placeholder_key;
+use super::provider::{is_placeholder_entry, is_placeholder_key};
 use super::resources::{AiProxyConfig, WasmPlugin};
 use crate::yaml::Value;
 
@@ -94,11 +94,13 @@ impl DataFolder {
         }
         if let Some(proxy) = self.load_resource::<WasmPlugin<AiProxyConfig>>(paths::AI_PROXY)? {
             for entry in &proxy.spec.default_config.providers {
-                if entry
-                    .api_tokens
-                    .iter()
-                    .any(|t| is_placeholder_key(t.expose()))
-                {
+                let takes_keys = super::catalog::find(&entry.id).is_none_or(|s| s.takes_keys());
+                let placeholder_key = takes_keys
+                    && entry
+                        .api_tokens
+                        .iter()
+                        .any(|t| is_placeholder_key(t.expose()));
+                if placeholder_key || is_placeholder_entry(entry) {
                     out.push(Problem::Placeholder {
                         provider: entry.id.clone(),
                     });
