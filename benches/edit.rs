@@ -10,13 +10,13 @@ use higress_claw::gateway::provider::parse_keys;
 use higress_claw::gateway::resources::{AutoRouting, RoutingRule};
 use higress_claw::gateway::{DataFolder, ProviderConfig};
 
-/// A configured folder with all 31 providers (companions filled in) and `rules` rules.
+/// A configured folder with every provider (companions filled in) and `rules` rules.
 fn large_folder(root: &Path, rules: usize) -> DataFolder {
     let folder = DataFolder::new(root);
     let mut tx = folder.begin(|_| {}).unwrap();
     for (i, spec) in PROVIDERS.iter().enumerate() {
         let mut p = ProviderConfig::new(spec);
-        if spec.key != KeyRule::Optional {
+        if spec.takes_keys() && spec.key != KeyRule::Optional {
             p.keys = parse_keys(&format!("sk-bench-{i}:secret"));
         }
         for s in spec.settings.iter().filter(|s| s.required) {
@@ -25,11 +25,17 @@ fn large_folder(root: &Path, rules: usize) -> DataFolder {
                     "https://bench.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-06-01"
                 }
                 "ollamaServerHost" => "10.0.0.2",
+                "vllmCustomUrl" | "genericUrl" | "tritonUrl" => "http://10.0.0.3:8000",
                 _ => "bench",
             };
             p.set(s.field, value).unwrap();
         }
-        p.models = Some(format!("bench{i}-*"));
+        // DeepL's requests name the plan (`Pro`) as the model.
+        p.models = Some(if spec.id == "deepl" {
+            "Pro".into()
+        } else {
+            format!("bench{i}-*")
+        });
         p.validate().unwrap();
         tx.upsert_provider(&p).unwrap();
     }
@@ -45,7 +51,7 @@ fn large_folder(root: &Path, rules: usize) -> DataFolder {
     routing.rules = (0..rules)
         .map(|i| RoutingRule {
             pattern: format!("(?i)^(trigger {i}|phrase {i})"),
-            model: format!("bench{}-x", i % 31),
+            model: format!("bench{}-x", i % PROVIDERS.len()),
             other: Default::default(),
         })
         .collect();
@@ -58,7 +64,7 @@ fn edits(c: &mut Criterion) {
     let folder = large_folder(dir.path(), 1000);
     let mut n = 0u64;
     c.bench_function(
-        "config add (update a key), 31 providers + 1000 rules",
+        "config add (update a key), every provider + 1000 rules",
         |b| {
             b.iter(|| {
                 n += 1;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Whole-process wall time and peak memory (/usr/bin/time -v) of the commands agents
-# call most, on a folder with all 31 providers and 1,000 auto-routing rules.
+# call most, on a folder with every provider and 1,000 auto-routing rules.
 # Usage: scripts/bench.sh [RUNS]   (builds the release binary first; needs GNU time)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,13 +16,16 @@ export HOME="$work" NO_COLOR=1 TZ=Asia/Shanghai
 args=()
 i=0
 for stem in dashscope deepseek moonshot zhipuai minimax azure bedrock vertex openai openrouter yi ai360 \
-  baichuan baidu claude cloudflare cohere deepl dify doubao fireworks github gemini grok groq mistral \
-  ollama spark stepfun hunyuan togetherai; do
+  baichuan baidu claude cloudflare cohere dify doubao fireworks github gemini grok groq mistral \
+  spark stepfun hunyuan togetherai coze longcat vllm generic; do
   i=$((i + 1))
   args+=("--$stem-key" "sk-bench-$i:secret" "--$stem-models" "bench$i-*")
 done
+# DeepL's requests name the plan as the model; Ollama and Triton take no key.
+args+=(--deepl-key sk-bench-deepl --deepl-models Pro --ollama-models "bench-ollama-*" --triton-models "bench-triton-*")
 args+=(--azure-service-url "https://bench.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-06-01"
-  --bedrock-region us-east-1 --cloudflare-account-id acc --deepl-target-lang ZH --ollama-host 10.0.0.2)
+  --bedrock-region us-east-1 --cloudflare-account-id acc --deepl-target-lang ZH --ollama-host 10.0.0.2
+  --vllm-url http://10.0.0.3:8000/v1 --generic-url http://10.0.0.4:8000/v1 --triton-url http://10.0.0.5:8000)
 "$bin" init -q --data-dir "$data" "${args[@]}" >/dev/null
 "$bin" route enable -q --data-dir "$data" --default-model bench1-x >/dev/null
 for n in $(seq 1000); do

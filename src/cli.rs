@@ -16,7 +16,7 @@ Examples:
   higress-claw stop";
 
 #[derive(Debug, Parser)]
-#[command(name = "higress-claw", version, about = ABOUT, after_help = AFTER_HELP)]
+#[command(name = "higress-claw", version = env!("HIGRESS_CLAW_VERSION"), about = ABOUT, after_help = AFTER_HELP)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -117,6 +117,12 @@ pub enum Command {
         after_help = "Examples:\n  higress-claw export | kubectl apply -f -\n  higress-claw export --namespace higress-system -o higress-ai.yaml --redact-keys\n  higress-claw export --format helm-values > values.yaml"
     )]
     Export(ExportArgs),
+    /// Finish or remove providers an interrupted edit left incomplete; report damage it
+    /// cannot repair.
+    #[command(
+        after_help = "Examples:\n  higress-claw repair\n  higress-claw repair --data-dir ./higress --json"
+    )]
+    Repair,
     /// Remove the placeholder providers get-ai-gateway.sh writes for nobody (`YOUR_…_API_KEY`).
     #[command(
         after_help = "Examples:\n  higress-claw tidy --data-dir ./higress\n  higress-claw tidy --container-name higress-ai-gateway"
@@ -130,6 +136,30 @@ pub enum Command {
         /// The shell to complete for.
         shell: clap_complete::Shell,
     },
+    /// Manage higress-claw itself: `self update` updates the binary to the latest release.
+    #[command(
+        subcommand,
+        name = "self",
+        after_help = "Examples:\n  higress-claw self update\n  higress-claw self update 0.2.0\n  higress-claw self update --json"
+    )]
+    SelfManage(SelfCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SelfCommand {
+    /// Update a binary the installer put in place to the latest release; for an npm or
+    /// cargo install, print the command that updates it.
+    #[command(
+        after_help = "Examples:\n  higress-claw self update\n  higress-claw self update 0.2.0\n  HIGRESS_CLAW_INSTALLER_GITHUB_BASE_URL=https://mirror.example higress-claw self update"
+    )]
+    Update(SelfUpdateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SelfUpdateArgs {
+    /// The version to install [default: the latest release].
+    #[arg(value_name = "VERSION")]
+    pub version: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]
@@ -512,11 +542,21 @@ fn provider_args() -> Vec<clap::Arg> {
         let mut key_arg = Arg::new(key.clone())
             .long(key)
             .value_name("KEY")
-            .env(crate::env_vars::provider_key_var(p.flag_stem))
-            .hide_env_values(true)
-            .help(format!("{} API key(s), comma-separated", p.display_name))
             .help_heading(PROVIDER_HEADING)
             .action(ArgAction::Set);
+        key_arg = if p.takes_keys() {
+            key_arg
+                .env(crate::env_vars::provider_key_var(p.flag_stem))
+                .hide_env_values(true)
+                .help(p.key_help.map_or_else(
+                    || format!("{} API key(s), comma-separated", p.display_name),
+                    str::to_string,
+                ))
+        } else {
+            // Hidden: the plugin sends no key to it; given anyway, it is refused with
+            // the reason instead of an unknown-flag error.
+            key_arg.hide(true)
+        };
         if let Some(alt) = p.alt_key {
             key_arg = key_arg.conflicts_with(format!("{}-key", alt.flag_stem));
         }
@@ -562,6 +602,8 @@ fn provider_args() -> Vec<clap::Arg> {
                     .require_equals(true)
                     .default_missing_value("true"),
                 SettingKind::Port => arg.value_name("PORT"),
+                SettingKind::Number => arg.value_name("MS"),
+                SettingKind::Url(_) => arg.value_name("URL"),
                 SettingKind::FileContents => arg.value_name("FILE"),
                 SettingKind::Secret => arg.value_name("SECRET"),
                 SettingKind::Text => arg.value_name("VALUE"),
@@ -584,6 +626,13 @@ impl clap::FromArgMatches for ProviderFlags {
     fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
         for name in Self::flag_names() {
             if let Ok(Some(value)) = matches.try_get_one::<String>(&name) {
+                // An exported but empty HIGRESS_CLAW_<P>_KEY names no provider: it is
+                // unset, not an empty key for a provider the user never mentioned.
+                let from_env =
+                    matches.value_source(&name) == Some(clap::parser::ValueSource::EnvVariable);
+                if from_env && value.is_empty() {
+                    continue;
+                }
                 self.values.insert(name, value.clone());
             }
         }

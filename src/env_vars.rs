@@ -18,6 +18,9 @@ pub const GATEWAY_KEY: &str = "HIGRESS_CLAW_GATEWAY_KEY";
 pub const TZ: &str = "TZ";
 /// Turns colours off (https://no-color.org).
 pub const NO_COLOR: &str = "NO_COLOR";
+/// Seconds one Docker API request may go unanswered before the command gives up
+/// [default: 60]; the first `/_ping` gets at most 5.
+pub const DOCKER_TIMEOUT: &str = "HIGRESS_CLAW_DOCKER_TIMEOUT";
 /// The Docker endpoint, as the docker CLI reads it.
 pub const DOCKER_HOST: &str = "DOCKER_HOST";
 /// Where the docker CLI keeps its config (contexts) [default: ~/.docker].
@@ -41,12 +44,27 @@ pub const OPENCLAW_HOME: &str = "OPENCLAW_HOME";
 pub const OPENCLAW_CONFIG_PATH: &str = "OPENCLAW_CONFIG_PATH";
 /// The user's model facts (`higress-claw models set`) [default: ~/.higress-claw/models.json].
 pub const MODELS_FILE: &str = "HIGRESS_CLAW_MODELS_FILE";
+/// Where cargo installs binaries (`$CARGO_HOME/bin`) [default: ~/.cargo]: `self update`
+/// tells a binary there to update through cargo.
+pub const CARGO_HOME: &str = "CARGO_HOME";
+/// The installer's install folder [default: ~/.local/bin]; read by the installer scripts,
+/// and set by `self update` to the folder the receipt names.
+pub const INSTALL_DIR: &str = "HIGRESS_CLAW_INSTALL_DIR";
+/// A mirror of the GitHub release downloads for the installer and `self update`
+/// (`https://mirror.example` serves `/higress-group/higress-claw/releases/download/…`;
+/// `self update` asks `api.<host>` for the release list).
+pub const INSTALLER_GITHUB_BASE_URL: &str = "HIGRESS_CLAW_INSTALLER_GITHUB_BASE_URL";
+/// A GitHub Enterprise host for the installer and `self update` (API under `/api/v3`).
+pub const INSTALLER_GHE_BASE_URL: &str = "HIGRESS_CLAW_INSTALLER_GHE_BASE_URL";
 
 /// `$HOME`, or the current folder when it is unset (a bare container, a cron job).
 pub fn home_dir() -> std::path::PathBuf {
     std::env::var_os(HOME)
         .filter(|h| !h.is_empty())
-        .map_or_else(|| std::path::PathBuf::from("."), std::path::PathBuf::from)
+        .map(std::path::PathBuf::from)
+        // Windows sets USERPROFILE, not HOME; the standard library knows where to look.
+        .or_else(std::env::home_dir)
+        .unwrap_or_else(|| std::path::PathBuf::from("."))
 }
 
 /// Our own folder in the home: the default data folder, lock files of edits through a

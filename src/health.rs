@@ -78,7 +78,18 @@ pub async fn run_all(target: &Target) -> Vec<Finding> {
     };
     let dir = target.folder(engine.as_ref()).await;
     let folder = DataFolder::new(&dir);
-    let settings = folder.settings().ok().flatten();
+    let settings = match folder.settings() {
+        Ok(settings) => settings,
+        Err(err) => {
+            checks.push(check(
+                "settings",
+                Verdict::Fail,
+                err.to_string(),
+                Some("correct that line of default.cfg, or delete it to use the default".into()),
+            ));
+            None
+        }
+    };
     checks.push(ports_check(container.as_ref(), settings.as_ref()));
     checks.push(inotify_check());
     checks.push(disk_check(engine.as_ref(), &dir).await);
@@ -261,6 +272,9 @@ async fn engine_checks(checks: &mut Vec<Finding>) -> Option<Engine> {
                 DockerError::PermissionDenied { .. } => {
                     "add your user to the docker group (`sudo usermod -aG docker $USER`, then log in again), or run as root"
                 }
+                DockerError::NoAnswer { .. } => {
+                    "restart the engine (Docker Desktop: restart it from its menu; Linux: `sudo systemctl restart docker`), or point DOCKER_HOST at the right one; then run doctor again"
+                }
                 _ => {
                     "install Docker and start it (or point DOCKER_HOST at it); then run doctor again"
                 }
@@ -285,7 +299,7 @@ async fn image_check(
     let image = match (container, settings) {
         (Some(c), _) => c.image.clone(),
         (None, Some(s)) => s.image(),
-        (None, None) => DeploymentSettings::from_text("").image(),
+        (None, None) => DeploymentSettings::defaults().image(),
     };
     match engine.image_exists(&image).await {
         Ok(true) => check("image", Verdict::Ok, format!("{image} is present"), None),
@@ -464,22 +478,60 @@ fn problem_finding(problem: Problem) -> Finding {
         Problem::SameModels {
             first,
             second,
-            route,
+            example,
         } => check(
             "configuration",
             Verdict::Fail,
-            format!("{first} and {second} both claim the models {route}"),
+            format!(
+                "{first} and {second} both claim {}: the gateway picks one of them by ingress order",
+                if example.is_empty() {
+                    "the same models".to_string()
+                } else {
+                    format!("models such as {example:?}")
+                }
+            ),
             Some(format!(
                 "higress-claw config add --provider {second} --models OTHER-PATTERN"
             )),
         ),
-        Problem::Unrouted { provider } => check(
+        Problem::Interrupted { files } => check(
             "configuration",
             Verdict::Fail,
-            format!("{provider} has no ingress, so no request reaches it"),
-            Some(format!(
-                "higress-claw config add --provider {provider} (rewrites its route)"
-            )),
+            format!(
+                "an edit was cut off before it wrote all of {}",
+                files.join(", ")
+            ),
+            Some("higress-claw repair (or the next edit) finishes it from its journal".into()),
+        ),
+        Problem::Damaged {
+            path,
+            line,
+            problem,
+        } => check(
+            "configuration",
+            Verdict::Fail,
+            format!(
+                "{path}{} {problem}; edits and export refuse the folder until it is fixed",
+                line.map(|l| format!(":{l}")).unwrap_or_default()
+            ),
+            Some(
+                "restore the file from a backup, or rewrite the folder with `higress-claw init --force` and every provider's flags"
+                    .into(),
+            ),
+        ),
+        Problem::Partial {
+            provider,
+            present,
+            missing,
+        } => check(
+            "configuration",
+            Verdict::Fail,
+            format!(
+                "{provider} is incomplete: it has its {} but no {} (an edit was cut off)",
+                present.join(", "),
+                missing.join(", ")
+            ),
+            Some("higress-claw repair (finishes or removes it)".into()),
         ),
         Problem::UnservedTarget { what, model } => check(
             "auto-routing",

@@ -12,6 +12,12 @@ use std::io;
 pub struct Interrupts {
     #[cfg(unix)]
     signals: Vec<(tokio::signal::unix::Signal, &'static str)>,
+    #[cfg(windows)]
+    ctrl_c: tokio::signal::windows::CtrlC,
+    #[cfg(windows)]
+    ctrl_break: tokio::signal::windows::CtrlBreak,
+    #[cfg(windows)]
+    ctrl_close: tokio::signal::windows::CtrlClose,
 }
 
 impl Interrupts {
@@ -29,7 +35,17 @@ impl Interrupts {
             .collect::<io::Result<_>>()?;
             Ok(Self { signals })
         }
-        #[cfg(not(unix))]
+        #[cfg(windows)]
+        {
+            use tokio::signal::windows;
+            Ok(Self {
+                ctrl_c: windows::ctrl_c()?,
+                ctrl_break: windows::ctrl_break()?,
+                // A closed console window: the Windows counterpart of SIGHUP.
+                ctrl_close: windows::ctrl_close()?,
+            })
+        }
+        #[cfg(not(any(unix, windows)))]
         Ok(Self {})
     }
 
@@ -45,7 +61,15 @@ impl Interrupts {
             });
             futures_util::future::select_all(waits).await.0
         }
-        #[cfg(not(unix))]
+        #[cfg(windows)]
+        {
+            tokio::select! {
+                _ = self.ctrl_c.recv() => "Ctrl-C",
+                _ = self.ctrl_break.recv() => "Ctrl-Break",
+                _ = self.ctrl_close.recv() => "the console closing",
+            }
+        }
+        #[cfg(not(any(unix, windows)))]
         {
             let _ = tokio::signal::ctrl_c().await;
             "Ctrl-C"

@@ -89,6 +89,14 @@ impl Printer {
         }
     }
 
+    /// A human summary of what a command did (start's endpoints, init's providers): data
+    /// for a person, so `-q` hides it; `--json` has the report instead.
+    pub fn summary(&self, text: impl AsRef<str>) {
+        if self.verbosity != Verbosity::Quiet {
+            self.data(text);
+        }
+    }
+
     /// A piece of a text stream on stdout (`logs`), flushed at once; false when the
     /// reader went away and the stream should stop.
     pub fn stream(&self, chunk: &str) -> bool {

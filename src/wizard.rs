@@ -29,6 +29,9 @@ const COMMON: &[&str] = &[
     "grok",
 ];
 
+/// Servers the user runs, whose model names nothing predicts: the wizard asks for them.
+const ASK_MODELS: &[&str] = &["vllm", "generic", "triton"];
+
 #[derive(Default)]
 pub struct Answers {
     /// Flag name (without dashes) → value, as `ProviderFlags` holds them.
@@ -232,13 +235,15 @@ fn ask_provider(
         }
     };
     let alternative = match spec.key {
-        KeyRule::Required => None,
+        KeyRule::Required | KeyRule::None | KeyRule::Filler(_) => None,
         KeyRule::Optional => Some("leave empty if it needs none"),
         KeyRule::BedrockKeyOrAccessKeys => Some("leave empty to use an access key pair"),
         KeyRule::VertexKeyOrServiceAccount => Some("leave empty to use a service-account key file"),
         KeyRule::HunyuanKeyOrAuthPair => Some("leave empty to use SecretId/SecretKey"),
     };
+    // Nothing to ask for a provider the plugin sends no key to (Ollama, Triton).
     let key = match alternative {
+        _ if !spec.takes_keys() => String::new(),
         None => ask_secret(theme, prompt, false)?,
         Some(hint) => ask_secret(theme, &format!("{prompt} ({hint})"), true)?,
     };
@@ -266,6 +271,16 @@ fn ask_provider(
             _ => ask_text(theme, setting.help, setting.default)?,
         };
         set(setting.flag, value);
+    }
+    if ASK_MODELS.contains(&spec.id) {
+        let models = ask_text(
+            theme,
+            "Model names it serves (comma-separated patterns, * for any)",
+            Some(spec.models),
+        )?;
+        if models.trim() != spec.models {
+            set(&format!("{}-models", spec.flag_stem), models);
+        }
     }
     Ok(())
 }

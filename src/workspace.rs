@@ -415,7 +415,8 @@ fn host_lock(container: &str, on_wait: impl FnOnce(&Path)) -> anyhow::Result<Fil
     lock_file(&path, on_wait).with_context(|| format!("cannot lock {}", path.display()))
 }
 
-#[cfg(test)]
+/// The script runs in the Linux container; the host's `sh` stands in for it here.
+#[cfg(all(test, unix))]
 mod tests {
     use super::*;
 

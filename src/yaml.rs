@@ -68,7 +68,8 @@ pub fn to_string<T: Serialize + ?Sized>(value: &T) -> Result<String, serde_norwa
 /// Plain scalars YAML 1.1 reads as something other than a string.
 static YAML11_NON_STRING: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(concat!(
-        r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF",
+        // `<<` is YAML 1.1's merge key and `=` its "value" key: both must stay strings.
+        r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF|<<|=",
         r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?", // sexagesimal
         r"|[-+]?(?:0b[01_]+|0[0-7_]+|0x[0-9a-fA-F_]+|[0-9][0-9_]*)", // ints with _
         r"|[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+][0-9]+)?",
@@ -145,6 +146,8 @@ mod tests {
             "+1",
             ".5",
             "12:30",
+            "<<",
+            "=",
             "0b101",
             "2000-01-01T00:00:00Z",
         ];

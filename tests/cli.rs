@@ -127,6 +127,7 @@ fn init_writes_the_default_folder_and_refuses_to_overwrite() {
 }
 
 /// The key file is readable by its owner only; other local users cannot spend the keys.
+#[cfg(unix)]
 #[test]
 fn the_key_file_is_private() {
     use std::os::unix::fs::PermissionsExt;
@@ -255,6 +256,43 @@ fn missing_companion_settings_are_named_and_nothing_is_written() {
             &["--openai-key", "k", "--openai-models", "gpt-(*"],
             "invalid regular expression",
         ),
+        (
+            &["--ollama-host", "10.0.0.1", "--ollama-key", "k"],
+            "Ollama takes no API key: the plugin sends none to it\n  hint: leave out --ollama-key",
+        ),
+        (
+            &["--triton-url", "http://10.0.0.7:8000", "--triton-key", "k"],
+            "hint: leave out --triton-key",
+        ),
+        (&["--triton-models", "ensemble"], "add --triton-url VALUE"),
+        (&["--vllm-key", "k"], "--vllm-url"),
+        (
+            &["--vllm-url", "ftp://10.0.0.5/v1"],
+            "must be an http(s) URL",
+        ),
+        (
+            &["--generic-url", "https://open.bigmodel.cn/api/paas/v4"],
+            "must end in /v1",
+        ),
+        (
+            &[
+                "--generic-url",
+                "http://10.0.0.6/v1",
+                "--generic-first-byte-timeout",
+                "soon",
+            ],
+            "whole number of milliseconds",
+        ),
+        (
+            &["--triton-url", "http://10.0.0.7:8000/v2"],
+            "must have no path",
+        ),
+        (&["--coze-models", "coze*"], "--coze-key"),
+        (&["--longcat-models", "LongCat-*"], "--longcat-key"),
+        (
+            &["--deepl-key", "a:fx,b", "--deepl-target-lang", "ZH"],
+            "give keys of one plan",
+        ),
     ];
     for (flags, expected) in cases {
         let data = home.path().join("data");
@@ -356,6 +394,8 @@ fn providers_the_template_drops_are_written() {
             "secret0002",
             "--bedrock-region",
             "eu-west-1",
+            "--bedrock-models",
+            "anthropic.*",
         ])
         .args(["--vertex-auth-key-file"])
         .arg(&key_file)
@@ -374,7 +414,7 @@ fn providers_the_template_drops_are_written() {
             "--deepl-target-lang",
             "ZH",
             "--deepl-models",
-            "deepl",
+            "Pro",
         ])
         .args(["--spark-key", "key:secret", "--spark-models", "generalv3.5"])
         .args([
@@ -629,6 +669,8 @@ fn plugin_settings_are_written_so_the_plugin_works() {
             "-q",
             "--dify-key",
             "dk",
+            "--dify-models",
+            "dify",
             "--doubao-key",
             "db",
             "--doubao-domain",
@@ -694,6 +736,153 @@ fn plugin_settings_are_written_so_the_plugin_works() {
     }
     assert_eq!(registry("aliyun"), "dashscope-intl.aliyuncs.com");
     assert_eq!(entry("dify")["botType"].as_str(), Some("Completion"));
+}
+
+/// The provider types upstream's installer does not know, by flag: each entry is what
+/// the ai-proxy plugin reads (tests/plugins.rs runs it), with a registry for the
+/// request's authority; `config add` takes them with the same checks.
+#[test]
+fn new_provider_types_are_written_from_their_flags() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    support::on_folder(
+        home.path(),
+        &data,
+        &[
+            "init",
+            "-q",
+            "--vllm-url",
+            "http://10.0.0.5:8000",
+            "--vllm-models",
+            "Qwen/*",
+            "--generic-url",
+            "https://llm.example.com/openai/v1",
+            "--generic-key",
+            "gk",
+            "--generic-first-byte-timeout",
+            "30000",
+            "--generic-models",
+            "corp/*",
+            "--triton-url",
+            "http://triton.internal:8000",
+            "--triton-model-version",
+            "2",
+            "--triton-models",
+            "ensemble",
+            "--coze-key",
+            "pat_x",
+            "--longcat-key",
+            "lk",
+        ],
+    )
+    .assert()
+    .success();
+    let proxy = read_yaml(&data.join("wasmplugins/ai-proxy.internal.yaml"));
+    let by_id = |id: &str| {
+        proxy["spec"]["defaultConfig"]["providers"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .find(|p| p["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    let vllm = by_id("vllm");
+    assert_eq!(vllm["type"].as_str(), Some("vllm"));
+    assert_eq!(
+        vllm["vllmCustomUrl"].as_str(),
+        Some("http://10.0.0.5:8000/v1"),
+        "a URL without a path gets vLLM's /v1"
+    );
+    assert!(vllm["apiTokens"].is_null(), "no key, none written");
+    let generic = by_id("generic");
+    assert_eq!(generic["genericHost"].as_str(), Some("llm.example.com"));
+    assert_eq!(generic["basePath"].as_str(), Some("/openai"));
+    assert_eq!(generic["basePathHandling"].as_str(), Some("prepend"));
+    assert_eq!(generic["firstByteTimeout"].as_u64(), Some(30000));
+    assert!(generic["genericUrl"].is_null(), "the plugin reads no URL");
+    let triton = by_id("triton");
+    assert_eq!(
+        triton["tritonDomain"].as_str(),
+        Some("triton.internal:8000")
+    );
+    assert_eq!(triton["tritonModelVersion"].as_str(), Some("2"));
+    assert_eq!(
+        triton["apiTokens"].as_sequence().map(Vec::len),
+        Some(1),
+        "the plugin refuses Triton without a token, and sends none"
+    );
+    assert_eq!(by_id("coze")["type"].as_str(), Some("coze"));
+    assert_eq!(by_id("longcat")["basePath"].as_str(), Some("/openai"));
+    let bridge = std::fs::read_to_string(data.join("mcpbridges/default.yaml")).unwrap();
+    for domain in [
+        "domain: 10.0.0.5:8000",
+        "domain: llm.example.com",
+        "domain: triton.internal",
+        "domain: api.coze.cn",
+        "domain: api.longcat.chat",
+    ] {
+        assert!(bridge.contains(domain), "{domain}: {bridge}");
+    }
+
+    // config add edits them in place: a new URL moves host, path and registry.
+    support::on_folder(
+        home.path(),
+        &data,
+        &[
+            "config",
+            "add",
+            "--provider",
+            "openai-compatible",
+            "--extra-config",
+            "genericUrl=http://10.0.0.6:8080/v1",
+        ],
+    )
+    .assert()
+    .success();
+    let proxy = read_yaml(&data.join("wasmplugins/ai-proxy.internal.yaml"));
+    let generic = proxy["spec"]["defaultConfig"]["providers"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == "generic")
+        .cloned()
+        .unwrap();
+    assert_eq!(generic["genericHost"].as_str(), Some("10.0.0.6:8080"));
+    assert!(
+        generic["basePath"].is_null(),
+        "under /v1 itself: no basePath"
+    );
+    assert_eq!(generic["firstByteTimeout"].as_u64(), Some(30000), "kept");
+    assert_eq!(generic["apiTokens"][0].as_str(), Some("gk"), "kept");
+    let bridge = std::fs::read_to_string(data.join("mcpbridges/default.yaml")).unwrap();
+    assert!(bridge.contains("domain: 10.0.0.6:8080"), "{bridge}");
+    for (args, expected) in [
+        (
+            &["config", "add", "--provider", "ollama", "--key", "k"][..],
+            "hint: leave out --key",
+        ),
+        (
+            &[
+                "config",
+                "add",
+                "--provider",
+                "triton",
+                "--extra-config",
+                "tritonUrl=ftp://x",
+            ],
+            "must be an http(s) URL",
+        ),
+        (
+            &["config", "add", "--provider", "triton", "--key", "k"],
+            "NVIDIA Triton takes no API key",
+        ),
+    ] {
+        support::on_folder(home.path(), &data, args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(expected));
+    }
 }
 
 /// With --json, stdout holds one document whatever happens: a failure is

@@ -2,11 +2,11 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use predicates::prelude::*;
 use serde_json::Value;
+use support::snapshot;
 use support::{bin, init_folder, on_folder, read_yaml};
 
 fn folder(home: &Path) -> PathBuf {
@@ -16,19 +16,6 @@ fn folder(home: &Path) -> PathBuf {
 /// `higress-claw config ARGS --data-dir DATA` in the test's HOME.
 fn config(home: &Path, data: &Path, args: &[&str]) -> assert_cmd::Command {
     on_folder(home, data, &[&["config"], args].concat())
-}
-
-fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            out.extend(snapshot(&path));
-        } else if !path.ends_with(".higress-claw.lock") {
-            out.insert(path.clone(), std::fs::read(&path).unwrap());
-        }
-    }
-    out
 }
 
 fn providers(data: &Path) -> Vec<String> {
@@ -515,4 +502,105 @@ fn without_an_engine_the_lookup_failure_is_named() {
         .stderr(predicate::str::contains(
             "hint: name the folder with --data-dir",
         ));
+}
+
+/// Folders written before a provider's rules changed keep working: an Ollama entry
+/// with a key (the plugin never sent it) and get-ai-gateway.sh's Ollama, whose every
+/// entry carries `YOUR_OLLAMA_API_KEY`, configured or not.
+#[test]
+fn older_ollama_entries_keep_working() {
+    let home = tempfile::tempdir().unwrap();
+    let data = init_folder(
+        home.path(),
+        &["--ollama-host", "10.0.0.1", "--deepseek-key", "sk-ds-0001"],
+    );
+    let proxy_file = data.join("wasmplugins/ai-proxy.internal.yaml");
+    let with_token = |token: &str| {
+        let text = std::fs::read_to_string(&proxy_file).unwrap();
+        let text = text.replace(
+            "    - id: ollama\n      type: ollama\n",
+            &format!("    - id: ollama\n      type: ollama\n      apiTokens:\n      - {token}\n"),
+        );
+        assert!(text.contains(token), "the fixture edit applies: {text}");
+        std::fs::write(&proxy_file, text).unwrap();
+    };
+    for token in ["olk-0001", "YOUR_OLLAMA_API_KEY"] {
+        with_token(token);
+        let list = config(home.path(), &data, &["list", "--json"])
+            .output()
+            .unwrap();
+        let list: Value = serde_json::from_slice(&list.stdout).unwrap();
+        let ids: Vec<&str> = list["providers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p["id"].as_str().unwrap())
+            .collect();
+        assert!(ids.contains(&"ollama"), "{token}: {list}");
+        config(
+            home.path(),
+            &data,
+            &[
+                "add",
+                "--provider",
+                "ollama",
+                "--extra-config",
+                "ollamaServerPort=11435",
+            ],
+        )
+        .assert()
+        .success();
+        let text = std::fs::read_to_string(&proxy_file).unwrap();
+        assert!(!text.contains(token), "the unsent token goes: {text}");
+        // `tidy` keeps a configured Ollama.
+        on_folder(home.path(), &data, &["tidy"]).assert().success();
+        assert!(providers(&data).contains(&"ollama".to_string()));
+    }
+}
+
+/// Bedrock's second route (Anthropic Messages to the Mantle endpoint) comes and goes
+/// with the provider.
+#[test]
+fn bedrock_messages_route_comes_and_goes_with_bedrock() {
+    let home = tempfile::tempdir().unwrap();
+    let data = folder(home.path());
+    let side = data.join("ingresses/ai-route-bedrock.messages.internal.yaml");
+    config(
+        home.path(),
+        &data,
+        &[
+            "add",
+            "--provider",
+            "bedrock",
+            "--key",
+            "ABSK-0001",
+            "--models",
+            "anthropic.*",
+            "--extra-config",
+            "awsRegion=eu-west-1",
+        ],
+    )
+    .assert()
+    .success();
+    let ingress = std::fs::read_to_string(&side).unwrap();
+    assert!(ingress.contains("path: /v1/messages"), "{ingress}");
+    assert!(
+        ingress.contains("llm-bedrock-mantle.internal.dns:443"),
+        "{ingress}"
+    );
+    let bridge = std::fs::read_to_string(data.join("mcpbridges/default.yaml")).unwrap();
+    assert!(
+        bridge.contains("domain: bedrock-mantle.eu-west-1.api.aws"),
+        "{bridge}"
+    );
+    config(home.path(), &data, &["list"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("bedrock.messages").not());
+    config(home.path(), &data, &["remove", "--provider", "bedrock"])
+        .assert()
+        .success();
+    assert!(!side.exists());
+    let bridge = std::fs::read_to_string(data.join("mcpbridges/default.yaml")).unwrap();
+    assert!(!bridge.contains("mantle"), "{bridge}");
 }

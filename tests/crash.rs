@@ -1,6 +1,11 @@
 //! A `kill -9` in the middle of edits leaves only files that parse, and never a
 //! half-routed provider: an ingress (what makes a provider reachable) only ever points
-//! at a provider whose ai-proxy entry, match rule and registry are all in place.
+//! at a provider whose ai-proxy entry, match rule and registry are all in place. Every
+//! incomplete provider or interrupted edit it leaves is named by `doctor`, and
+//! `repair` makes each provider whole or gone, all or nothing.
+// Unix only (signals, sockets, ptys, the shell installer): tests/platform.rs says
+// so where it is skipped.
+#![cfg(unix)]
 
 mod support;
 
@@ -65,6 +70,111 @@ fn check_invariants(data: &Path, round: usize) {
     }
 }
 
+/// Each provider id with the resources it has: entry, rule, registry, ingress, ConfigMap.
+fn parts(data: &Path) -> std::collections::BTreeMap<String, [bool; 5]> {
+    let proxy = read_yaml(&data.join("wasmplugins/ai-proxy.internal.yaml"));
+    let bridge = read_yaml(&data.join("mcpbridges/default.yaml"));
+    let names = |v: &Value, f: &dyn Fn(&Value) -> Option<String>| -> Vec<String> {
+        v.as_sequence()
+            .map(|s| s.iter().filter_map(f).collect())
+            .unwrap_or_default()
+    };
+    let entries = names(&proxy["spec"]["defaultConfig"]["providers"], &|p| {
+        p["id"].as_str().map(String::from)
+    });
+    let rules = names(&proxy["spec"]["matchRules"], &|r| {
+        r["config"]["activeProviderId"].as_str().map(String::from)
+    });
+    let registries = names(&bridge["spec"]["registries"], &|r| {
+        r["name"]
+            .as_str()?
+            .strip_prefix("llm-")?
+            .strip_suffix(".internal")
+            .map(String::from)
+    });
+    let files = |dir: &str, suffix: &str| -> Vec<String> {
+        std::fs::read_dir(data.join(dir))
+            .unwrap()
+            .filter_map(|e| {
+                let name = e.unwrap().file_name().to_string_lossy().into_owned();
+                let id = name.strip_prefix("ai-route-")?.strip_suffix(suffix)?;
+                (!id.contains('.')).then(|| id.to_string())
+            })
+            .collect()
+    };
+    let ingresses = files("ingresses", ".internal.yaml");
+    let configmaps = files("configmaps", ".yaml");
+    let mut out = std::collections::BTreeMap::new();
+    for id in entries
+        .iter()
+        .chain(&rules)
+        .chain(&registries)
+        .chain(&ingresses)
+        .chain(&configmaps)
+    {
+        out.insert(
+            id.clone(),
+            [
+                entries.contains(id),
+                rules.contains(id),
+                registries.contains(id),
+                ingresses.contains(id),
+                configmaps.contains(id),
+            ],
+        );
+    }
+    out
+}
+
+/// doctor names every incomplete provider (or the interrupted edit that will finish it),
+/// and repair leaves each provider complete or absent.
+fn doctor_names_it_and_repair_makes_it_whole(home: &Path, data: &Path, round: usize) -> bool {
+    let incomplete: Vec<String> = parts(data)
+        .into_iter()
+        .filter(|(_, p)| !p.iter().all(|x| *x))
+        .map(|(id, _)| id)
+        .collect();
+    let journal = data.join(".higress-claw.journal").exists();
+    if incomplete.is_empty() && !journal {
+        return false;
+    }
+    let out = support::bin(home)
+        .args(["doctor", "--json", "--data-dir"])
+        .arg(data)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let details: Vec<String> = report["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["name"] == "configuration" && c["verdict"] == "fail")
+        .map(|c| c["detail"].as_str().unwrap().to_string())
+        .collect();
+    for id in &incomplete {
+        let named = details
+            .iter()
+            .any(|d| d.starts_with(&format!("{id} is incomplete")));
+        assert!(
+            named || (journal && details.iter().any(|d| d.contains("an edit was cut off"))),
+            "round {round}: {id} is incomplete and doctor does not say so: {details:?}"
+        );
+    }
+    support::bin(home)
+        .args(["repair", "-q", "--data-dir"])
+        .arg(data)
+        .assert()
+        .success();
+    for (id, p) in parts(data) {
+        assert!(
+            p.iter().all(|x| *x),
+            "round {round}: after repair {id} has only some resources: {p:?}"
+        );
+    }
+    assert!(!data.join(".higress-claw.journal").exists());
+    true
+}
+
 #[test]
 fn kill_9_during_edits_leaves_a_consistent_folder() {
     let home = tempfile::tempdir().unwrap();
@@ -78,6 +188,7 @@ fn kill_9_during_edits_leaves_a_consistent_folder() {
     let providers = ["openai", "kimi", "qwen", "gemini", "grok"];
     let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut killed = 0;
+    let mut repaired = 0;
     for round in 0..80 {
         seed = seed
             .wrapping_mul(6364136223846793005)
@@ -106,15 +217,18 @@ fn kill_9_during_edits_leaves_a_consistent_folder() {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        std::thread::sleep(Duration::from_micros((seed >> 20) % 12_000));
+        std::thread::sleep(Duration::from_micros((seed >> 20) % 30_000));
         if child.try_wait().unwrap().is_none() {
             child.kill().unwrap(); // SIGKILL
             killed += 1;
         }
         child.wait().unwrap();
         check_invariants(&data, round);
+        if doctor_names_it_and_repair_makes_it_whole(home.path(), &data, round) {
+            repaired += 1;
+        }
     }
-    eprintln!("{killed} of 80 edits were killed mid-way");
+    eprintln!("{killed} of 80 edits were killed mid-way; {repaired} left something to repair");
     // The next writer sweeps what the killed ones left.
     support::bin(home.path())
         .args([

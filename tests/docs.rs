@@ -1,5 +1,7 @@
-//! The documentation cannot rot: every `higress-claw …` command in the skills and the
-//! README parses with the real CLI, and each skill's front matter names it.
+//! The documentation cannot rot: every `higress-claw …` command in the skills (the
+//! plugin's, and the standalone one under skills/) and the README parses with the real
+//! CLI, each skill's front matter names it, and each starts with the install that needs
+//! no Rust.
 
 use std::path::Path;
 
@@ -8,6 +10,22 @@ use higress_claw::cli::Cli;
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every skill folder: the plugin's and the standalone ones.
+fn skill_dirs() -> Vec<std::path::PathBuf> {
+    let mut dirs = Vec::new();
+    for parent in ["plugin/skills", "skills"] {
+        for entry in std::fs::read_dir(root().join(parent)).unwrap() {
+            dirs.push(entry.unwrap().path());
+        }
+    }
+    dirs.sort();
+    assert!(
+        dirs.iter().any(|d| d.ends_with("skills/higress-claw")),
+        "the standalone skill skills/higress-claw is missing"
+    );
+    dirs
 }
 
 /// Command lines in fenced code blocks and inline code spans, continuations joined.
@@ -106,10 +124,9 @@ fn check(file: &Path) -> usize {
 
 #[test]
 fn every_documented_command_parses() {
-    let skills = root().join("plugin/skills");
     let mut total = 0;
-    for entry in std::fs::read_dir(&skills).unwrap() {
-        let file = entry.unwrap().path().join("SKILL.md");
+    for dir in skill_dirs() {
+        let file = dir.join("SKILL.md");
         let n = check(&file);
         assert!(n >= 10, "{}: only {n} commands found", file.display());
         total += n;
@@ -144,8 +161,7 @@ fn a_renamed_flag_would_fail() {
 
 #[test]
 fn skill_front_matter_names_the_skill() {
-    for entry in std::fs::read_dir(root().join("plugin/skills")).unwrap() {
-        let dir = entry.unwrap().path();
+    for dir in skill_dirs() {
         let text = std::fs::read_to_string(dir.join("SKILL.md")).unwrap();
         let front = text
             .strip_prefix("---\n")
@@ -178,4 +194,41 @@ fn skill_front_matter_names_the_skill() {
             "the description lacks {word:?}"
         );
     }
+}
+
+#[test]
+fn skills_and_readme_start_with_the_install_without_rust() {
+    const INSTALLER: &str = "releases/latest/download/higress-claw-installer.sh | sh";
+    for dir in skill_dirs() {
+        let file = dir.join("SKILL.md");
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            text.contains("npm install -g higress-claw"),
+            "{}: no npm install",
+            file.display()
+        );
+        // The install is the first code block that runs anything of higress-claw.
+        let first_block = text
+            .split("```")
+            .skip(1)
+            .step_by(2)
+            .find(|block| block.contains("higress-claw"))
+            .unwrap_or_default();
+        assert!(
+            first_block.contains(INSTALLER),
+            "{}: the first code block is not the install: {first_block}",
+            file.display()
+        );
+    }
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let head: String = readme.lines().take(8).collect::<Vec<_>>().join("\n");
+    assert!(
+        head.contains(INSTALLER),
+        "the README does not open with the installer"
+    );
+    assert!(head.contains("higress-claw start"), "nor with the start");
+    assert!(
+        head.contains("scripts/test.sh"),
+        "nor with the test command"
+    );
 }

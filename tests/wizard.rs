@@ -1,4 +1,7 @@
 //! The wizard under a real pseudo-terminal: prompts answered for real, keys typed hidden.
+// Unix only (signals, sockets, ptys, the shell installer): tests/platform.rs says
+// so where it is skipped.
+#![cfg(unix)]
 
 mod support;
 

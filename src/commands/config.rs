@@ -14,7 +14,7 @@ use super::{lock_wait, usage};
 use crate::cli::{ConfigAddArgs, ConfigCommand, ConfigRemoveArgs};
 use crate::env_vars;
 use crate::gateway::catalog::{self, ProviderSpec};
-use crate::gateway::plan::check_overlaps;
+use crate::gateway::plan::check_overlap_with;
 use crate::gateway::provider::{ProviderConfig, parse_keys};
 use crate::printer::Printer;
 use crate::secret::Secret;
@@ -81,6 +81,8 @@ fn read_keys(args: &ConfigAddArgs, spec: &ProviderSpec) -> anyhow::Result<Option
             Some(text)
         }
         Some(key) => Some(key.to_string()),
+        // A provider that takes no key has no key variable either.
+        None if !spec.takes_keys() => None,
         None => std::env::var(env_vars::provider_key_var(spec.flag_stem)).ok(),
     };
     let Some(raw) = raw else {
@@ -138,13 +140,8 @@ async fn add(args: ConfigAddArgs, target: &Target, printer: Printer) -> anyhow::
         config.set(field.trim(), value.trim().trim_matches('"'))?;
     }
     config.validate()?;
-    let mut all: Vec<ProviderConfig> = existing
-        .iter()
-        .filter(|p| p.id != spec.id)
-        .filter_map(|p| p.to_config())
-        .collect();
-    all.push(config.clone());
-    check_overlaps(&all)?;
+    let others: Vec<ProviderConfig> = existing.iter().filter_map(|p| p.to_config()).collect();
+    check_overlap_with(&config, &others)?;
     tx.upsert_provider(&config)?;
     let changed = tx.commit()?;
     ws.publish(&changed).await?;
@@ -236,6 +233,7 @@ async fn list(target: &Target, printer: Printer) -> anyhow::Result<()> {
         }
     }
     printer.data(text.trim_end());
+    warn_incomplete(&ws, &printer)?;
     printer.json(&ListReport {
         data_dir: ws.describe(),
         providers,
@@ -263,4 +261,25 @@ async fn remove(args: ConfigRemoveArgs, target: &Target, printer: Printer) -> an
     ));
     warn_orphaned_routing(&ws, &printer)?;
     report(&ws, spec.id, "removed", changed, &printer)
+}
+
+/// What the list cannot show as a provider: ones cut off mid-edit, and damaged files.
+fn warn_incomplete(ws: &Workspace, printer: &Printer) -> anyhow::Result<()> {
+    for p in ws.folder.partial_providers()? {
+        printer.warn(format!(
+            "{} is incomplete: it has its {} but no {}; `higress-claw repair` finishes or removes it",
+            p.provider,
+            p.parts.present().join(", "),
+            p.parts.missing().join(", ")
+        ));
+    }
+    for d in ws.folder.damage()? {
+        printer.warn(format!(
+            "{}{} {}; see `higress-claw doctor`",
+            d.path,
+            d.line.map(|l| format!(":{l}")).unwrap_or_default(),
+            d.problem
+        ));
+    }
+    Ok(())
 }

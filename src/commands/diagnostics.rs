@@ -10,8 +10,9 @@ use crate::docker::PortError;
 use crate::env_vars;
 use crate::gateway::catalog::{ProviderSpec, Setting};
 use crate::gateway::models::UserModelsError;
-use crate::gateway::plan::{Overlap, PlanError};
+use crate::gateway::plan::{Overlap, PlanError, WriteError};
 use crate::gateway::provider::Credential;
+use crate::gateway::store::StoreError;
 use crate::gateway::{FolderError, ProviderError, catalog};
 use crate::openclaw::OpenClawError;
 use crate::target::Target;
@@ -55,9 +56,38 @@ impl Context {
     }
 }
 
+/// The chain of `err`, with the errors that wrappers marked `transparent` hide (they
+/// delegate `source()` past the error they wrap) put back in.
+fn causes(err: &anyhow::Error) -> Vec<&(dyn std::error::Error + 'static)> {
+    let mut out = Vec::new();
+    for cause in err.chain() {
+        out.push(cause);
+        let mut inner: &(dyn std::error::Error + 'static) = cause;
+        loop {
+            let next: Option<&(dyn std::error::Error + 'static)> =
+                match inner.downcast_ref::<WriteError>() {
+                    Some(WriteError::Folder(e)) => Some(e),
+                    Some(WriteError::Plan(e)) => Some(e),
+                    None => match inner.downcast_ref::<FolderError>() {
+                        Some(FolderError::Store(e)) => Some(e),
+                        _ => None,
+                    },
+                };
+            match next {
+                Some(e) => {
+                    out.push(e);
+                    inner = e;
+                }
+                None => break,
+            }
+        }
+    }
+    out
+}
+
 /// 2 when anything in the chain is bad input, else 1.
 pub fn exit_status(err: &anyhow::Error) -> ExitStatus {
-    let bad_input = err.chain().any(|cause| {
+    let bad_input = causes(err).into_iter().any(|cause| {
         cause.is::<UsageError>()
             || cause.is::<ProviderError>()
             || cause.is::<PlanError>()
@@ -66,6 +96,10 @@ pub fn exit_status(err: &anyhow::Error) -> ExitStatus {
             || matches!(
                 cause.downcast_ref::<FolderError>(),
                 Some(FolderError::Foreign { .. } | FolderError::NotConfigured { .. })
+            )
+            || matches!(
+                cause.downcast_ref::<StoreError>(),
+                Some(StoreError::DanglingLink { .. })
             )
             || matches!(
                 cause.downcast_ref::<WorkspaceError>(),
@@ -85,7 +119,7 @@ pub fn exit_status(err: &anyhow::Error) -> ExitStatus {
 
 /// What to do about `err`, when this layer knows better than the error itself.
 pub fn hint(err: &anyhow::Error, context: Context, target: &Target) -> Option<String> {
-    err.chain().find_map(|cause| {
+    causes(err).into_iter().find_map(|cause| {
         if let Some(e) = cause.downcast_ref::<ProviderError>() {
             return provider_hint(e, context);
         }
@@ -99,7 +133,7 @@ pub fn hint(err: &anyhow::Error, context: Context, target: &Target) -> Option<St
             return Some(port_hint(e));
         }
         if let Some(e) = cause.downcast_ref::<FolderError>() {
-            return folder_hint(e);
+            return folder_hint(e, target);
         }
         if let Some(e) = cause.downcast_ref::<WorkspaceError>() {
             return Some(workspace_hint(e, target));
@@ -179,11 +213,25 @@ fn port_hint(err: &PortError) -> String {
     }
 }
 
-fn folder_hint(err: &FolderError) -> Option<String> {
+fn folder_hint(err: &FolderError, target: &Target) -> Option<String> {
+    if let FolderError::Partial { .. } = err {
+        return Some(format!(
+            "higress-claw repair{} finishes or removes it",
+            target.flags()
+        ));
+    }
     match err {
         FolderError::Foreign { .. } => {
             Some("choose a new or empty folder with --data-dir".into())
         }
+        FolderError::Settings { reason, .. } => Some(format!(
+            "correct {} in default.cfg, or delete that line to use the default",
+            reason.key
+        )),
+        FolderError::Damaged { .. } => Some(
+            "restore the file from a backup, or rewrite the folder with `higress-claw init --force` and every provider's flags (`higress-claw doctor` lists all damage)"
+                .into(),
+        ),
         FolderError::NotConfigured { .. } => Some(
             "create one with `higress-claw init` or `higress-claw start`, or point at yours with --data-dir"
                 .into(),
@@ -219,6 +267,10 @@ fn provider_hint(err: &ProviderError, context: Context) -> Option<String> {
     };
     match err {
         ProviderError::MissingKey { spec } => Some(flags.key_hint(spec)),
+        ProviderError::KeyNotTaken { spec } => Some(match flags {
+            Flags::Provider => format!("leave out --{}-key", spec.flag_stem),
+            Flags::ConfigAdd => "leave out --key".into(),
+        }),
         ProviderError::MissingSetting { setting, .. } => {
             Some(format!("pass {}", flags.setting(setting)))
         }

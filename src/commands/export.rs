@@ -35,6 +35,15 @@ pub async fn run(args: ExportArgs, target: &Target, printer: Printer) -> anyhow:
         return Err(usage("--namespace is empty"));
     }
     let ws = super::workspace(target, &printer).await?;
+    if let Some(path) = &args.output
+        && is_inside(path, ws.folder.root())
+    {
+        return Err(usage(format!(
+            "-o {} is inside the gateway's data folder {}, where Higress would load it as configuration; write it somewhere else",
+            path.display(),
+            ws.folder.root().display()
+        )));
+    }
     let registry = match &args.plugin_registry {
         Some(r) => r.trim_end_matches('/').to_string(),
         None => ws
@@ -140,4 +149,14 @@ fn write_file(
         path.display()
     ));
     Ok(path.display().to_string())
+}
+
+/// Whether `path` (which may not exist yet) lies in `folder`, links resolved.
+fn is_inside(path: &std::path::Path, folder: &std::path::Path) -> bool {
+    let Ok(folder) = folder.canonicalize() else {
+        return false;
+    };
+    let absolute = crate::target::absolute(path);
+    let parent = absolute.parent().unwrap_or(&absolute);
+    parent.canonicalize().is_ok_and(|p| p.starts_with(&folder))
 }

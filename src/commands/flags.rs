@@ -6,7 +6,7 @@ use anyhow::Context as _;
 
 use super::usage;
 use crate::cli::{ConfigureArgs, PortArgs, ProviderFlags, RegionChoice};
-use crate::gateway::catalog::{PROVIDERS, SettingKind};
+use crate::gateway::catalog::{KeyRule, PROVIDERS, SettingKind};
 use crate::gateway::plan::{Note, Plan};
 use crate::gateway::provider::{ProviderConfig, parse_keys};
 use crate::printer::Printer;
@@ -67,8 +67,18 @@ pub fn providers(flags: &ProviderFlags) -> anyhow::Result<Vec<ProviderConfig>> {
         let models_flag = format!("{}-models", spec.flag_stem);
         if let Some(models) = flags.get(&models_flag) {
             if !named {
+                // What names the provider: its key, or for one whose key is optional or
+                // not taken (Ollama, vLLM) its first required setting.
+                let keyless = matches!(
+                    spec.key,
+                    KeyRule::Optional | KeyRule::None | KeyRule::Filler(_)
+                );
+                let needed = match spec.settings.iter().find(|s| s.required) {
+                    Some(s) if keyless => format!("--{} VALUE", s.flag),
+                    _ => format!("--{key_flag} KEY"),
+                };
                 return Err(usage(format!(
-                    "--{models_flag} was given but {} is not configured; add --{key_flag} KEY",
+                    "--{models_flag} was given but {} is not configured; add {needed}",
                     spec.display_name
                 )));
             }

@@ -62,7 +62,7 @@ pub fn run(mut args: InitArgs, target: &Target, printer: Printer) -> anyhow::Res
         "Start the gateway with: higress-claw start{}",
         target.flags()
     ));
-    printer.data(text);
+    printer.summary(text);
     Ok(())
 }
 

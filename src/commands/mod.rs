@@ -15,7 +15,9 @@ mod init;
 mod logs;
 mod models;
 mod openclaw;
+mod repair;
 mod route;
+mod self_update;
 mod start;
 mod status;
 mod stop;
@@ -93,6 +95,7 @@ async fn dispatch(command: Command, target: &Target, printer: Printer) -> anyhow
         Command::Status => status::run(target, printer).await,
         Command::Doctor => doctor::run(target, printer).await,
         Command::Tidy => tidy::run(target, printer).await,
+        Command::Repair => repair::run(target, printer).await,
         Command::Export(args) => export::run(args, target, printer).await,
         Command::OpenClaw(command) => openclaw::run(command, target, printer).await,
         Command::Upgrade(args) => upgrade::run(args, target, printer).await,
@@ -101,6 +104,7 @@ async fn dispatch(command: Command, target: &Target, printer: Printer) -> anyhow
         Command::Route(command) => route::run(command, target, printer).await,
         Command::Models(args) => models::run(args, target, printer).await,
         Command::Completions { shell } => completions::run(shell, printer),
+        Command::SelfManage(command) => self_update::run(command, printer).await,
     }
 }
 

@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::views::{ResolutionView, warn_unserved};
 use super::{lock_wait, usage};
 use crate::cli::{RouteAddArgs, RouteCommand, RouteEnableArgs, RouteRemoveArgs};
+use crate::gateway::go_regex;
 use crate::gateway::resources::{AutoRouting, RoutingRule};
 use crate::gateway::routing::{self, Reason};
 use crate::gateway::settings::DeploymentSettings;
@@ -77,10 +78,25 @@ async fn add(
         (None, Some(pattern)) => pattern.clone(),
         (None, None) => unreachable!("clap requires --trigger or --pattern"),
     };
-    routing::compile(&pattern).map_err(|e| usage(format!("--pattern: {e}")))?;
+    let rule = go_regex::compile(&pattern).map_err(|e| usage(format!("--pattern: {e}")))?;
     warn_if_unserved(printer, &args.model, providers);
     let model = args.model.trim().to_string();
     edit(ws, printer, providers, |routing, _| {
+        // Read under the lock: the rules other processes added count too.
+        let total = rule.states
+            + routing
+                .rules
+                .iter()
+                .filter_map(|r| go_regex::matcher(&r.pattern))
+                .map(|r| r.states)
+                .sum::<usize>();
+        if total > go_regex::TOTAL_STATES {
+            return Err(usage(format!(
+                "with this rule the {} rules would compile to {total} states; all rules together may have at most {} (the gateway runs them on every request): remove some (`higress-claw route list`, `route remove`) or simplify the pattern",
+                routing.rules.len() + 1,
+                go_regex::TOTAL_STATES
+            )));
+        }
         routing.rules.push(RoutingRule {
             pattern: pattern.clone(),
             model: model.clone(),

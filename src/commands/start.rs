@@ -46,6 +46,9 @@ pub async fn run(mut args: StartArgs, target: &Target, printer: Printer) -> anyh
         Some(flags::plan(&args.configure)?)
     };
     let engine = super::engine(&printer).await?;
+    // Two `start`s of one name from this host take turns: the second finds the first's
+    // container instead of racing it to the create.
+    let _turn = start_lock(&target.container, &printer)?;
     let existing = engine.find(&target.container).await?;
     let dir = target.new_folder();
     let plan = match early_plan {
@@ -63,6 +66,20 @@ pub async fn run(mut args: StartArgs, target: &Target, printer: Printer) -> anyh
         }
         None => create(&args, target, printer, &engine, &dir, plan, started).await,
     }
+}
+
+/// The lock that serialises `start`s of the container `name` on this host.
+fn start_lock(name: &str, printer: &Printer) -> anyhow::Result<std::fs::File> {
+    let dir = crate::env_vars::state_dir().join("locks");
+    std::fs::create_dir_all(&dir)
+        .map_err(|e| anyhow::anyhow!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join(format!("{name}.start.lock"));
+    crate::gateway::store::lock_file(&path, |_| {
+        printer.status(format!(
+            "Waiting for another `higress-claw start` of {name} to finish"
+        ))
+    })
+    .map_err(|e| anyhow::anyhow!("cannot lock {}: {e}", path.display()))
 }
 
 fn deployment_request(args: &StartArgs) -> DeploymentRequest {
@@ -252,7 +269,7 @@ async fn apply_provider_flags(
     let saved = ws
         .folder
         .settings()?
-        .unwrap_or_else(|| DeploymentSettings::from_text(""));
+        .unwrap_or_else(DeploymentSettings::defaults);
     let deployment = DeploymentSettings {
         auto_routing: saved.auto_routing || plan.auto_routing.is_some(),
         auto_routing_default_model: plan
@@ -379,7 +396,7 @@ fn summary(
             printer.success("Higress AI Gateway container started (not waiting for it: --no-wait)")
         }
     }
-    printer.data(render_summary(&report));
+    printer.summary(render_summary(&report));
     Ok(())
 }
 

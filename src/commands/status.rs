@@ -85,8 +85,16 @@ pub async fn run(target: &Target, printer: Printer) -> anyhow::Result<()> {
         docker,
     };
     printer.json(&report);
-    printer.data(render(&report).trim_end());
-    Ok(())
+    let folder_known = target.data_dir.is_some() || report.docker.reachable;
+    printer.data(render(&report, folder_known).trim_end());
+    // What was found is printed; the command still fails, so a script does not read
+    // "state unknown" as "fine".
+    match &report.docker.error {
+        Some(err) if !report.docker.reachable => {
+            anyhow::bail!("the state of {} is unknown: {err}", report.container)
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The engine, and what status says of it.
@@ -115,7 +123,7 @@ async fn engine_report() -> (Option<Engine>, DockerReport) {
 }
 
 /// The report as text for a person.
-fn render(report: &StatusReport) -> String {
+fn render(report: &StatusReport, folder_known: bool) -> String {
     let mut text = format!("Container:   {} ({})\n", report.container, report.state);
     if let Some(err) = &report.docker.error {
         text.push_str(&format!("Docker:      unreachable: {err}\n"));
@@ -140,15 +148,14 @@ fn render(report: &StatusReport) -> String {
             word(r.console)
         ));
     }
-    text.push_str(&format!(
-        "Data folder: {}{}\n",
-        report.data_dir,
-        if report.configured {
-            ""
-        } else {
-            " (not configured)"
-        }
-    ));
+    let note = if !folder_known {
+        " (the container's folder could not be looked up; this is the default)"
+    } else if report.configured {
+        ""
+    } else {
+        " (not configured)"
+    };
+    text.push_str(&format!("Data folder: {}{note}\n", report.data_dir));
     let r = &report.auto_routing;
     if r.enabled {
         text.push_str(&format!(

@@ -8,14 +8,29 @@
 //! (API 1.41) to current.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use bollard::Docker;
 
 use super::DockerError;
 use crate::env_vars;
 
-/// How long one API call may take before we give up on the engine.
-const API_TIMEOUT_SECS: u64 = 120;
+/// How long the first exchange (`/_ping`) may take: a local engine answers in well
+/// under a millisecond, a remote one in a round trip.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long one request may go unanswered, unless HIGRESS_CLAW_DOCKER_TIMEOUT says.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(60);
+/// bollard's own bound on a response's head: after ours, so ours names what hung.
+const TRANSPORT_TIMEOUT_SECS: u64 = 600;
+
+/// The request timeout: `HIGRESS_CLAW_DOCKER_TIMEOUT` seconds, else 60.
+pub fn request_timeout() -> Duration {
+    std::env::var(env_vars::DOCKER_TIMEOUT)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .map_or(REQUEST_TIMEOUT, Duration::from_secs)
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
@@ -162,6 +177,12 @@ pub async fn connect() -> Result<(Docker, Endpoint), DockerError> {
             DockerError::PermissionDenied {
                 endpoint: endpoint.describe(),
             }
+        } else if err.kind() == std::io::ErrorKind::TimedOut {
+            DockerError::NoAnswer {
+                endpoint: endpoint.describe(),
+                during: "it accepted the connection, but not the first request, /_ping".into(),
+                secs: CONNECT_TIMEOUT.min(request_timeout()).as_secs(),
+            }
         } else {
             DockerError::NotRunning {
                 endpoint: endpoint.describe(),
@@ -182,10 +203,12 @@ pub async fn connect() -> Result<(Docker, Endpoint), DockerError> {
     };
     let docker = match &endpoint {
         Endpoint::Unix(path) => {
-            Docker::connect_with_socket(&path.to_string_lossy(), API_TIMEOUT_SECS, &version)
+            Docker::connect_with_socket(&path.to_string_lossy(), TRANSPORT_TIMEOUT_SECS, &version)
         }
-        Endpoint::NamedPipe(pipe) => Docker::connect_with_socket(pipe, API_TIMEOUT_SECS, &version),
-        Endpoint::Tcp(addr) => Docker::connect_with_http(addr, API_TIMEOUT_SECS, &version),
+        Endpoint::NamedPipe(pipe) => {
+            Docker::connect_with_socket(pipe, TRANSPORT_TIMEOUT_SECS, &version)
+        }
+        Endpoint::Tcp(addr) => Docker::connect_with_http(addr, TRANSPORT_TIMEOUT_SECS, &version),
     }
     .map_err(|source| DockerError::Connect {
         endpoint: endpoint.describe(),
@@ -242,7 +265,8 @@ async fn ping_api_version(endpoint: &Endpoint) -> std::io::Result<Option<(usize,
             }
         }
     };
-    tokio::time::timeout(std::time::Duration::from_secs(API_TIMEOUT_SECS), exchange)
+    let limit = CONNECT_TIMEOUT.min(request_timeout());
+    tokio::time::timeout(limit, exchange)
         .await
         .map_err(|_| std::io::Error::new(std::io::ErrorKind::TimedOut, "no answer to /_ping"))??;
     Ok(parse_api_version(&String::from_utf8_lossy(&response)))

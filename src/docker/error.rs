@@ -13,6 +13,14 @@ pub enum DockerError {
         "permission denied on the Docker socket {endpoint}; add your user to the `docker` group (`sudo usermod -aG docker $USER`, then log in again) or run as root"
     )]
     PermissionDenied { endpoint: String },
+    #[error(
+        "the Docker engine at {endpoint} did not answer within {secs} s ({during}); check that it is a Docker engine and not hung (`docker info`), or point DOCKER_HOST (or DOCKER_CONTEXT) at the right one (a slow engine: set HIGRESS_CLAW_DOCKER_TIMEOUT=SECONDS)"
+    )]
+    NoAnswer {
+        endpoint: String,
+        during: String,
+        secs: u64,
+    },
     #[error("cannot connect to the Docker engine at {endpoint}")]
     Connect {
         endpoint: String,
@@ -42,6 +50,10 @@ pub enum DockerError {
         #[source]
         source: bollard::errors::Error,
     },
+    #[error(
+        "a container named {name} was created meanwhile (another `higress-claw start`?); nothing of ours was created. Run start again to use it, or choose another --container-name"
+    )]
+    NameTaken { name: String },
     #[error("cannot start container {name}")]
     Start {
         name: String,

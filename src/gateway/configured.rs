@@ -3,12 +3,12 @@
 //! [`ProviderConfig`] it was written from, so an edit can change one thing and render the
 //! rest exactly as before.
 
-use super::catalog::{self, ProviderSpec};
+use super::catalog::{self, EndpointRule, ProviderSpec};
 use super::folder::{DataFolder, FolderError};
 use super::models::{self, ClientModel};
 use super::paths;
 use super::pattern::HeaderMatch;
-use super::provider::{ProviderConfig, is_placeholder_key};
+use super::provider::{ProviderConfig, is_placeholder_entry, is_placeholder_key};
 use super::resources::{AiProxyConfig, Ingress, McpBridge, Registry, WasmPlugin};
 use crate::secret::Secret;
 use crate::yaml::{Mapping, Value};
@@ -75,8 +75,41 @@ impl ConfiguredProvider {
                 config.set(field, text).ok()?;
             }
         }
+        if let Some(url) = self.unread_url(spec) {
+            config.set(url.0, url.1).ok()?;
+        }
         config.models = self.route.as_ref().map(pattern_of);
         Some(config)
+    }
+
+    /// The URL setting the plugin does not read (`EndpointRule::Authority`), rebuilt
+    /// from what it became: the authority field, `basePath` and the registry's protocol.
+    fn unread_url(&self, spec: &ProviderSpec) -> Option<(&'static str, String)> {
+        let EndpointRule::Authority {
+            url,
+            field,
+            base_path,
+        } = spec.endpoint
+        else {
+            return None;
+        };
+        let authority = self.settings.get(field).and_then(Value::as_str)?;
+        let protocol = self
+            .registry
+            .as_ref()
+            .and_then(|r| r.protocol.clone())
+            .unwrap_or_else(|| "http".into());
+        let path = if base_path {
+            let prefix = self
+                .settings
+                .get("basePath")
+                .and_then(Value::as_str)
+                .unwrap_or("");
+            format!("{prefix}/v1")
+        } else {
+            String::new()
+        };
+        Some((url, format!("{protocol}://{authority}{path}")))
     }
 }
 
@@ -128,15 +161,19 @@ impl DataFolder {
         let bridge = self.load_resource::<McpBridge>(paths::MCP_BRIDGE)?;
         let mut out = Vec::new();
         for entry in proxy.spec.default_config.providers {
+            if is_placeholder_entry(&entry) {
+                continue;
+            }
+            let spec = catalog::PROVIDERS.iter().find(|p| p.id == entry.id);
+            // A provider that takes no key sends none: a token in its entry (an older
+            // `--ollama-key`, Triton's filler) is not a key.
             let keys: Vec<Secret> = entry
                 .api_tokens
                 .iter()
                 .filter(|k| !is_placeholder_key(k.expose()))
+                .filter(|_| spec.is_none_or(|s| s.takes_keys()))
                 .cloned()
                 .collect();
-            if keys.is_empty() && !entry.api_tokens.is_empty() {
-                continue;
-            }
             let route =
                 self.load_resource::<Ingress>(&paths::ingress(&entry.id))?
                     .and_then(|ing| {
@@ -152,7 +189,7 @@ impl DataFolder {
                     .cloned()
             });
             out.push(ConfiguredProvider {
-                spec: catalog::PROVIDERS.iter().find(|p| p.id == entry.id),
+                spec,
                 id: entry.id,
                 kind: entry.kind,
                 keys,

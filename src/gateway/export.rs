@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 
 use super::folder::{DataFolder, FolderError};
-use super::provider::is_placeholder_key;
+use super::provider::{is_placeholder_key, side_routes_of};
 use super::resources::{
     AiProxyConfig, ConfigMap, Ingress, McpBridge, ModelRouterConfig, ProviderEntry, WasmPlugin,
 };
@@ -95,6 +95,8 @@ fn placeholder(id: &str, what: &str) -> String {
 }
 
 pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, FolderError> {
+    // A damaged folder would export what it lost as "not configured".
+    folder.check_sound()?;
     let mut out = Export::default();
     let providers = folder.providers()?;
     let configured: BTreeSet<String> = providers.iter().map(|p| p.id.clone()).collect();
@@ -103,12 +105,26 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
         .iter()
         .filter_map(|p| p.to_config())
         .flat_map(|c| {
+            let sides = c.side_routes().into_iter().map(|s| s.registry);
             [
                 Some(c.registry_name()),
                 c.auth_service().map(|(name, _)| name),
             ]
+            .into_iter()
+            .flatten()
+            .chain(sides)
+            .collect::<Vec<_>>()
         })
-        .flatten()
+        .collect();
+    // Each provider's route, then its second routes (`ai-route-bedrock.messages`).
+    let routes: Vec<String> = configured
+        .iter()
+        .flat_map(|id| {
+            let sides = catalog::find(id).map_or(&[][..], side_routes_of);
+            std::iter::once(id.clone())
+                .chain(sides.iter().map(|s| format!("{id}.{}", s.suffix)))
+                .collect::<Vec<_>>()
+        })
         .collect();
     let ns = options.namespace.as_str();
 
@@ -151,8 +167,8 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
             out.documents.push(clean(to_value(&cm), ns));
         }
     }
-    for id in &configured {
-        if let Some(ingress) = folder.load_resource::<Ingress>(&paths::ingress(id))? {
+    for key in &routes {
+        if let Some(ingress) = folder.load_resource::<Ingress>(&paths::ingress(key))? {
             out.documents.push(clean(to_value(&ingress), ns));
         }
     }
@@ -166,8 +182,10 @@ fn redact(p: &mut ProviderEntry) -> Vec<(String, String)> {
     let spec = catalog::find(&p.id);
     let name = spec.map_or(p.id.as_str(), |s| s.display_name).to_string();
     let count = p.api_tokens.len();
+    // A provider that takes no key has nothing secret there (Triton's filler).
+    let takes_keys = spec.is_none_or(|s| s.takes_keys());
     for (i, token) in p.api_tokens.iter_mut().enumerate() {
-        if is_placeholder_key(token.expose()) {
+        if is_placeholder_key(token.expose()) || !takes_keys {
             continue;
         }
         let (label, which) = if count > 1 {

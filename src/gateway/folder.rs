@@ -18,13 +18,14 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use thiserror::Error;
 
+use super::journal::{self, Change};
 use super::resources::{
     AiProxyConfig, AutoRouting, ConfigMap, Ingress, McpBridge, ModelRouterConfig, WasmPlugin,
     string,
 };
 use super::settings::DeploymentSettings;
 use super::store::{LockGuard, Store, StoreError};
-use super::{paths, templates};
+use super::{layout, paths, templates};
 use crate::yaml::{self};
 
 #[derive(Debug, Error)]
@@ -32,7 +33,7 @@ pub enum FolderError {
     #[error(transparent)]
     Store(#[from] StoreError),
     #[error(
-        "cannot parse {path}{}: {message}; fix the file by hand or restore it from a backup",
+        "cannot parse {path}{}: {message}; it is damaged: fix it by hand, restore it from a backup, or rewrite the folder with `higress-claw init --force`",
         line.map(|l| format!(":{l}")).unwrap_or_default()
     )]
     Parse {
@@ -50,6 +51,28 @@ pub enum FolderError {
     Foreign { path: PathBuf, entries: Vec<String> },
     #[error("{} is not a configured gateway folder", path.display())]
     NotConfigured { path: PathBuf },
+    #[error(
+        "{path}{} {problem}; it is damaged, so nothing builds on it",
+        line.map(|l| format!(":{l}")).unwrap_or_default()
+    )]
+    Damaged {
+        path: String,
+        line: Option<usize>,
+        problem: String,
+    },
+    #[error(
+        "the provider {provider} is incomplete: it has its {present} but no {missing} (an edit was cut off)"
+    )]
+    Partial {
+        provider: String,
+        present: String,
+        missing: String,
+    },
+    #[error("{} {reason}", path.display())]
+    Settings {
+        path: PathBuf,
+        reason: super::settings::SettingsError,
+    },
     #[error("cannot create {}", path.display())]
     CreateDir {
         path: PathBuf,
@@ -65,21 +88,6 @@ pub fn listing(names: &[String]) -> String {
         text.push_str(", …");
     }
     text
-}
-
-fn is_gateway_entry(name: &str, is_dir: bool) -> bool {
-    if is_dir {
-        let resource_plural = name.len() > 1
-            && name.ends_with('s')
-            && name.starts_with(|c: char| c.is_ascii_lowercase())
-            && name
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit());
-        name == paths::LOGS || resource_plural
-    } else {
-        [paths::MARKER, paths::DEFAULT_CFG, super::store::LOCK_FILE].contains(&name)
-            || super::store::is_temp_name(name)
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -151,31 +159,33 @@ impl DataFolder {
         std::fs::create_dir_all(&path).map_err(|source| FolderError::CreateDir { path, source })
     }
 
-    /// Entries that a gateway folder would not hold, sorted; empty when the folder is
-    /// missing, empty, or holds only what we, get-ai-gateway.sh or the image write:
-    /// `default.cfg`, the marker, our lock and temp files, `logs/`, and resource folders
-    /// (`wasmplugins/`, `secrets/`, …: lowercase plurals, as the file-backed apiserver
-    /// names them). Writing a gateway into someone's project folder, and later purging
-    /// it, would take their files along.
+    /// Top-level entries a gateway folder would not hold (see [`layout`]).
     pub fn foreign_entries(&self) -> Vec<String> {
-        let Ok(entries) = std::fs::read_dir(self.root()) else {
-            return Vec::new();
-        };
-        let mut foreign: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .filter(|entry| {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                let is_dir = entry.file_type().is_ok_and(|t| t.is_dir());
-                !is_gateway_entry(&name, is_dir)
-            })
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        foreign.sort();
-        foreign
+        layout::foreign_entries(self.root())
     }
 
+    /// Everything that would stop a purge: what is not the gateway's, at any depth.
+    pub fn purge_blockers(&self) -> Vec<String> {
+        layout::purge_blockers(self.root())
+    }
+
+    /// Takes the folder's lock for an edit. An edit a dead process left half-written
+    /// is finished first, from its journal; then a damaged folder, or one with a
+    /// provider cut off mid-edit, is refused (see `integrity`), so nothing builds on it.
     pub fn begin(&self, on_wait: impl FnOnce(&Path)) -> Result<Transaction<'_>, FolderError> {
+        let tx = self.begin_unchecked(on_wait)?;
+        self.check_sound()?;
+        Ok(tx)
+    }
+
+    /// The same lock, for the edits that replace what is damaged (`init --force`,
+    /// `repair`) or touch only `default.cfg`.
+    pub fn begin_unchecked(
+        &self,
+        on_wait: impl FnOnce(&Path),
+    ) -> Result<Transaction<'_>, FolderError> {
         let guard = self.store.lock(on_wait)?;
+        journal::recover(&guard)?;
         Ok(Transaction {
             folder: self,
             guard,
@@ -210,10 +220,14 @@ impl DataFolder {
     }
 
     pub fn settings(&self) -> Result<Option<DeploymentSettings>, FolderError> {
-        Ok(self
-            .store
+        self.store
             .read(paths::DEFAULT_CFG)?
-            .map(|text| DeploymentSettings::from_text(&text)))
+            .map(|text| DeploymentSettings::from_text(&text))
+            .transpose()
+            .map_err(|reason| FolderError::Settings {
+                path: self.store.path(paths::DEFAULT_CFG),
+                reason,
+            })
     }
 
     pub fn auto_routing(&self) -> Result<Option<AutoRouting>, FolderError> {
@@ -310,23 +324,15 @@ impl Transaction<'_> {
         Ok(())
     }
 
-    /// Writes every pending file in [`Stage`] order, skipping files whose bytes did not
-    /// change; returns the files that changed.
+    /// Writes every pending file in [`Stage`] order, through the journal when there is
+    /// more than one, skipping files whose bytes did not change; returns the files that
+    /// changed.
     pub fn commit(mut self) -> Result<Vec<String>, FolderError> {
         let mut pending = self.pending()?;
         // Stable: within a stage, files keep the order they were listed in.
         pending.sort_by_key(|p| p.stage);
-        let mut changed = Vec::new();
-        for Pending { path, change, .. } in pending {
-            let did = match &change {
-                Change::Write(text) => self.guard.write(&path, text)?,
-                Change::Remove => self.guard.remove(&path)?,
-            };
-            if did {
-                changed.push(path);
-            }
-        }
-        Ok(changed)
+        let changes = pending.into_iter().map(|p| p.change).collect();
+        Ok(journal::apply(&self.guard, changes)?)
     }
 
     /// Every file this transaction writes or removes, rendered, with its stage.
@@ -371,8 +377,10 @@ impl Transaction<'_> {
             };
             out.push(Pending {
                 stage,
-                path: path.to_string(),
-                change: Change::Write(text),
+                change: Change::Write {
+                    path: path.to_string(),
+                    text,
+                },
             });
         }
         Ok(out)
@@ -406,14 +414,8 @@ enum Stage {
     Marker,
 }
 
-enum Change {
-    Write(String),
-    Remove,
-}
-
 struct Pending {
     stage: Stage,
-    path: String,
     change: Change,
 }
 
@@ -427,16 +429,14 @@ impl Pending {
         let text = render(&path, doc)?;
         Ok(Self {
             stage,
-            path,
-            change: Change::Write(text),
+            change: Change::Write { path, text },
         })
     }
 
     fn remove(stage: Stage, path: String) -> Self {
         Self {
             stage,
-            path,
-            change: Change::Remove,
+            change: Change::Remove { path },
         }
     }
 }

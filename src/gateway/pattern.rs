@@ -30,19 +30,113 @@ fn full_match(pattern: &str) -> Option<regex::Regex> {
     })
 }
 
-/// Pairs of items whose routes are the same match: both would claim the same requests
-/// (upstream writes azure and openai both with `gpt-*`). For each item, the first later
-/// one it collides with; items without a route collide with nothing.
-pub fn same_routes<T>(items: &[T], route: impl Fn(&T) -> Option<HeaderMatch>) -> Vec<(&T, &T)> {
+/// Pairs of items whose routes claim a common model: both would compete for the same
+/// requests, and the gateway would pick one by ingress order, silently (upstream
+/// writes azure and openai both with `gpt-*`). For each item, the first later one it
+/// overlaps, with a model both accept; items without a route overlap nothing.
+pub fn same_routes<T>(
+    items: &[T],
+    route: impl Fn(&T) -> Option<HeaderMatch>,
+) -> Vec<(&T, &T, String)> {
     let routes: Vec<Option<HeaderMatch>> = items.iter().map(&route).collect();
     let mut pairs = Vec::new();
     for (i, mine) in routes.iter().enumerate() {
         let Some(mine) = mine else { continue };
-        if let Some(j) = (i + 1..items.len()).find(|&j| routes[j].as_ref() == Some(mine)) {
-            pairs.push((&items[i], &items[j]));
+        if let Some((j, example)) = (i + 1..items.len()).find_map(|j| {
+            routes[j]
+                .as_ref()
+                .and_then(|other| overlap(mine, other))
+                .map(|example| (j, example))
+        }) {
+            pairs.push((&items[i], &items[j], example));
         }
     }
     pairs
+}
+
+/// The shortest model id both matches accept, if any: decided on what they match
+/// (prefix against prefix, prefix against regex, regex against regex), by walking the
+/// product of their DFAs. A pair too large to decide counts as overlapping, with no
+/// example: refusing is the safe side.
+pub fn overlap(a: &HeaderMatch, b: &HeaderMatch) -> Option<String> {
+    if let (HeaderMatch::Prefix(p), HeaderMatch::Prefix(q)) = (a, b) {
+        // One prefix of the other: the longer one is the example.
+        return (p.starts_with(q.as_str()) || q.starts_with(p.as_str())).then(|| {
+            if p.len() >= q.len() {
+                p.clone()
+            } else {
+                q.clone()
+            }
+        });
+    }
+    let (Some(da), Some(db)) = (dfa(a), dfa(b)) else {
+        return Some(String::new());
+    };
+    product_witness(&da, &db)
+}
+
+type Dfa = regex_automata::dfa::dense::DFA<Vec<u32>>;
+
+/// The match as an anchored DFA of the whole header value (RE2's full match).
+fn dfa(m: &HeaderMatch) -> Option<Dfa> {
+    use regex_automata::dfa::dense;
+    let pattern = match m {
+        HeaderMatch::Prefix(p) => format!("{}(?s:.*)", regex_syntax::escape(p)),
+        HeaderMatch::Regex(r) => format!("(?:{r})"),
+    };
+    dense::Builder::new()
+        .configure(
+            dense::Config::new()
+                .start_kind(regex_automata::dfa::StartKind::Anchored)
+                .dfa_size_limit(Some(DFA_LIMIT))
+                .determinize_size_limit(Some(DFA_LIMIT)),
+        )
+        .build(&pattern)
+        .ok()
+}
+
+/// Bytes a route's DFA may take; model patterns are tiny next to this.
+const DFA_LIMIT: usize = 8 << 20;
+/// State pairs the product walk visits before it gives up.
+const PRODUCT_LIMIT: usize = 1 << 20;
+
+/// Breadth-first over pairs of states; the first pair that both DFAs accept at the
+/// end of input gives the shortest common string.
+fn product_witness(a: &Dfa, b: &Dfa) -> Option<String> {
+    use regex_automata::dfa::Automaton;
+    use regex_automata::util::primitives::StateID;
+    use regex_automata::{Anchored, util::start};
+    use std::collections::{HashMap, VecDeque};
+    let config = start::Config::new().anchored(Anchored::Yes);
+    let start = (a.start_state(&config).ok()?, b.start_state(&config).ok()?);
+    type Pair = (StateID, StateID);
+    // How each pair was first reached: from which pair, by which byte.
+    let mut parent: HashMap<Pair, Option<(Pair, u8)>> = HashMap::from([(start, None)]);
+    let mut queue = VecDeque::from([start]);
+    while let Some(pair @ (sa, sb)) = queue.pop_front() {
+        if a.is_match_state(a.next_eoi_state(sa)) && b.is_match_state(b.next_eoi_state(sb)) {
+            let mut bytes = Vec::new();
+            let mut at = pair;
+            while let Some(Some((from, byte))) = parent.get(&at) {
+                bytes.push(*byte);
+                at = *from;
+            }
+            bytes.reverse();
+            return Some(String::from_utf8_lossy(&bytes).into_owned());
+        }
+        for byte in 0..=255u8 {
+            let next = (a.next_state(sa, byte), b.next_state(sb, byte));
+            if a.is_dead_state(next.0) || b.is_dead_state(next.1) || parent.contains_key(&next) {
+                continue;
+            }
+            if parent.len() >= PRODUCT_LIMIT {
+                return Some(String::new());
+            }
+            parent.insert(next, Some((pair, byte)));
+            queue.push_back(next);
+        }
+    }
+    None
 }
 
 /// The header the model-router plugin fills with the request's model.
@@ -184,6 +278,24 @@ mod tests {
             header_match("claude-3-5-sonnet-*,claude-opus-4-20250514").console_prefixes(),
             vec!["claude-3-5-sonnet-", "claude-opus-4-20250514"]
         );
+    }
+
+    #[test]
+    fn overlap_is_decided_on_what_patterns_match() {
+        let m = |p: &str| header_match(p);
+        let overlaps = |a: &str, b: &str| overlap(&m(a), &m(b));
+        // Spelled differently, claiming the same models.
+        assert_eq!(overlaps("glm-*", "GLM-*,glm-*").as_deref(), Some("glm-"));
+        assert!(overlaps("gpt-4", "gpt-4-turbo,gpt-4o").is_some());
+        assert!(overlaps("*", "deepseek-*").is_some());
+        assert_eq!(
+            overlaps("deepseek-*", "deepseek-chat").as_deref(),
+            Some("deepseek-chat")
+        );
+        // Disjoint.
+        assert_eq!(overlaps("deepseek-*", "glm-*"), None);
+        assert_eq!(overlaps("gpt-4o,o1-*", "claude-*,gemini-*"), None);
+        assert_eq!(overlaps("qwen*", "Qwen*"), None, "case matters to RE2");
     }
 
     #[test]

@@ -56,30 +56,60 @@ pub enum PlanError {
     Overlap(#[from] Overlap),
 }
 
-/// Two providers whose model patterns claim the same requests: the gateway would pick
+/// Two providers whose model patterns claim a common model: the gateway would pick
 /// one of them by ingress order, silently.
 #[derive(Debug, Error)]
-#[error("{first} and {second} both claim the models {models:?}")]
+#[error(
+    "{first} and {second} both claim {}",
+    if example.is_empty() { format!("the models of {models:?}") } else { format!("{example:?} (with the patterns {first_models:?} and {models:?})") }
+)]
 pub struct Overlap {
     pub first: &'static str,
+    pub first_models: String,
     pub second: &'static str,
     /// The provider id of the second, whose patterns the hint suggests changing.
     pub second_id: &'static str,
     pub models: String,
+    /// The shortest model id both accept.
+    pub example: String,
 }
 
 /// Refuses two providers with the same model match (upstream writes both azure and
 /// openai with `gpt-*`).
 pub fn check_overlaps(providers: &[ProviderConfig]) -> Result<(), Overlap> {
     match same_routes(providers, |p| Some(p.header_match())).first() {
-        Some((first, second)) => Err(Overlap {
+        Some((first, second, example)) => Err(Overlap {
             first: first.spec.display_name,
+            first_models: first.models().to_string(),
             second: second.spec.display_name,
             second_id: second.spec.id,
             models: second.models().to_string(),
+            example: example.clone(),
         }),
         None => Ok(()),
     }
+}
+
+/// Refuses `provider` when it claims a model one of `others` claims. Overlaps among
+/// `others` themselves are not this edit's doing; `doctor` reports them.
+pub fn check_overlap_with(
+    provider: &ProviderConfig,
+    others: &[ProviderConfig],
+) -> Result<(), Overlap> {
+    let mine = provider.header_match();
+    for other in others.iter().filter(|o| o.spec.id != provider.spec.id) {
+        if let Some(example) = super::pattern::overlap(&other.header_match(), &mine) {
+            return Err(Overlap {
+                first: other.spec.display_name,
+                first_models: other.models().to_string(),
+                second: provider.spec.display_name,
+                second_id: provider.spec.id,
+                models: provider.models().to_string(),
+                example,
+            });
+        }
+    }
+    Ok(())
 }
 
 impl Plan {
@@ -231,13 +261,33 @@ pub fn write(
     deployment: &DeploymentSettings,
     replace: bool,
     on_wait: impl FnOnce(&Path),
-) -> Result<Vec<String>, FolderError> {
+) -> Result<Vec<String>, WriteError> {
     folder.check_not_foreign()?;
-    let mut tx = folder.begin(on_wait)?;
+    // A rewrite replaces whatever is there, damage included.
+    let mut tx = if replace {
+        folder.begin_unchecked(on_wait)?
+    } else {
+        folder.begin(on_wait)?
+    };
+    if !replace {
+        // Added to a configured folder: each must not claim another's models.
+        let existing: Vec<ProviderConfig> = folder
+            .providers()?
+            .iter()
+            .filter(|e| !plan.providers.iter().any(|p| p.spec.id == e.id))
+            .filter_map(|e| e.to_config())
+            .collect();
+        for provider in &plan.providers {
+            check_overlap_with(provider, &existing).map_err(PlanError::Overlap)?;
+        }
+    }
     if replace {
-        for existing in folder.providers()? {
-            if !plan.providers.iter().any(|p| p.spec.id == existing.id) {
-                tx.remove_provider(&existing.id)?;
+        tx.start_over_unsound()?;
+        // Every entry goes, get-ai-gateway.sh's `YOUR_…_API_KEY` placeholders included:
+        // a rewritten folder holds what the plan says and nothing else.
+        for id in tx.provider_ids()? {
+            if !plan.providers.iter().any(|p| p.spec.id == id) {
+                tx.remove_provider(&id)?;
             }
         }
     }
@@ -271,7 +321,15 @@ pub fn write(
         "Written by higress-claw; keeps the image's template from rewriting this folder.\n".into(),
     );
     folder.create_log_dir()?;
-    tx.commit()
+    Ok(tx.commit()?)
+}
+
+#[derive(Debug, Error)]
+pub enum WriteError {
+    #[error(transparent)]
+    Folder(#[from] FolderError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
 }
 
 /// Records in `default.cfg` how the container was created (ports, bind address,
@@ -283,7 +341,7 @@ pub fn save_deployment(
     deployment: &DeploymentSettings,
     on_wait: impl FnOnce(&Path),
 ) -> Result<bool, FolderError> {
-    let mut tx = folder.begin(on_wait)?;
+    let mut tx = folder.begin_unchecked(on_wait)?;
     tx.put_settings(deployment)?;
     Ok(!tx.commit()?.is_empty())
 }

@@ -4,7 +4,7 @@
 use super::configured::ConfiguredProvider;
 use super::folder::{DataFolder, FolderError};
 use super::paths;
-use super::provider::is_placeholder_key;
+use super::provider::{is_placeholder_entry, is_placeholder_key};
 use super::resources::{AiProxyConfig, WasmPlugin};
 use crate::yaml::Value;
 
@@ -16,13 +16,28 @@ pub enum Problem {
     /// A provider that still carries upstream's `YOUR_…_API_KEY` token.
     Placeholder { provider: String },
     /// Two providers whose routes claim the same models.
+    /// `example`: a model both accept (empty when too large to say).
     SameModels {
         first: String,
         second: String,
-        route: String,
+        example: String,
     },
-    /// A provider entry without an ingress: it can never serve.
-    Unrouted { provider: String },
+    /// An edit was cut off after it was decided: its journal still lists `files` to
+    /// write. The next edit, or `repair`, finishes it.
+    Interrupted { files: Vec<String> },
+    /// A file that parses but lacks what its resource must hold.
+    Damaged {
+        path: String,
+        line: Option<usize>,
+        problem: String,
+    },
+    /// A provider with some of its resources but not all (an edit cut off); without
+    /// its ingress it never serves, without its entry it fails every request.
+    Partial {
+        provider: String,
+        present: Vec<&'static str>,
+        missing: Vec<&'static str>,
+    },
     /// Auto-routing sends requests to a model no provider serves (`what`: "the default
     /// model", "rule 2").
     UnservedTarget { what: String, model: String },
@@ -56,34 +71,60 @@ impl DataFolder {
         if out.iter().any(|p| matches!(p, Problem::Unparseable { .. })) {
             return Ok(out);
         }
+        for d in self.damage()? {
+            out.push(Problem::Damaged {
+                path: d.path,
+                line: d.line,
+                problem: d.problem,
+            });
+        }
+        // What a damaged file lacks, the typed reads below would trip over; a value
+        // in the wrong shape is still worth naming next to what is missing.
+        if out.iter().any(|p| matches!(p, Problem::Damaged { .. })) {
+            if let Err(FolderError::Parse { line, message, .. }) =
+                self.load_resource::<WasmPlugin<AiProxyConfig>>(paths::AI_PROXY)
+            {
+                let at = line.map(|l| format!(":{l}")).unwrap_or_default();
+                out.push(Problem::Unparseable {
+                    path: format!("{}{at}", paths::AI_PROXY),
+                    message,
+                });
+            }
+            return Ok(out);
+        }
         if let Some(proxy) = self.load_resource::<WasmPlugin<AiProxyConfig>>(paths::AI_PROXY)? {
             for entry in &proxy.spec.default_config.providers {
-                if entry
-                    .api_tokens
-                    .iter()
-                    .any(|t| is_placeholder_key(t.expose()))
-                {
+                let takes_keys = super::catalog::find(&entry.id).is_none_or(|s| s.takes_keys());
+                let placeholder_key = takes_keys
+                    && entry
+                        .api_tokens
+                        .iter()
+                        .any(|t| is_placeholder_key(t.expose()));
+                if placeholder_key || is_placeholder_entry(entry) {
                     out.push(Problem::Placeholder {
                         provider: entry.id.clone(),
                     });
                 }
             }
         }
-        let providers = self.providers()?;
-        for p in providers.iter().filter(|p| p.route.is_none()) {
-            out.push(Problem::Unrouted {
-                provider: p.id.clone(),
+        if let Some(changes) = super::journal::read(self.store())? {
+            out.push(Problem::Interrupted {
+                files: changes.iter().map(|c| c.path().to_string()).collect(),
             });
         }
-        for (a, b) in super::pattern::same_routes(&providers, |p| p.route.clone()) {
+        for partial in self.partial_providers()? {
+            out.push(Problem::Partial {
+                present: partial.parts.present(),
+                missing: partial.parts.missing(),
+                provider: partial.provider,
+            });
+        }
+        let providers = self.providers()?;
+        for (a, b, example) in super::pattern::same_routes(&providers, |p| p.route.clone()) {
             out.push(Problem::SameModels {
                 first: a.id.clone(),
                 second: b.id.clone(),
-                route: a
-                    .route
-                    .as_ref()
-                    .map(|r| r.value().to_string())
-                    .unwrap_or_default(),
+                example,
             });
         }
         for (what, model) in self.unserved_targets(&providers)? {

@@ -5,18 +5,59 @@
 use super::catalog;
 use super::folder::{FolderError, Transaction};
 use super::pattern::HeaderMatch;
-use super::provider::{ProviderConfig, VERTEX_AUTH_DOMAIN, is_placeholder_key, registry_name};
+use super::provider::{
+    Endpoint, ProviderConfig, VERTEX_AUTH_DOMAIN, is_placeholder_entry, registry_name,
+    side_routes_of,
+};
 use super::resources::{ConfigMap, Ingress, MatchRule, ProviderEntry, Registry, mapping, string};
 use super::{paths, templates};
 use crate::yaml::{Mapping, Value};
 
 impl Transaction<'_> {
+    /// Every provider id with an ai-proxy entry or an `ai-route-<id>` ingress, whatever
+    /// its keys (placeholders too).
+    pub fn provider_ids(&mut self) -> Result<Vec<String>, FolderError> {
+        let mut ids: Vec<String> = self
+            .ai_proxy()?
+            .spec
+            .default_config
+            .providers
+            .iter()
+            .map(|p| p.id.clone())
+            .collect();
+        if let Ok(entries) = std::fs::read_dir(self.folder.root().join("ingresses")) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                // `ai-route-bedrock.messages.internal`: a provider's second route.
+                if let Some(id) = name
+                    .strip_prefix("ai-route-")
+                    .and_then(|n| n.strip_suffix(".internal.yaml"))
+                    .filter(|id| !id.contains('.'))
+                    && !ids.iter().any(|i| i == id)
+                {
+                    ids.push(id.to_string());
+                }
+            }
+        }
+        Ok(ids)
+    }
+
     /// Adds `provider`, or updates it in place, with every resource it needs.
     pub fn upsert_provider(&mut self, provider: &ProviderConfig) -> Result<(), FolderError> {
         self.upsert_auth_service(provider)?;
         self.upsert_proxy_entry(provider)?;
         self.upsert_endpoint_registry(provider)?;
-        self.upsert_ingress(provider)?;
+        let matcher = provider.header_match();
+        let (service, port) = (provider.service_name(), provider.service_port());
+        self.upsert_ingress(provider.spec.id, "/", &service, port, &matcher)?;
+        for side in provider.side_routes() {
+            upsert_registry(
+                &mut self.bridge()?.spec.registries,
+                registry_for(side.registry.clone(), &side.endpoint),
+            );
+            let port = side.endpoint.port;
+            self.upsert_ingress(&side.key, side.path, &side.service_name(), port, &matcher)?;
+        }
         self.upsert_route_configmap(provider)
     }
 
@@ -48,7 +89,10 @@ impl Transaction<'_> {
     /// manage are kept.
     fn upsert_proxy_entry(&mut self, provider: &ProviderConfig) -> Result<(), FolderError> {
         let id = provider.spec.id;
-        let service = provider.service_name();
+        // The plugin serves the provider on its second routes' services too.
+        let services: Vec<String> = std::iter::once(provider.service_name())
+            .chain(provider.side_routes().iter().map(|s| s.service_name()))
+            .collect();
         let proxy = &mut self.ai_proxy()?.spec;
         let providers = &mut proxy.default_config.providers;
         let entry = match providers.iter().position(|p| p.id == id) {
@@ -68,9 +112,12 @@ impl Transaction<'_> {
             }
         };
         entry.kind = provider.spec.ai_proxy_type.to_string();
-        entry.api_tokens = provider.keys.clone();
+        entry.api_tokens = provider.entry_tokens();
         for setting in provider.spec.settings {
             entry.settings.remove(setting.field);
+        }
+        for field in provider.spec.derived_fields() {
+            entry.settings.remove(field);
         }
         for (field, value) in provider.rendered_settings() {
             entry
@@ -82,14 +129,14 @@ impl Transaction<'_> {
             .iter_mut()
             .find(|r| r.active_provider_id() == Some(id))
         {
-            Some(rule) => rule.service = vec![service],
+            Some(rule) => rule.service = services,
             None => {
                 let index =
                     insertion_index(rules.iter().filter_map(|r| r.active_provider_id()), id);
                 rules.insert(
                     index.min(rules.len()),
                     MatchRule {
-                        service: vec![service],
+                        service: services,
                         config_disable: false,
                         config: mapping([("activeProviderId", string(id))]),
                         other: Mapping::new(),
@@ -103,34 +150,27 @@ impl Transaction<'_> {
     /// The McpBridge registry of the provider's endpoint (`static` with `host:port` for
     /// an IPv4 address, else `dns`).
     fn upsert_endpoint_registry(&mut self, provider: &ProviderConfig) -> Result<(), FolderError> {
-        let endpoint = provider.endpoint();
-        let domain = if endpoint.registry_type() == "static" {
-            format!("{}:{}", endpoint.domain, endpoint.port)
-        } else {
-            endpoint.domain.clone()
-        };
-        let registry = Registry {
-            name: provider.registry_name(),
-            kind: endpoint.registry_type().to_string(),
-            protocol: Some(endpoint.protocol.clone()),
-            domain,
-            port: provider.service_port(),
-            other: Mapping::new(),
-        };
+        let registry = registry_for(provider.registry_name(), &provider.endpoint());
         upsert_registry(&mut self.bridge()?.spec.registries, registry);
         Ok(())
     }
 
-    /// The ingress routing the provider's models to its registry, edited in place.
-    fn upsert_ingress(&mut self, provider: &ProviderConfig) -> Result<(), FolderError> {
-        let id = provider.spec.id;
-        let matcher = provider.header_match();
-        let mut ingress = match self.ingresses.remove(id).flatten() {
+    /// The ingress `ai-route-<key>.internal` routing the provider's models on `path` to
+    /// `service`, edited in place.
+    fn upsert_ingress(
+        &mut self,
+        key: &str,
+        path: &str,
+        service: &str,
+        port: u16,
+        matcher: &HeaderMatch,
+    ) -> Result<(), FolderError> {
+        let mut ingress = match self.ingresses.remove(key).flatten() {
             Some(ingress) => ingress,
             None => self
                 .folder
-                .load_resource::<Ingress>(&paths::ingress(id))?
-                .unwrap_or_else(|| templates::new_ingress(id)),
+                .load_resource::<Ingress>(&paths::ingress(key))?
+                .unwrap_or_else(|| templates::new_ingress(key, path)),
         };
         let annotations = &mut ingress.metadata.annotations;
         annotations.retain(|k, _| {
@@ -139,15 +179,11 @@ impl Transaction<'_> {
         });
         annotations.insert(
             string("higress.io/destination"),
-            string(format!(
-                "{}:{}",
-                provider.service_name(),
-                provider.service_port()
-            )),
+            string(format!("{service}:{port}")),
         );
         annotations.insert(string("higress.io/ignore-path-case"), string("false"));
         annotations.insert(string(matcher.annotation_key()), string(matcher.value()));
-        self.ingresses.insert(id.to_string(), Some(ingress));
+        self.ingresses.insert(key.to_string(), Some(ingress));
         Ok(())
     }
 
@@ -198,14 +234,26 @@ impl Transaction<'_> {
             .match_rules
             .retain(|r| r.active_provider_id() != Some(id));
         let mut removed = before != proxy.default_config.providers.len() + proxy.match_rules.len();
-        let name = registry_name(id);
+        // The provider's own registry and route, and its second ones.
+        let sides = catalog::find(id).map_or(&[][..], side_routes_of);
+        let names: Vec<String> = std::iter::once(registry_name(id))
+            .chain(
+                sides
+                    .iter()
+                    .map(|s| registry_name(&format!("{id}-{}", s.registry))),
+            )
+            .collect();
         let registries = &mut self.bridge()?.spec.registries;
         let count = registries.len();
-        registries.retain(|r| r.name != name);
+        registries.retain(|r| !names.contains(&r.name));
         removed |= count != registries.len();
-        removed |= self.folder.store().exists(&paths::ingress(id));
+        for key in std::iter::once(id.to_string())
+            .chain(sides.iter().map(|s| format!("{id}.{}", s.suffix)))
+        {
+            removed |= self.folder.store().exists(&paths::ingress(&key));
+            self.ingresses.insert(key, None);
+        }
         removed |= self.folder.store().exists(&paths::route_configmap(id));
-        self.ingresses.insert(id.to_string(), None);
         self.configmaps.insert(id.to_string(), None);
         Ok(removed)
     }
@@ -236,7 +284,8 @@ impl Transaction<'_> {
         Ok(ours.then_some(name))
     }
 
-    /// Removes every provider whose keys are all upstream placeholders; returns their
+    /// Removes every provider upstream wrote for nobody (placeholder keys, or an Ollama
+    /// with a placeholder host); returns their
     /// ids. Read under this transaction's lock, so a key added meanwhile by another
     /// process is seen and its provider kept.
     pub fn remove_placeholder_providers(&mut self) -> Result<Vec<String>, FolderError> {
@@ -246,16 +295,31 @@ impl Transaction<'_> {
             .default_config
             .providers
             .iter()
-            .filter(|p| {
-                !p.api_tokens.is_empty()
-                    && p.api_tokens.iter().all(|t| is_placeholder_key(t.expose()))
-            })
+            .filter(|p| is_placeholder_entry(p))
             .map(|p| p.id.clone())
             .collect();
         for id in &ids {
             self.remove_provider(id)?;
         }
         Ok(ids)
+    }
+}
+
+/// The McpBridge registry of an endpoint: `static` with `address:port` for an IPv4
+/// address (served on 80), else `dns` with its port.
+fn registry_for(name: String, endpoint: &Endpoint) -> Registry {
+    let is_static = endpoint.registry_type() == "static";
+    Registry {
+        name,
+        kind: endpoint.registry_type().to_string(),
+        protocol: Some(endpoint.protocol.clone()),
+        domain: if is_static {
+            format!("{}:{}", endpoint.domain, endpoint.port)
+        } else {
+            endpoint.domain.clone()
+        },
+        port: if is_static { 80 } else { endpoint.port },
+        other: Mapping::new(),
     }
 }
 

@@ -7,9 +7,8 @@
 //! accepts that model. Both steps are reproduced here so `route test` can explain a
 //! request offline.
 
-use regex::Regex;
-
 use super::configured::ConfiguredProvider;
+use super::go_regex;
 use super::pattern::HeaderMatch;
 use super::resources::AutoRouting;
 
@@ -24,141 +23,6 @@ pub fn trigger_pattern(trigger: &str) -> Result<String, String> {
     }
     let escaped: Vec<String> = phrases.iter().map(|p| regex::escape(p)).collect();
     Ok(format!("(?i)^({})", escaped.join("|")))
-}
-
-/// Compiles a rule pattern the way the plugin will, returning the compiler's message.
-/// Beyond the `regex` crate's syntax check, what Go's RE2 would reject (or read
-/// differently) is refused too, so that a pattern accepted here works in Higress.
-pub fn compile(pattern: &str) -> Result<Regex, String> {
-    if pattern.is_empty() {
-        return Err("the pattern is empty (the plugin skips such rules)".into());
-    }
-    let re =
-        Regex::new(pattern).map_err(|e| format!("invalid regular expression {pattern:?}:\n{e}"))?;
-    let ast = regex_syntax::ast::parse::Parser::new()
-        .parse(pattern)
-        .map_err(|e| format!("invalid regular expression {pattern:?}:\n{e}"))?;
-    regex_syntax::ast::visit(&ast, Re2Only).map_err(|what| {
-        format!(
-            "{pattern:?} uses {what}, which the model-router's Go RE2 does not support; write it without"
-        )
-    })?;
-    Ok(re)
-}
-
-/// Rejects what the Rust `regex` crate accepts but Go's `regexp` does not, or reads
-/// another way: the flags `x`, `u` and `R`, `\<`/`\>`/`\b{…}` boundaries, repeat
-/// counts over 1000, `\u`/`\U` escapes, `\p{key=value}`, nested classes and the class
-/// operators `&&`, `--`, `~~` (Go reads those brackets and signs literally).
-struct Re2Only;
-
-impl regex_syntax::ast::Visitor for Re2Only {
-    type Output = ();
-    type Err = String;
-
-    fn finish(self) -> Result<(), String> {
-        Ok(())
-    }
-
-    fn visit_pre(&mut self, ast: &regex_syntax::ast::Ast) -> Result<(), String> {
-        use regex_syntax::ast::{
-            AssertionKind as A, Ast, GroupKind, RepetitionKind, RepetitionRange,
-        };
-        match ast {
-            Ast::Flags(set) => re2_flags(&set.flags),
-            Ast::Group(group) => match &group.kind {
-                GroupKind::NonCapturing(flags) => re2_flags(flags),
-                GroupKind::CaptureName {
-                    starts_with_p: false,
-                    ..
-                } => Err("a `(?<name>…)` group (Go before 1.22 needs `(?P<name>…)`)".into()),
-                _ => Ok(()),
-            },
-            Ast::Assertion(assertion) => match assertion.kind {
-                A::WordBoundaryStart
-                | A::WordBoundaryEnd
-                | A::WordBoundaryStartAngle
-                | A::WordBoundaryEndAngle
-                | A::WordBoundaryStartHalf
-                | A::WordBoundaryEndHalf => Err(format!(
-                    "the word-boundary assertion at {} (only `\\b` and `\\B` exist in RE2)",
-                    assertion.span.start.offset
-                )),
-                _ => Ok(()),
-            },
-            Ast::Repetition(rep) => match &rep.op.kind {
-                RepetitionKind::Range(
-                    RepetitionRange::Exactly(n)
-                    | RepetitionRange::AtLeast(n)
-                    | RepetitionRange::Bounded(_, n),
-                ) if *n > 1000 => Err(format!("the repeat count {n} (RE2 allows at most 1000)")),
-                _ => Ok(()),
-            },
-            Ast::Literal(literal) => re2_literal(literal),
-            Ast::ClassUnicode(class) => re2_unicode_class(class),
-            _ => Ok(()),
-        }
-    }
-
-    fn visit_class_set_item_pre(
-        &mut self,
-        item: &regex_syntax::ast::ClassSetItem,
-    ) -> Result<(), String> {
-        use regex_syntax::ast::ClassSetItem;
-        match item {
-            ClassSetItem::Bracketed(_) => Err(
-                "a class nested in a class (`[a[b]]`; RE2 reads the inner `[` literally)".into(),
-            ),
-            ClassSetItem::Literal(literal) => re2_literal(literal),
-            ClassSetItem::Unicode(class) => re2_unicode_class(class),
-            _ => Ok(()),
-        }
-    }
-
-    fn visit_class_set_binary_op_pre(
-        &mut self,
-        _op: &regex_syntax::ast::ClassSetBinaryOp,
-    ) -> Result<(), String> {
-        Err("a class operator (`&&`, `--` or `~~`; RE2 reads them literally)".into())
-    }
-}
-
-fn re2_flags(flags: &regex_syntax::ast::Flags) -> Result<(), String> {
-    use regex_syntax::ast::{Flag, FlagsItemKind};
-    for item in &flags.items {
-        if let FlagsItemKind::Flag(flag @ (Flag::Unicode | Flag::CRLF | Flag::IgnoreWhitespace)) =
-            item.kind
-        {
-            let letter = match flag {
-                Flag::Unicode => 'u',
-                Flag::CRLF => 'R',
-                _ => 'x',
-            };
-            return Err(format!(
-                "the flag `{letter}` (RE2 knows only i, m, s and U)"
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn re2_literal(literal: &regex_syntax::ast::Literal) -> Result<(), String> {
-    use regex_syntax::ast::{HexLiteralKind, LiteralKind};
-    match literal.kind {
-        LiteralKind::HexFixed(HexLiteralKind::UnicodeShort | HexLiteralKind::UnicodeLong) => {
-            Err("a `\\u`/`\\U` escape (RE2 writes code points as `\\x{…}`)".into())
-        }
-        _ => Ok(()),
-    }
-}
-
-fn re2_unicode_class(class: &regex_syntax::ast::ClassUnicode) -> Result<(), String> {
-    match class.kind {
-        regex_syntax::ast::ClassUnicodeKind::NamedValue { .. } => {
-            Err("a `\\p{key=value}` class (RE2 takes `\\p{Name}` only)".into())
-        }
-        _ => Ok(()),
-    }
 }
 
 /// Why the router picks what it picks.
@@ -238,11 +102,12 @@ pub fn explain(
             provider: None,
         };
     };
+    // In order, the first that matches: as the plugin does. A rule that does not
+    // compile is skipped, as the plugin skips it.
     let hit = routing.rules.iter().enumerate().find(|(_, rule)| {
-        // Rules were checked against RE2 when added; matching needs only the regex.
         !rule.model.is_empty()
             && !rule.pattern.is_empty()
-            && Regex::new(&rule.pattern).is_ok_and(|re| re.is_match(message))
+            && go_regex::matcher(&rule.pattern).is_some_and(|re| re.is_match(message))
     });
     let (model, rule_id, pattern, reason) = match hit {
         Some((id, rule)) => (
@@ -281,40 +146,9 @@ mod tests {
             "(?i)^(quick|fast)"
         );
         assert!(trigger_pattern("a||b").is_err());
-        let re = compile(&trigger_pattern("c++").unwrap()).unwrap();
+        let re = go_regex::compile(&trigger_pattern("c++").unwrap()).unwrap();
         assert!(re.is_match("C++ templates?"));
         assert!(!re.is_match("c and more"));
-    }
-
-    #[test]
-    fn only_what_go_regexp_accepts_is_accepted() {
-        for good in [
-            r"(?i)^(code|debug)\b",
-            r"(?P<x>a)\pL\p{Greek}[[:alpha:]]\x{263a}",
-            r"(?s-m:a.b){2,1000}",
-            r"[a-z&]",
-        ] {
-            assert!(compile(good).is_ok(), "{good}: {:?}", compile(good).err());
-        }
-        for (bad, named) in [
-            ("(?x) code \\s review", "flag `x`"),
-            ("(?u)x", "flag `u`"),
-            ("(?R)x", "flag `R`"),
-            (r"\<word", "word-boundary"),
-            (r"\b{start}x", "word-boundary"),
-            ("a{1001}", "1001"),
-            ("[a-z&&[^aeiou]]", "class operator"),
-            ("[a[bc]]", "nested"),
-            (r"\u0041", r"\u"),
-            (r"\p{Script=Greek}", "key=value"),
-            ("(?<n>a)", "(?P<name>"),
-        ] {
-            let err = compile(bad).expect_err(bad);
-            assert!(
-                err.contains(named) && err.contains("Go RE2"),
-                "{bad}: {err}"
-            );
-        }
     }
 
     #[test]

@@ -7,11 +7,48 @@
 
 use std::collections::BTreeMap;
 
+use thiserror::Error;
+
 use std::net::IpAddr;
 use std::path::PathBuf;
 
 use super::DEFAULT_IMAGE_TAG;
 use crate::docker::{ContainerSpec, LOOPBACK, Ports};
+use crate::values;
+
+/// A line of `default.cfg` whose value is not what its key needs.
+#[derive(Debug, Error, PartialEq, Eq)]
+#[error("line {line}: {key}={value:?} is not {expected}")]
+pub struct SettingsError {
+    pub line: usize,
+    pub key: &'static str,
+    pub value: String,
+    pub expected: &'static str,
+}
+
+impl SettingsError {
+    fn new(line: usize, key: &'static str, value: &str, expected: &'static str) -> Self {
+        Self {
+            line,
+            key,
+            value: value.to_string(),
+            expected,
+        }
+    }
+}
+
+/// `KEY=VALUE` lines by key, with their line numbers; comments skipped, the last of a
+/// repeated key wins (as a shell `source` would have it).
+fn lines(text: &str) -> BTreeMap<String, (usize, String)> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim_start().starts_with('#'))
+        .filter_map(|(n, l)| {
+            let (k, v) = l.split_once('=')?;
+            Some((k.trim().to_string(), (n + 1, v.trim().to_string())))
+        })
+        .collect()
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DeploymentSettings {
@@ -53,41 +90,68 @@ impl DeploymentSettings {
         }
     }
 
-    pub fn parse(text: &str) -> BTreeMap<String, String> {
-        text.lines()
-            .filter(|l| !l.trim_start().starts_with('#'))
-            .filter_map(|l| l.split_once('='))
-            .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-            .collect()
+    /// What a folder without `default.cfg` means: the defaults.
+    pub fn defaults() -> Self {
+        Self::from_text("").expect("empty settings parse")
     }
 
-    pub fn from_text(text: &str) -> Self {
-        let vars = Self::parse(text);
-        let port = |key: &str, default: u16| {
-            vars.get(key)
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(default)
+    /// Reads `default.cfg`. A value of ours that does not parse is an error naming its
+    /// line: using the default port instead would start a gateway the user did not ask
+    /// for. Lines we do not manage (get-ai-gateway.sh's keys) are not read.
+    pub fn from_text(text: &str) -> Result<Self, SettingsError> {
+        let vars = lines(text);
+        let get = |key: &'static str| vars.get(key).filter(|(_, v)| !v.is_empty());
+        let port = |key: &'static str, default: u16| match get(key) {
+            None => Ok(default),
+            Some((line, v)) => v
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p > 0)
+                .ok_or_else(|| SettingsError::new(*line, key, v, "a port from 1 to 65535")),
+        };
+        let checked = |key: &'static str,
+                       check: fn(&str) -> Result<String, String>,
+                       expected: &'static str| {
+            get(key)
+                .map(|(line, v)| check(v).map_err(|_| SettingsError::new(*line, key, v, expected)))
+                .transpose()
         };
         let default = Ports::DEFAULT;
-        Self {
+        Ok(Self {
             ports: Ports {
-                http: port("GATEWAY_HTTP_PORT", default.http),
-                https: port("GATEWAY_HTTPS_PORT", default.https),
-                console: port("CONSOLE_PORT", default.console),
+                http: port("GATEWAY_HTTP_PORT", default.http)?,
+                https: port("GATEWAY_HTTPS_PORT", default.https)?,
+                console: port("CONSOLE_PORT", default.console)?,
             },
-            plugin_registry: vars
-                .get("PLUGIN_REGISTRY")
-                .cloned()
+            plugin_registry: checked("PLUGIN_REGISTRY", values::registry, "a registry host")?
                 .unwrap_or_else(|| crate::region::DEFAULT_REGISTRY.to_string()),
-            image_repo: vars.get("IMAGE_REPO").filter(|v| !v.is_empty()).cloned(),
-            image_tag: vars.get("IMAGE_TAG").filter(|v| !v.is_empty()).cloned(),
-            auto_routing: vars.get("ENABLE_AUTO_ROUTING").is_some_and(|v| v == "true"),
-            auto_routing_default_model: vars
-                .get("AUTO_ROUTING_DEFAULT_MODEL")
-                .filter(|v| !v.is_empty())
-                .cloned(),
-            bind: vars.get("BIND_ADDRESS").and_then(|v| v.parse().ok()),
-        }
+            image_repo: checked("IMAGE_REPO", values::image_repo, "an image repository")?,
+            image_tag: checked("IMAGE_TAG", values::image_tag, "an image tag")?,
+            auto_routing: match get("ENABLE_AUTO_ROUTING") {
+                None => false,
+                Some((_, v)) if v == "true" => true,
+                Some((_, v)) if v == "false" => false,
+                Some((line, v)) => {
+                    return Err(SettingsError::new(
+                        *line,
+                        "ENABLE_AUTO_ROUTING",
+                        v,
+                        "true or false",
+                    ));
+                }
+            },
+            auto_routing_default_model: checked(
+                "AUTO_ROUTING_DEFAULT_MODEL",
+                values::model_id,
+                "a model id",
+            )?,
+            bind: get("BIND_ADDRESS")
+                .map(|(line, v)| {
+                    v.parse::<IpAddr>()
+                        .map_err(|_| SettingsError::new(*line, "BIND_ADDRESS", v, "an IP address"))
+                })
+                .transpose()?,
+        })
     }
 
     /// The lines we manage, in file order. Auto-routing lines only when it is on, unless
@@ -168,13 +232,13 @@ mod tests {
     #[test]
     fn round_trips_and_reads_upstream_files() {
         let upstream = "BIND_ADDRESS=0.0.0.0\nMODE=full\nGATEWAY_HTTP_PORT=18080\nGATEWAY_HTTPS_PORT=18443\nCONSOLE_PORT=18001\nPLUGIN_REGISTRY=r.example\n\nDEEPSEEK_API_KEY=sk-x\nENABLE_AUTO_ROUTING=true\nAUTO_ROUTING_DEFAULT_MODEL=qwen-turbo\n";
-        let s = DeploymentSettings::from_text(upstream);
+        let s = DeploymentSettings::from_text(upstream).unwrap();
         assert_eq!(s.ports.http, 18080);
         assert_eq!(s.ports.console, 18001);
         assert!(s.auto_routing);
         assert_eq!(s.bind, Some("0.0.0.0".parse().unwrap()));
         assert_eq!(s.auto_routing_default_model.as_deref(), Some("qwen-turbo"));
-        assert_eq!(DeploymentSettings::from_text(&s.to_text()), s);
+        assert_eq!(DeploymentSettings::from_text(&s.to_text()).unwrap(), s);
         assert!(!s.to_text().contains("sk-x"));
         // Editing an upstream file keeps its other lines and changes ours in place.
         let off = DeploymentSettings {
@@ -184,6 +248,22 @@ mod tests {
         let merged = off.merge_into(Some(upstream));
         assert!(merged.contains("DEEPSEEK_API_KEY=sk-x\n"), "{merged}");
         assert!(merged.contains("ENABLE_AUTO_ROUTING=false\n"), "{merged}");
-        assert_eq!(DeploymentSettings::from_text(&merged), off);
+        assert_eq!(DeploymentSettings::from_text(&merged).unwrap(), off);
+    }
+
+    #[test]
+    fn values_that_do_not_parse_are_named_with_their_line() {
+        for (text, key) in [
+            ("MODE=full\nGATEWAY_HTTP_PORT=abc\n", "GATEWAY_HTTP_PORT"),
+            ("CONSOLE_PORT=99999\n", "CONSOLE_PORT"),
+            ("BIND_ADDRESS=everywhere\n", "BIND_ADDRESS"),
+            ("ENABLE_AUTO_ROUTING=yes please\n", "ENABLE_AUTO_ROUTING"),
+        ] {
+            let err = DeploymentSettings::from_text(text).unwrap_err();
+            assert_eq!(err.key, key);
+            assert_eq!(err.line, text.lines().count());
+        }
+        // Keys we do not manage are not ours to judge.
+        assert!(DeploymentSettings::from_text("DEEPSEEK_API_KEY=\nFOO=bar baz\n").is_ok());
     }
 }

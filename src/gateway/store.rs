@@ -15,6 +15,8 @@ use thiserror::Error;
 
 /// The lock file at the root of the data folder. Not a `.yaml`, not in a watched folder.
 pub const LOCK_FILE: &str = ".higress-claw.lock";
+/// The record of a multi-file edit while it is written (see `journal`).
+pub const JOURNAL_FILE: &str = ".higress-claw.journal";
 
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -38,6 +40,10 @@ pub enum StoreError {
     },
     #[error("the data folder {path} is a file, not a folder; pass a folder with --data-dir")]
     NotAFolder { path: PathBuf },
+    #[error(
+        "the data folder {path} is a symbolic link to {target}, which does not exist; create {target} or pass another folder with --data-dir"
+    )]
+    DanglingLink { path: PathBuf, target: PathBuf },
 }
 
 /// Holding this means holding the folder's lock; dropping it releases the lock. The
@@ -76,6 +82,14 @@ impl Store {
         if self.root.exists() && !self.root.is_dir() {
             return Err(StoreError::NotAFolder {
                 path: self.root.clone(),
+            });
+        }
+        if !self.root.exists()
+            && let Ok(target) = fs::read_link(&self.root)
+        {
+            return Err(StoreError::DanglingLink {
+                path: self.root.clone(),
+                target,
             });
         }
         fs::create_dir_all(&self.root).map_err(|source| StoreError::Write {
@@ -130,6 +144,21 @@ impl Store {
 }
 
 impl LockGuard<'_> {
+    pub fn store(&self) -> &Store {
+        self.store
+    }
+
+    /// Whether applying `change` would alter the folder.
+    pub fn would_change(&self, change: &super::journal::Change) -> bool {
+        use super::journal::Change;
+        match change {
+            Change::Write { path, text } => {
+                fs::read(self.store.path(path)).map_or(true, |old| old != text.as_bytes())
+            }
+            Change::Remove { path } => self.store.path(path).exists(),
+        }
+    }
+
     /// Writes `contents` to `relative` atomically; returns false (and writes nothing)
     /// when the file already holds exactly these bytes.
     pub fn write(&self, relative: &str, contents: &str) -> Result<bool, StoreError> {
@@ -226,7 +255,7 @@ pub fn is_temp_name(name: &str) -> bool {
 
 /// Files that hold API keys: only their owner may read them (the container's processes
 /// run as root, which reads them all the same).
-const SECRET_FILES: [&str; 1] = [crate::gateway::paths::AI_PROXY];
+const SECRET_FILES: [&str; 2] = [crate::gateway::paths::AI_PROXY, JOURNAL_FILE];
 
 /// The mode for `relative`'s temp file: the mode of the file being replaced (someone
 /// chose it, and the container may run as another user), else 0600 for a file with keys

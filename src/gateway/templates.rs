@@ -34,16 +34,18 @@ pub fn default_bridge() -> McpBridge {
     }
 }
 
-pub fn new_ingress(id: &str) -> Ingress {
-    let spec: Value = yaml::from_str(
-        "ingressClassName: higress\nrules:\n- http:\n    paths:\n    - backend:\n        resource:\n          apiGroup: networking.higress.io\n          kind: McpBridge\n          name: default\n      path: /\n      pathType: Prefix\n",
-    )
+/// The ingress `ai-route-<key>.internal` for requests under `path` (`/`, or a second
+/// route's `/v1/messages`).
+pub fn new_ingress(key: &str, path: &str) -> Ingress {
+    let spec: Value = yaml::from_str(&format!(
+        "ingressClassName: higress\nrules:\n- http:\n    paths:\n    - backend:\n        resource:\n          apiGroup: networking.higress.io\n          kind: McpBridge\n          name: default\n      path: {path}\n      pathType: Prefix\n",
+    ))
     .expect("static ingress spec parses");
     Resource {
         api_version: "networking.k8s.io/v1".into(),
         kind: "Ingress".into(),
         metadata: resources::meta(
-            &format!("ai-route-{id}.internal"),
+            &format!("ai-route-{key}.internal"),
             mapping([("higress.io/resource-definer", string("higress"))]),
             Mapping::new(),
         ),

@@ -2,45 +2,61 @@
 //! enough to fill an npm cache, and an install by name with no network at all.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
 use serde_json::Value;
 
 use super::harness::{OpenClaw, free_port, node_dir};
+use super::support;
 
 /// The folder with the higress-claw npm tarballs: `$HIGRESS_CLAW_PACKAGE_DIR`, else made
-/// once per test run with `scripts/package.sh <target>/package`; `None` when neither can
-/// be had (the script comes with the packaging).
-pub fn package_dir() -> Option<PathBuf> {
-    static DIR: OnceLock<Option<PathBuf>> = OnceLock::new();
-    DIR.get_or_init(|| {
-        if let Some(dir) = std::env::var_os("HIGRESS_CLAW_PACKAGE_DIR").filter(|d| !d.is_empty()) {
-            return Some(PathBuf::from(dir));
-        }
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let script = root.join("scripts/package.sh");
-        if !script.is_file() {
-            return None;
-        }
-        let out = Path::new(env!("CARGO_TARGET_TMPDIR"))
-            .parent()
-            .unwrap()
-            .join("package");
-        let status = Command::new(&script)
-            .arg(&out)
-            .current_dir(root)
+/// once per test process by `scripts/package.sh` into the folder tests/install.rs uses
+/// (cargo's cache makes the second build free); `None`, after recording the skip, when
+/// cargo-dist or npm is missing.
+pub fn package_dir(test: &str) -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("HIGRESS_CLAW_PACKAGE_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir));
+    }
+    let have = |tool: &str| {
+        Command::new(tool)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .status()
-            .unwrap();
-        assert!(
-            status.success(),
-            "scripts/package.sh {} failed",
-            out.display()
+            .is_ok_and(|s| s.success())
+    };
+    if !have("dist") || !have("npm") {
+        support::skip(
+            "openclaw",
+            test,
+            "cargo-dist (`dist`) or npm is not installed, so scripts/package.sh cannot make the higress-claw npm packages",
+            "scripts/test.sh (it installs cargo-dist), or set HIGRESS_CLAW_PACKAGE_DIR to the output of scripts/package.sh",
         );
-        Some(out)
-    })
-    .clone()
+        return None;
+    }
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    Some(
+        DIR.get_or_init(|| {
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+            let out = Path::new(env!("CARGO_TARGET_TMPDIR")).join("package-out");
+            let built = Command::new("bash")
+                .arg(root.join("scripts/package.sh"))
+                .arg(&out)
+                .current_dir(root)
+                .output()
+                .expect("bash runs scripts/package.sh");
+            assert!(
+                built.status.success(),
+                "scripts/package.sh {} failed:\n{}",
+                out.display(),
+                String::from_utf8_lossy(&built.stderr)
+            );
+            out
+        })
+        .clone(),
+    )
 }
 
 /// A process that is killed when dropped.

@@ -26,11 +26,12 @@ pub fn engine_available(test: &str) -> bool {
         .status()
         .is_ok_and(|s| s.success());
     if !ok {
-        assert!(
-            !super::in_ci(),
-            "CI=true but no Docker engine answers; .ci/run must start dockerd"
+        super::skip(
+            "docker",
+            test,
+            "no Docker engine answers",
+            "sudo scripts/test.sh (as root it installs docker.io and starts dockerd)",
         );
-        eprintln!("SKIPPED {test}: no Docker engine answers (start dockerd to run it)");
     }
     ok
 }
@@ -91,7 +92,10 @@ fn build(tag: &str, serve_console: bool) {
         "sha256sum",
         "sync",
     ] {
+        #[cfg(unix)]
         std::os::unix::fs::symlink("busybox", r.join("bin").join(applet)).unwrap();
+        #[cfg(not(unix))]
+        let _ = applet;
     }
     std::fs::write(r.join("www/index.html"), "stand-in higress\n").unwrap();
     let console = if serve_console {

@@ -16,8 +16,22 @@ pub enum EndpointRule {
     FromSetting(&'static str),
     /// Scheme, host and port of a URL setting (e.g. `azureServiceUrl`), else `domain`.
     FromUrl(&'static str),
-    /// `bedrock-runtime.<awsRegion>.amazonaws.com`.
+    /// Like `FromUrl` for a URL the plugin does not read itself (generic, Triton): its
+    /// `host[:port]` is the request's authority, written into the entry as `field`
+    /// (`genericHost`, `tritonDomain`). With `base_path`, the URL's path before the
+    /// `/v1` clients send becomes a prepended `basePath`: the plugin passes the path on.
+    Authority {
+        url: &'static str,
+        field: &'static str,
+        base_path: bool,
+    },
+    /// `bedrock-runtime.<awsRegion>.amazonaws.com`; Anthropic Messages requests go to
+    /// `bedrock-mantle.<awsRegion>.api.aws` through a second route (see
+    /// `ProviderConfig::side_routes`).
     Bedrock,
+    /// `api-free.deepl.com` for DeepL Free keys (they end in `:fx`), else
+    /// `api.deepl.com`. The plugin picks the host from the model (`Free`, `Pro`).
+    DeepL,
     /// `aiplatform.googleapis.com` in express mode (API key), else
     /// `<vertexRegion>-aiplatform.googleapis.com`.
     Vertex,
@@ -32,8 +46,14 @@ pub enum EndpointRule {
 pub enum KeyRule {
     /// At least one API key.
     Required,
-    /// Keys are optional (a local Ollama needs none).
+    /// Keys are optional, sent as Bearer when given (a vLLM started with `--api-key`).
     Optional,
+    /// The plugin sends no key at all (Ollama): a key given is refused, one found in a
+    /// folder is ignored.
+    None,
+    /// The plugin refuses an entry without `apiTokens` yet never sends one (Triton):
+    /// this filler is written for it, and a key given is refused.
+    Filler(&'static str),
     /// An API key (bearer) or `awsAccessKey` + `awsSecretKey`.
     BedrockKeyOrAccessKeys,
     /// An API key (express mode) or a service-account key file with its service name.
@@ -55,10 +75,15 @@ pub enum SettingKind {
     Bool,
     /// A TCP port; written as a YAML number.
     Port,
+    /// A whole number (milliseconds); written as a YAML number.
+    Number,
     /// A credential: stored like text, masked in every output.
     Secret,
     /// The flag names a file whose contents (JSON, compacted) become the value.
     FileContents,
+    /// An `http(s)://host[:port][/path]` URL, without user, query or fragment; one
+    /// without a path gets the given path (vLLM's OpenAI API lives under `/v1`).
+    Url(Option<&'static str>),
 }
 
 /// A provider setting written into its ai-proxy entry (`zhipuDomain: api.z.ai`).
@@ -106,13 +131,40 @@ pub struct ProviderSpec {
     /// Concrete model ids, most useful first; used for examples and client model lists.
     pub example_models: &'static [&'static str],
     pub key: KeyRule,
+    /// The key flag's help when `<name> API key(s)` does not say enough (what the key
+    /// is, what a client must send).
+    pub key_help: Option<&'static str>,
     pub settings: &'static [Setting],
+    /// Entry fields written as they are, whatever the user sets: what the plugin needs
+    /// to reach the provider's documented API (Fireworks' `basePath: /inference`).
+    pub fixed: &'static [(&'static str, &'static str)],
     pub alt_key: Option<AltKey>,
 }
 
 impl ProviderSpec {
     pub fn setting(&self, field: &str) -> Option<&'static Setting> {
         self.settings.iter().find(|s| s.field == field)
+    }
+
+    /// Whether the provider takes API keys at all (Ollama and Triton do not).
+    pub fn takes_keys(&self) -> bool {
+        !matches!(self.key, KeyRule::None | KeyRule::Filler(_))
+    }
+
+    /// Entry fields higress-claw derives from the settings rather than takes as they
+    /// are: they are rewritten with the entry.
+    pub fn derived_fields(&self) -> Vec<&'static str> {
+        let mut fields: Vec<&'static str> = self.fixed.iter().map(|(f, _)| *f).collect();
+        if let EndpointRule::Authority {
+            field, base_path, ..
+        } = self.endpoint
+        {
+            fields.push(field);
+            if base_path {
+                fields.extend(["basePath", "basePathHandling"]);
+            }
+        }
+        fields
     }
 
     /// Every name `--provider` accepts for this provider.
@@ -180,7 +232,7 @@ mod tests {
                 assert!(seen.insert(name), "{name} names two providers");
             }
         }
-        assert_eq!(PROVIDERS.len(), 31);
+        assert_eq!(PROVIDERS.len(), 36);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 
 use std::net::Ipv4Addr;
 
-use super::catalog::{EndpointRule, ProviderSpec, Setting, SettingKind};
+use super::catalog::{EndpointRule, KeyRule, ProviderSpec, Setting, SettingKind};
 use super::pattern::{self, HeaderMatch};
 use crate::secret::Secret;
 
@@ -124,6 +124,11 @@ impl ProviderConfig {
         {
             value = canonical.to_string();
         }
+        if let SettingKind::Url(Some(default_path)) = setting.kind
+            && parse_url(&value).is_some_and(|url| url.path.is_empty())
+        {
+            value = format!("{}{default_path}", value.trim_end_matches('/'));
+        }
         self.settings.retain(|(s, _)| s.field != field);
         self.settings.push((setting, value));
         let order = |s: &Setting| self.spec.settings.iter().position(|x| x.field == s.field);
@@ -146,13 +151,20 @@ impl ProviderConfig {
     }
 
     /// The settings written into the ai-proxy entry, as YAML values: user values and
-    /// defaults, in catalog order; a false switch is left out as upstream does.
+    /// defaults, in catalog order (a false switch is left out as upstream does), then
+    /// the fields derived from them and the provider's fixed fields.
     pub fn rendered_settings(&self) -> Vec<(&'static str, crate::yaml::Value)> {
         use crate::yaml::Value;
         let auth_service = self.auth_service().map(|(name, _)| name);
-        self.spec
+        let unread_url = match self.spec.endpoint {
+            EndpointRule::Authority { url, .. } => Some(url),
+            _ => None,
+        };
+        let mut out: Vec<(&'static str, Value)> = self
+            .spec
             .settings
             .iter()
+            .filter(|s| Some(s.field) != unread_url)
             .filter_map(|s| {
                 // The token service is named even when the user left the default.
                 if s.field == "vertexAuthServiceName" {
@@ -170,9 +182,70 @@ impl ProviderConfig {
                         }
                     }
                     SettingKind::Port => Value::Number(value.parse::<u16>().ok()?.into()),
+                    SettingKind::Number => Value::Number(value.parse::<u64>().ok()?.into()),
                     _ => Value::String(value),
                 };
                 Some((s.field, rendered))
+            })
+            .collect();
+        out.extend(self.authority_fields());
+        out.extend(
+            self.spec
+                .fixed
+                .iter()
+                .map(|(field, value)| (*field, Value::String(value.to_string()))),
+        );
+        out
+    }
+
+    /// What a URL the plugin does not read becomes (`EndpointRule::Authority`): the
+    /// request's authority, and for `base_path` the URL's path before `/v1`.
+    fn authority_fields(&self) -> Vec<(&'static str, crate::yaml::Value)> {
+        use crate::yaml::Value;
+        let EndpointRule::Authority {
+            url,
+            field,
+            base_path,
+        } = self.spec.endpoint
+        else {
+            return Vec::new();
+        };
+        let Some(url) = self.get(url).and_then(parse_url) else {
+            return Vec::new();
+        };
+        let mut out = vec![(field, Value::String(url.authority()))];
+        let prefix = url.path.trim_end_matches('/');
+        let prefix = prefix.strip_suffix("/v1").unwrap_or(prefix);
+        if base_path && !prefix.is_empty() {
+            out.push(("basePath", Value::String(prefix.to_string())));
+            out.push(("basePathHandling", Value::String("prepend".into())));
+        }
+        out
+    }
+
+    /// The `apiTokens` of the entry: the keys, the filler of a provider whose plugin
+    /// code wants one it never sends, none for a provider that takes none.
+    pub fn entry_tokens(&self) -> Vec<Secret> {
+        match self.spec.key {
+            KeyRule::None => Vec::new(),
+            KeyRule::Filler(token) => vec![Secret::new(token)],
+            _ => self.keys.clone(),
+        }
+    }
+
+    /// The provider's second routes (see [`SideRoute`]).
+    pub fn side_routes(&self) -> Vec<SideRoute> {
+        side_routes_of(self.spec)
+            .iter()
+            .map(|side| SideRoute {
+                key: format!("{}.{}", self.spec.id, side.suffix),
+                path: side.path,
+                registry: registry_name(&format!("{}-{}", self.spec.id, side.registry)),
+                endpoint: Endpoint {
+                    domain: (side.domain)(self),
+                    port: 443,
+                    protocol: "https".into(),
+                },
             })
             .collect()
     }
@@ -214,19 +287,24 @@ impl ProviderConfig {
                 self.effective(field)
                     .unwrap_or_else(|| spec.domain.to_string()),
             ),
-            EndpointRule::FromUrl(field) => match self.get(field).and_then(parse_url) {
-                Some(url) => Endpoint {
-                    domain: url.host,
-                    port: url.port,
-                    protocol: url.scheme,
-                },
-                None => fixed(spec.domain.to_string()),
-            },
-            EndpointRule::Bedrock => fixed(format!(
-                "bedrock-runtime.{}.amazonaws.com",
-                self.effective("awsRegion")
-                    .unwrap_or_else(|| "us-east-1".into())
-            )),
+            EndpointRule::FromUrl(field) | EndpointRule::Authority { url: field, .. } => {
+                match self.get(field).and_then(parse_url) {
+                    Some(url) => Endpoint {
+                        domain: url.host,
+                        port: url.port,
+                        protocol: url.scheme,
+                    },
+                    None => fixed(spec.domain.to_string()),
+                }
+            }
+            EndpointRule::Bedrock => {
+                fixed(format!("bedrock-runtime.{}.amazonaws.com", self.region()))
+            }
+            EndpointRule::DeepL => fixed(if self.deepl_free() {
+                DEEPL_FREE_DOMAIN.into()
+            } else {
+                spec.domain.to_string()
+            }),
             EndpointRule::Vertex => {
                 let region = self.effective("vertexRegion").unwrap_or_default();
                 // Express mode (an API key) always uses the global host.
@@ -257,6 +335,16 @@ impl ProviderConfig {
                 protocol: spec.protocol.to_string(),
             },
         }
+    }
+
+    fn region(&self) -> String {
+        self.effective("awsRegion")
+            .unwrap_or_else(|| "us-east-1".into())
+    }
+
+    /// Whether the DeepL keys are Free keys, which DeepL marks with `:fx`.
+    pub fn deepl_free(&self) -> bool {
+        !self.keys.is_empty() && self.keys.iter().all(|k| k.expose().ends_with(":fx"))
     }
 
     /// `llm-<id>.internal`, the McpBridge registry name.
@@ -295,9 +383,76 @@ impl ProviderConfig {
     }
 }
 
+/// DeepL's host for Free keys.
+pub const DEEPL_FREE_DOMAIN: &str = "api-free.deepl.com";
+
+/// A second route of a provider, for the requests its plugin code sends to another
+/// host than its endpoint: the same model match on a longer path prefix (Higress
+/// orders routes by path length first, so it wins over the provider's `/`), to a
+/// registry of its own. Named like the console's `ai-route-<id>.fallback.internal`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SideRoute {
+    /// The ingress `ai-route-<key>.internal` (`bedrock.messages`).
+    pub key: String,
+    pub path: &'static str,
+    /// The McpBridge registry (`llm-bedrock-mantle.internal`).
+    pub registry: String,
+    pub endpoint: Endpoint,
+}
+
+impl SideRoute {
+    pub fn service_name(&self) -> String {
+        format!("{}.{}", self.registry, self.endpoint.registry_type())
+    }
+}
+
+/// The shape of a provider's second route, by catalog row.
+pub struct SideRouteSpec {
+    pub suffix: &'static str,
+    pub path: &'static str,
+    pub registry: &'static str,
+    domain: fn(&ProviderConfig) -> String,
+}
+
+/// For `/v1/messages` the plugin sends Bedrock requests to the Mantle endpoint, AWS's
+/// Anthropic-compatible API (`/anthropic/v1/messages`, API key or SigV4).
+const BEDROCK_SIDE_ROUTES: &[SideRouteSpec] = &[SideRouteSpec {
+    suffix: "messages",
+    path: "/v1/messages",
+    registry: "mantle",
+    domain: |p| format!("bedrock-mantle.{}.api.aws", p.region()),
+}];
+
+/// The second routes a provider of this kind has, whatever its settings.
+pub fn side_routes_of(spec: &ProviderSpec) -> &'static [SideRouteSpec] {
+    match spec.endpoint {
+        EndpointRule::Bedrock => BEDROCK_SIDE_ROUTES,
+        _ => &[],
+    }
+}
+
 /// Upstream writes a placeholder token for providers nobody configured.
 pub fn is_placeholder_key(key: &str) -> bool {
     key.starts_with("YOUR_") && key.ends_with("_API_KEY")
+}
+
+/// Whether an ai-proxy entry is one upstream wrote for nobody: its keys are all
+/// `YOUR_…_API_KEY` placeholders; or, for a provider that takes no key (upstream gives
+/// every Ollama entry `YOUR_OLLAMA_API_KEY`, configured or not), a setting still holds
+/// a `YOUR_…` placeholder (`ollamaServerHost: YOUR_OLLAMA_SERVER_HOST`).
+pub fn is_placeholder_entry(entry: &super::resources::ProviderEntry) -> bool {
+    let spec = super::catalog::PROVIDERS.iter().find(|p| p.id == entry.id);
+    if spec.is_some_and(|s| !s.takes_keys()) {
+        return entry
+            .settings
+            .values()
+            .any(|v| v.as_str().is_some_and(|t| t.starts_with("YOUR_")));
+    }
+    !entry.api_tokens.is_empty()
+        && entry
+            .api_tokens
+            .iter()
+            .all(|t| is_placeholder_key(t.expose()))
 }
 
 pub fn registry_name(id: &str) -> String {
@@ -316,6 +471,21 @@ struct Url {
     scheme: String,
     host: String,
     port: u16,
+    /// The path without query and fragment; empty when there is none.
+    path: String,
+}
+
+impl Url {
+    /// `host[:port]` as a request names it: the port when it is not the scheme's, and
+    /// always for an IPv4 address, whose static registry is `address:port`.
+    fn authority(&self) -> String {
+        let default = if self.scheme == "https" { 443 } else { 80 };
+        if self.port != default || self.host.parse::<Ipv4Addr>().is_ok() {
+            format!("{}:{}", self.host, self.port)
+        } else {
+            self.host.clone()
+        }
+    }
 }
 
 fn parse_url(url: &str) -> Option<Url> {
@@ -326,7 +496,8 @@ fn parse_url(url: &str) -> Option<Url> {
         "http" => 80,
         _ => return None,
     };
-    let authority = rest.split(['/', '?', '#']).next()?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
     let authority = authority.rsplit('@').next()?;
     let (host, port) = match authority.rsplit_once(':') {
         Some((host, port)) if !host.ends_with(']') || host.starts_with('[') => {
@@ -337,82 +508,14 @@ fn parse_url(url: &str) -> Option<Url> {
     if host.is_empty() {
         return None;
     }
+    let path = tail.split(['?', '#']).next().unwrap_or("").to_string();
     Some(Url {
         scheme,
         host: host.to_string(),
         port,
+        path,
     })
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::gateway::catalog::find;
-
-    fn with_key(id: &str) -> ProviderConfig {
-        let mut p = ProviderConfig::new(find(id).unwrap());
-        p.keys = parse_keys("sk-1");
-        p
-    }
-
-    /// Nothing that holds keys prints them, even when debug-formatted.
-    #[test]
-    fn debug_forms_mask_keys_and_secret_settings() {
-        let mut p = ProviderConfig::new(find("bedrock").unwrap());
-        p.keys = parse_keys("sk-visible-nowhere-0001");
-        p.set("awsRegion", "us-east-1").unwrap();
-        p.set("awsSecretKey", "aws-secret-visible-nowhere").unwrap();
-        let shown = format!("{p:?}");
-        assert!(shown.contains("us-east-1"), "{shown}");
-        assert!(!shown.contains("visible-nowhere"), "{shown}");
-        let entry: crate::gateway::resources::ProviderEntry =
-            crate::yaml::from_str("id: x\ntype: openai\napiTokens: [sk-visible-nowhere-0002]\n")
-                .unwrap();
-        assert!(!format!("{entry:?}").contains("visible-nowhere"));
-        assert_eq!(entry.api_tokens[0].expose(), "sk-visible-nowhere-0002");
-    }
-
-    #[test]
-    fn azure_domain_comes_from_its_url() {
-        let mut p = with_key("azure");
-        assert!(matches!(
-            p.validate(),
-            Err(ProviderError::MissingSetting { setting, .. }) if setting.field == "azureServiceUrl"
-        ));
-        p.set("azureServiceUrl", "https://me.openai.azure.com/openai/deployments/d/chat/completions?api-version=2024-06-01").unwrap();
-        p.validate().unwrap();
-        assert_eq!(p.endpoint().domain, "me.openai.azure.com");
-        assert_eq!(p.endpoint().port, 443);
-    }
-
-    #[test]
-    fn ipv4_hosts_make_static_registries() {
-        let mut p = ProviderConfig::new(find("ollama").unwrap());
-        p.set("ollamaServerHost", "192.168.1.10").unwrap();
-        p.validate().unwrap();
-        assert_eq!(p.service_name(), "llm-ollama.internal.static");
-        assert_eq!(p.service_port(), 80);
-        assert_eq!(p.endpoint().port, 11434);
-    }
-
-    #[test]
-    fn keys_split_on_commas_only() {
-        let keys = parse_keys("a b: c, d#e ,");
-        let plain: Vec<_> = keys.iter().map(|k| k.expose()).collect();
-        assert_eq!(plain, vec!["a b: c", "d#e"]);
-    }
-
-    #[test]
-    fn bad_settings_are_named() {
-        let mut p = with_key("zhipuai");
-        let err = p.set("zhipuDomian", "x").unwrap_err();
-        assert!(err.to_string().contains("zhipuDomain"), "{err}");
-        p.set("zhipuCodePlanMode", "maybe").unwrap();
-        assert!(
-            p.validate()
-                .unwrap_err()
-                .to_string()
-                .contains("true or false")
-        );
-    }
-}
+mod tests;

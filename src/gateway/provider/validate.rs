@@ -18,6 +18,8 @@ use crate::gateway::pattern;
 pub enum ProviderError {
     #[error("{} needs an API key", spec.display_name)]
     MissingKey { spec: &'static ProviderSpec },
+    #[error("{} takes no API key: the plugin sends none to it", spec.display_name)]
+    KeyNotTaken { spec: &'static ProviderSpec },
     #[error("the {provider} key is empty; pass the key itself, or several separated by commas")]
     EmptyKey { provider: &'static str },
     #[error(
@@ -180,6 +182,9 @@ impl ProviderConfig {
             KeyRule::Required if self.keys.is_empty() => {
                 Err(ProviderError::MissingKey { spec: self.spec })
             }
+            KeyRule::None | KeyRule::Filler(_) if !self.keys.is_empty() => {
+                Err(ProviderError::KeyNotTaken { spec: self.spec })
+            }
             KeyRule::BedrockKeyOrAccessKeys if self.keys.is_empty() => {
                 if !self.has("awsAccessKey") && !self.has("awsSecretKey") {
                     return Err(none(BEDROCK_WAYS));
@@ -245,6 +250,37 @@ impl ProviderConfig {
         if let Some(json) = self.get("vertexAuthKey") {
             self.validate_service_account(json)?;
         }
+        if self.spec.endpoint == EndpointRule::DeepL {
+            self.validate_deepl_plan()?;
+        }
+        Ok(())
+    }
+
+    /// DeepL Free keys (`…:fx`) work only at api-free.deepl.com, Pro keys only at
+    /// api.deepl.com; the plugin picks the host from the model (`Free`, `Pro`) and
+    /// sends any of the keys, so keys of one plan, and a pattern that takes its model.
+    fn validate_deepl_plan(&self) -> Result<(), ProviderError> {
+        let free = self
+            .keys
+            .iter()
+            .filter(|k| k.expose().ends_with(":fx"))
+            .count();
+        if free != 0 && free != self.keys.len() {
+            return Err(self.invalid(
+                None,
+                "the DeepL keys mix Free keys (ending in :fx, served by api-free.deepl.com) and Pro keys (api.deepl.com); give keys of one plan",
+            ));
+        }
+        let plan = if self.deepl_free() { "Free" } else { "Pro" };
+        if !self.header_match().matches(plan) {
+            return Err(self.invalid(
+                None,
+                format!(
+                    "these are DeepL {plan} keys, so requests name the model {plan:?} (the plugin picks the endpoint by it), and the pattern {:?} does not take it",
+                    self.models()
+                ),
+            ));
+        }
         Ok(())
     }
 
@@ -272,15 +308,38 @@ impl ProviderConfig {
         ))
     }
 
-    /// A URL setting (Azure's, Dify's) must be one the gateway can reach.
+    /// A URL setting (Azure's, Dify's, vLLM's) must be one the gateway can reach; one
+    /// the plugin does not read must have a path it can stand for.
     fn validate_url(&self) -> Result<(), ProviderError> {
-        let EndpointRule::FromUrl(field) = self.spec.endpoint else {
+        let (field, base_path) = match self.spec.endpoint {
+            EndpointRule::FromUrl(field) => (field, None),
+            EndpointRule::Authority { url, base_path, .. } => (url, Some(base_path)),
+            _ => return Ok(()),
+        };
+        let Some(url) = self.get(field) else {
             return Ok(());
         };
-        match self.get(field) {
-            Some(url) if parse_url(url).is_none() => Err(self.invalid(
+        let Some(parsed) = parse_url(url) else {
+            return Err(self.invalid(
                 Some(field),
                 format!("{field} {url:?} is not an http(s) URL with a host"),
+            ));
+        };
+        let path = parsed.path.trim_end_matches('/');
+        match base_path {
+            // generic passes the client's path (`/v1/chat/completions`) on.
+            Some(true) if !path.is_empty() && !path.ends_with("/v1") => Err(self.invalid(
+                Some(field),
+                format!(
+                    "{field} {url:?} must end in /v1 (or have no path): the gateway passes the client's path (/v1/chat/completions, …) on, with only the part before /v1 put in front; for a server whose OpenAI API is not under …/v1, use vLLM's URL setting, which maps each API onto the path"
+                ),
+            )),
+            // Triton: the plugin builds the path (/v2/models/<model>/generate).
+            Some(false) if !path.is_empty() => Err(self.invalid(
+                Some(field),
+                format!(
+                    "{field} {url:?} must have no path: the plugin builds it (/v2/models/MODEL/generate)"
+                ),
             )),
             _ => Ok(()),
         }
@@ -297,6 +356,14 @@ fn check_kind(setting: &Setting, value: &str) -> Result<(), String> {
             "{} must be a port number from 1 to 65535, not {value:?}",
             setting.field
         )),
+        SettingKind::Number if value.parse::<u32>().is_err() => Err(format!(
+            "{} must be a whole number of milliseconds, not {value:?}",
+            setting.field
+        )),
+        SettingKind::Url(_) if !is_plain_url(value) => Err(format!(
+            "{} must be an http(s) URL such as http://10.0.0.5:8000/v1 (host, optional port and path; no user, query or fragment), not {value:?}",
+            setting.field
+        )),
         SettingKind::Host if !is_host(value) => Err(format!(
             "{} must be a host name or IPv4 address such as api.z.ai or 192.168.1.10, not {value:?} (no scheme, port or path)",
             setting.field
@@ -308,6 +375,16 @@ fn check_kind(setting: &Setting, value: &str) -> Result<(), String> {
         )),
         _ => Ok(()),
     }
+}
+
+/// `http(s)://host[:port][/path]` with a host name or IPv4 address.
+fn is_plain_url(value: &str) -> bool {
+    let Some(url) = parse_url(value) else {
+        return false;
+    };
+    let rest = value.split_once("://").map_or("", |(_, r)| r);
+    let authority = rest.split('/').next().unwrap_or("");
+    !value.contains(['?', '#', ' ']) && !authority.contains('@') && is_host(&url.host)
 }
 
 /// A DNS name (labels of letters, digits and inner hyphens) or an IPv4 address.

@@ -1,0 +1,284 @@
+//! `higress-claw self update`: update the running binary, or say which command does.
+//!
+//! Only a binary the installer put in place can replace itself: the installer leaves a
+//! receipt (`~/.config/higress-claw/higress-claw-receipt.json`, on Windows under
+//! `%LOCALAPPDATA%`) naming its folder and release source, and axoupdater, cargo-dist's
+//! updater, runs the newer release's installer into that same folder. A binary that
+//! npm or cargo installed belongs to that package manager: updating it behind its back
+//! would leave npm's or cargo's records wrong, so the command prints the one that
+//! updates it and exits 1 (nothing was updated).
+
+use std::path::{Component, Path, PathBuf};
+
+use anyhow::{Context, anyhow};
+use axoupdater::{AxoUpdater, AxoupdateError, UpdateRequest};
+use serde::Serialize;
+
+use crate::cli::{SelfCommand, SelfUpdateArgs};
+use crate::env_vars;
+use crate::printer::Printer;
+
+/// The app name the installer writes its receipt and reads its variables under
+/// (`HIGRESS_CLAW_INSTALL_DIR`, `HIGRESS_CLAW_INSTALLER_GITHUB_BASE_URL`).
+const APP: &str = "higress-claw";
+const INSTALLER_COMMAND: &str = "curl -LsSf https://github.com/higress-group/higress-claw/releases/latest/download/higress-claw-installer.sh | sh";
+const INSTALLER_COMMAND_WINDOWS: &str = "powershell -ExecutionPolicy ByPass -c \"irm https://github.com/higress-group/higress-claw/releases/latest/download/higress-claw-installer.ps1 | iex\"";
+
+/// Who put the running binary where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstallMethod {
+    /// The installer, per its receipt: `self update` replaces it.
+    Installer,
+    /// An npm package (`node_modules/…`), globally, in a project, or npx's cache.
+    Npm { npx: bool },
+    /// `cargo install` or `cargo binstall` (`$CARGO_HOME/bin`).
+    Cargo,
+    /// Anything else: a checkout's `target/`, a copied binary, a distribution package.
+    Unknown,
+}
+
+impl InstallMethod {
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Installer => "installer",
+            Self::Npm { .. } => "npm",
+            Self::Cargo => "cargo",
+            Self::Unknown => "unknown",
+        }
+    }
+
+    /// The command that updates a binary installed this way, when it is not ours to do.
+    pub fn update_command(&self) -> Option<String> {
+        match self {
+            Self::Installer => None,
+            Self::Npm { npx: true } => Some("npx higress-claw@latest …".into()),
+            Self::Npm { npx: false } => Some("npm install -g higress-claw@latest".into()),
+            Self::Cargo => {
+                Some("cargo install higress-claw (or cargo binstall higress-claw)".into())
+            }
+            Self::Unknown => Some(if cfg!(windows) {
+                INSTALLER_COMMAND_WINDOWS.into()
+            } else {
+                INSTALLER_COMMAND.into()
+            }),
+        }
+    }
+}
+
+/// How a binary at `exe` was installed, when no installer receipt claims it: npm's
+/// `node_modules` (npx's cache is a `_npx` folder), or cargo's `bin` folder.
+pub fn classify_path(exe: &Path, cargo_home: &Path) -> InstallMethod {
+    let names: Vec<&std::ffi::OsStr> = exe
+        .components()
+        .filter_map(|c| match c {
+            Component::Normal(name) => Some(name),
+            _ => None,
+        })
+        .collect();
+    if names.iter().any(|n| *n == "node_modules") {
+        return InstallMethod::Npm {
+            npx: names.iter().any(|n| *n == "_npx"),
+        };
+    }
+    let same = |a: &Path, b: &Path| {
+        a == b
+            || a.canonicalize()
+                .ok()
+                .is_some_and(|a| b.canonicalize().is_ok_and(|b| a == b))
+    };
+    if exe
+        .parent()
+        .is_some_and(|dir| same(dir, &cargo_home.join("bin")))
+    {
+        return InstallMethod::Cargo;
+    }
+    InstallMethod::Unknown
+}
+
+/// `$CARGO_HOME`, else `~/.cargo`.
+fn cargo_home() -> PathBuf {
+    std::env::var_os(env_vars::CARGO_HOME)
+        .filter(|h| !h.is_empty())
+        .map_or_else(|| env_vars::home_dir().join(".cargo"), PathBuf::from)
+}
+
+#[derive(Serialize)]
+struct SelfUpdateReport {
+    /// installer | npm | cargo | unknown
+    method: &'static str,
+    /// updated | up-to-date | not-updated
+    action: &'static str,
+    /// The running binary.
+    path: String,
+    current_version: String,
+    new_version: Option<String>,
+    /// What updates this install, when `self update` cannot.
+    command: Option<String>,
+}
+
+pub async fn run(command: SelfCommand, printer: Printer) -> anyhow::Result<()> {
+    match command {
+        SelfCommand::Update(args) => update(args, printer).await,
+    }
+}
+
+async fn update(args: SelfUpdateArgs, printer: Printer) -> anyhow::Result<()> {
+    let exe = std::env::current_exe().context("cannot tell where this binary is")?;
+    let current = env!("CARGO_PKG_VERSION").to_string();
+    let mut report = SelfUpdateReport {
+        method: "unknown",
+        action: "not-updated",
+        path: exe.display().to_string(),
+        current_version: current.clone(),
+        new_version: None,
+        command: None,
+    };
+
+    let mut updater = AxoUpdater::new_for(APP);
+    let loaded = updater.load_receipt().map(|_| ());
+    let receipt = match loaded {
+        Ok(()) => Some(
+            updater
+                .check_receipt_is_for_this_executable()
+                .unwrap_or(false),
+        ),
+        Err(AxoupdateError::NoReceipt { .. }) => None,
+        Err(err) => {
+            printer.warn(format!("the installer's receipt is unreadable: {err}"));
+            None
+        }
+    };
+    if receipt != Some(true) {
+        let method = classify_path(&exe, &cargo_home());
+        report.method = method.name();
+        report.command = method.update_command();
+        printer.json(&report);
+        let command = report.command.unwrap_or_default();
+        let how = match method {
+            InstallMethod::Npm { .. } => "this higress-claw was installed by npm".to_string(),
+            InstallMethod::Cargo => "this higress-claw was installed by cargo".to_string(),
+            _ if receipt == Some(false) => format!(
+                "this higress-claw ({}) is not the one the installer put in place",
+                exe.display()
+            ),
+            _ => format!(
+                "this higress-claw ({}) was not put in place by the installer (no install receipt)",
+                exe.display()
+            ),
+        };
+        let verb = match method {
+            InstallMethod::Unknown => "install the latest release with",
+            _ => "update it with",
+        };
+        return Err(anyhow!("{how}; {verb}: {command}"));
+    }
+
+    report.method = InstallMethod::Installer.name();
+    if let Some(version) = &args.version {
+        let version = version.trim_start_matches('v').to_string();
+        updater.configure_version_specifier(UpdateRequest::SpecificVersion(version));
+    }
+    // Stdout is the JSON document's or the summary's: the installer's chatter goes to
+    // stderr with -v, else it is kept and shown only if it fails.
+    updater.disable_installer_stdout();
+    if printer.json_mode() {
+        updater.disable_installer_stderr();
+    } else {
+        updater.enable_installer_stderr();
+    }
+    let spinner = printer.spinner("looking for a newer release");
+    let result = updater.run().await;
+    spinner.finish_and_clear();
+    match result {
+        Ok(Some(done)) => {
+            report.action = "updated";
+            report.new_version = Some(done.new_version.to_string());
+            printer.json(&report);
+            printer.success(format!(
+                "updated higress-claw {current} → {} in {}",
+                done.new_version, done.install_prefix
+            ));
+            Ok(())
+        }
+        Ok(None) => {
+            report.action = "up-to-date";
+            report.new_version = Some(current.clone());
+            printer.json(&report);
+            printer.success(format!("higress-claw {current} is the latest release"));
+            Ok(())
+        }
+        Err(err) => {
+            printer.json(&report);
+            Err(describe(err))
+        }
+    }
+}
+
+/// The updater's error, with what the installer printed when it was the one that failed.
+fn describe(err: AxoupdateError) -> anyhow::Error {
+    if let AxoupdateError::InstallFailed {
+        status,
+        stdout,
+        stderr,
+    } = &err
+    {
+        let output = [stdout, stderr]
+            .into_iter()
+            .flatten()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("\n");
+        let code = status.map_or_else(|| "a signal".to_string(), |c| c.to_string());
+        return anyhow!(
+            "the installer of the new release failed (exit {code}); the current binary is kept\n{output}"
+        );
+    }
+    anyhow::Error::new(err).context(
+        "self update failed; the current binary is kept (a mirror: set HIGRESS_CLAW_INSTALLER_GITHUB_BASE_URL)",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn npm_installs_are_told_to_update_through_npm() {
+        let cargo = Path::new("/home/u/.cargo");
+        let global = Path::new(
+            "/usr/lib/node_modules/higress-claw/node_modules/@higress-claw/linux-x64/bin/higress-claw",
+        );
+        assert_eq!(
+            classify_path(global, cargo),
+            InstallMethod::Npm { npx: false }
+        );
+        let npx = Path::new(
+            "/home/u/.npm/_npx/1f2e/node_modules/@higress-claw/linux-x64/bin/higress-claw",
+        );
+        assert_eq!(classify_path(npx, cargo), InstallMethod::Npm { npx: true });
+        assert_eq!(
+            InstallMethod::Npm { npx: false }.update_command().unwrap(),
+            "npm install -g higress-claw@latest"
+        );
+    }
+
+    #[test]
+    fn cargo_installs_are_told_to_update_through_cargo() {
+        let cargo = Path::new("/home/u/.cargo");
+        assert_eq!(
+            classify_path(Path::new("/home/u/.cargo/bin/higress-claw"), cargo),
+            InstallMethod::Cargo
+        );
+        assert_eq!(
+            classify_path(Path::new("/work/target/release/higress-claw"), cargo),
+            InstallMethod::Unknown
+        );
+        assert!(
+            InstallMethod::Cargo
+                .update_command()
+                .unwrap()
+                .contains("cargo binstall higress-claw")
+        );
+    }
+}

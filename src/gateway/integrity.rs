@@ -1,0 +1,521 @@
+//! Whether the folder still holds what the gateway needs, file by file and provider by
+//! provider, before anything builds on it.
+//!
+//! A file can parse and still be damaged: cut short by a full disk, half-edited by
+//! hand. Editing on top of it would render it again without what it lost (the other
+//! providers' entries, the plugin's `url`, `phase`, `priority`), so a damaged folder is
+//! refused for edits and export, naming the file, the line and the repair, and `doctor`
+//! reports it. A provider is complete when it has all five resources (its ai-proxy
+//! entry and match rule, its McpBridge registry, its Ingress and its console
+//! ConfigMap); one with only some of them was cut off mid-edit, and `repair` finishes
+//! or removes it.
+
+use std::collections::BTreeSet;
+
+use super::folder::{DataFolder, FolderError, Transaction, render};
+use super::paths;
+use super::provider::registry_name;
+use super::templates;
+use crate::yaml::Value;
+
+/// A file that does not hold what its resource must, and how to put it right.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damage {
+    /// Relative to the data folder.
+    pub path: String,
+    /// 1-based, where the problem is (or where the missing part belongs).
+    pub line: Option<usize>,
+    pub problem: String,
+}
+
+/// The resources of one provider that exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Parts {
+    pub entry: bool,
+    pub rule: bool,
+    pub registry: bool,
+    pub ingress: bool,
+    pub configmap: bool,
+}
+
+impl Parts {
+    const NAMES: [&'static str; 5] = [
+        "ai-proxy entry",
+        "match rule",
+        "registry",
+        "ingress",
+        "console ConfigMap",
+    ];
+
+    fn flags(self) -> [bool; 5] {
+        [
+            self.entry,
+            self.rule,
+            self.registry,
+            self.ingress,
+            self.configmap,
+        ]
+    }
+
+    pub fn complete(self) -> bool {
+        self.flags().iter().all(|f| *f)
+    }
+
+    pub fn present(self) -> Vec<&'static str> {
+        Self::NAMES
+            .iter()
+            .zip(self.flags())
+            .filter(|(_, f)| *f)
+            .map(|(n, _)| *n)
+            .collect()
+    }
+
+    pub fn missing(self) -> Vec<&'static str> {
+        Self::NAMES
+            .iter()
+            .zip(self.flags())
+            .filter(|(_, f)| !*f)
+            .map(|(n, _)| *n)
+            .collect()
+    }
+}
+
+/// A provider with some of its resources but not all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Partial {
+    pub provider: String,
+    pub parts: Parts,
+}
+
+/// What each managed file must hold for the plugins and the controller.
+struct Expect {
+    path: &'static str,
+    api_version: &'static str,
+    kind: &'static str,
+    /// Keys under `spec` that must be there.
+    spec_keys: &'static [&'static str],
+}
+
+const WASM_PLUGIN_KEYS: &[&str] = &["defaultConfig", "url", "phase", "priority", "failStrategy"];
+
+const FILES: &[Expect] = &[
+    Expect {
+        path: paths::AI_PROXY,
+        api_version: "extensions.higress.io/v1alpha1",
+        kind: "WasmPlugin",
+        spec_keys: WASM_PLUGIN_KEYS,
+    },
+    Expect {
+        path: paths::MODEL_ROUTER,
+        api_version: "extensions.higress.io/v1alpha1",
+        kind: "WasmPlugin",
+        spec_keys: WASM_PLUGIN_KEYS,
+    },
+    Expect {
+        path: paths::AI_STATISTICS,
+        api_version: "extensions.higress.io/v1alpha1",
+        kind: "WasmPlugin",
+        spec_keys: WASM_PLUGIN_KEYS,
+    },
+    Expect {
+        path: paths::MCP_BRIDGE,
+        api_version: "networking.higress.io/v1",
+        kind: "McpBridge",
+        spec_keys: &["registries"],
+    },
+];
+
+impl DataFolder {
+    /// Every damaged file, in a stable order; empty for a sound folder.
+    pub fn damage(&self) -> Result<Vec<Damage>, FolderError> {
+        let mut out = Vec::new();
+        for expect in FILES {
+            if let Some((text, doc)) = self.document(expect.path)? {
+                check_file(expect, &text, &doc, &mut out);
+            }
+        }
+        if let Some((text, doc)) = self.document(paths::AI_PROXY)? {
+            check_ai_proxy(&text, &doc, &mut out);
+        }
+        if let Some((text, doc)) = self.document(paths::MCP_BRIDGE)? {
+            check_registries(&text, &doc, &mut out);
+        }
+        for id in self.ingress_ids() {
+            let path = paths::ingress(&id);
+            if let Some((text, doc)) = self.document(&path)? {
+                check_ingress(&path, &text, &doc, &mut out);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Refuses an edit or an export of a damaged folder, naming the first damage: a
+    /// file that does not parse (with its line), one that lacks what its resource
+    /// needs, or a provider cut off mid-edit.
+    pub fn check_sound(&self) -> Result<(), FolderError> {
+        for expect in FILES {
+            self.load_resource::<Value>(expect.path)?;
+        }
+        for id in self.ingress_ids() {
+            self.load_resource::<Value>(&paths::ingress(&id))?;
+        }
+        for id in self.configmap_ids() {
+            self.load_resource::<Value>(&paths::route_configmap(&id))?;
+        }
+        match self.damage()?.into_iter().next() {
+            Some(damage) => Err(FolderError::Damaged {
+                path: damage.path,
+                line: damage.line,
+                problem: damage.problem,
+            }),
+            None => match self.partial_providers()?.into_iter().next() {
+                Some(partial) => Err(FolderError::Partial {
+                    provider: partial.provider,
+                    present: partial.parts.present().join(", "),
+                    missing: partial.parts.missing().join(", "),
+                }),
+                None => Ok(()),
+            },
+        }
+    }
+
+    /// The resources each provider id has, for every id any of them names.
+    pub fn provider_parts(&self) -> Result<Vec<(String, Parts)>, FolderError> {
+        let mut ids: BTreeSet<String> = self.ingress_ids().into_iter().collect();
+        let entries = self.entry_ids()?;
+        let rules = self.rule_ids()?;
+        let registries = self.registry_names()?;
+        let configmaps = self.configmap_ids();
+        ids.extend(entries.iter().cloned());
+        ids.extend(rules.iter().cloned());
+        ids.extend(configmaps.iter().cloned());
+        ids.extend(
+            registries
+                .iter()
+                .filter_map(|r| r.strip_prefix("llm-")?.strip_suffix(".internal"))
+                .map(String::from),
+        );
+        let ingresses: BTreeSet<String> = self.ingress_ids().into_iter().collect();
+        Ok(ids
+            .into_iter()
+            .map(|id| {
+                let parts = Parts {
+                    entry: entries.contains(&id),
+                    rule: rules.contains(&id),
+                    registry: registries.contains(&registry_name(&id)),
+                    ingress: ingresses.contains(&id),
+                    configmap: configmaps.contains(&id),
+                };
+                (id, parts)
+            })
+            .collect())
+    }
+
+    /// Providers with some of their resources but not all.
+    pub fn partial_providers(&self) -> Result<Vec<Partial>, FolderError> {
+        Ok(self
+            .provider_parts()?
+            .into_iter()
+            .filter(|(_, parts)| !parts.complete())
+            .map(|(provider, parts)| Partial { provider, parts })
+            .collect())
+    }
+
+    fn document(&self, relative: &str) -> Result<Option<(String, Value)>, FolderError> {
+        let Some(text) = self.store().read(relative)? else {
+            return Ok(None);
+        };
+        // A file that does not parse is the parse check's to report.
+        let Some(doc) = self.load_resource::<Value>(relative).ok().flatten() else {
+            return Ok(None);
+        };
+        Ok(Some((text, doc)))
+    }
+
+    fn ingress_ids(&self) -> Vec<String> {
+        ids_in(self, "ingresses", "ai-route-", ".internal.yaml")
+    }
+
+    fn configmap_ids(&self) -> BTreeSet<String> {
+        ids_in(self, "configmaps", "ai-route-", ".yaml")
+            .into_iter()
+            .collect()
+    }
+
+    fn entry_ids(&self) -> Result<BTreeSet<String>, FolderError> {
+        Ok(self
+            .document(paths::AI_PROXY)?
+            .map(|(_, doc)| {
+                seq(&doc, &["spec", "defaultConfig", "providers"])
+                    .iter()
+                    .filter_map(|p| p.get("id")?.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    fn rule_ids(&self) -> Result<BTreeSet<String>, FolderError> {
+        Ok(self
+            .document(paths::AI_PROXY)?
+            .map(|(_, doc)| {
+                seq(&doc, &["spec", "matchRules"])
+                    .iter()
+                    .filter_map(|r| r.get("config")?.get("activeProviderId")?.as_str())
+                    .map(String::from)
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+
+    fn registry_names(&self) -> Result<BTreeSet<String>, FolderError> {
+        Ok(self
+            .document(paths::MCP_BRIDGE)?
+            .map(|(_, doc)| {
+                seq(&doc, &["spec", "registries"])
+                    .iter()
+                    .filter_map(|r| r.get("name")?.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default())
+    }
+}
+
+/// Provider ids from the file names `<prefix><id><suffix>` in `dir`.
+impl Transaction<'_> {
+    /// For a rewrite (`init --force`): every file that does not parse or is damaged
+    /// starts over from the image's template, and a provider file of that kind goes, so
+    /// the rewrite repairs what `doctor` named instead of tripping over it.
+    pub fn start_over_unsound(&mut self) -> Result<(), FolderError> {
+        let folder = self.folder;
+        let damaged: BTreeSet<String> = folder.damage()?.into_iter().map(|d| d.path).collect();
+        let unsound =
+            |path: &str| damaged.contains(path) || folder.load_resource::<Value>(path).is_err();
+        if unsound(paths::AI_PROXY) {
+            self.ai_proxy = Some(templates::ai_proxy_plugin());
+        }
+        if unsound(paths::MODEL_ROUTER) {
+            self.router = Some(templates::model_router_plugin());
+        }
+        if unsound(paths::MCP_BRIDGE) {
+            self.bridge = Some(templates::default_bridge());
+        }
+        if unsound(paths::AI_STATISTICS) {
+            let text = render(paths::AI_STATISTICS, &templates::ai_statistics_plugin())?;
+            self.put(paths::AI_STATISTICS, text);
+        }
+        for id in folder.ingress_ids() {
+            if unsound(&paths::ingress(&id)) {
+                self.ingresses.insert(id, None);
+            }
+        }
+        for id in folder.configmap_ids() {
+            if unsound(&paths::route_configmap(&id)) {
+                self.configmaps.insert(id, None);
+            }
+        }
+        Ok(())
+    }
+}
+
+fn ids_in(folder: &DataFolder, dir: &str, prefix: &str, suffix: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(folder.root().join(dir)) else {
+        return Vec::new();
+    };
+    let mut ids: Vec<String> = entries
+        .flatten()
+        .filter_map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let id = name.strip_prefix(prefix)?.strip_suffix(suffix)?;
+            // `ai-route-x.internal.yaml` is an ingress's name, not a ConfigMap's id.
+            (!id.contains('.')).then(|| id.to_string())
+        })
+        .collect();
+    ids.sort();
+    ids
+}
+
+fn at<'a>(doc: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(doc, |v, key| v.get(key))
+}
+
+fn seq<'a>(doc: &'a Value, path: &[&str]) -> &'a [Value] {
+    at(doc, path)
+        .and_then(Value::as_sequence)
+        .map_or(&[], |s| s.as_slice())
+}
+
+/// The line of the first `key:` (as a mapping key, any indentation), 1-based.
+fn line_of(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start().trim_start_matches("- ");
+            l.strip_prefix(key)
+                .is_some_and(|rest| rest.starts_with(':'))
+        })
+        .map(|i| i + 1)
+}
+
+fn damage(out: &mut Vec<Damage>, path: &str, line: Option<usize>, problem: String) {
+    out.push(Damage {
+        path: path.to_string(),
+        line,
+        problem,
+    });
+}
+
+fn check_file(expect: &Expect, text: &str, doc: &Value, out: &mut Vec<Damage>) {
+    let path = expect.path;
+    for (key, want) in [("apiVersion", expect.api_version), ("kind", expect.kind)] {
+        let have = doc.get(key).and_then(Value::as_str);
+        if have != Some(want) {
+            damage(
+                out,
+                path,
+                line_of(text, key).or(Some(1)),
+                format!(
+                    "{key} is {}, not {want}",
+                    have.map_or("missing".to_string(), |h| format!("{h:?}"))
+                ),
+            );
+        }
+    }
+    let Some(spec) = doc.get("spec") else {
+        damage(out, path, Some(1), "has no spec".into());
+        return;
+    };
+    for key in expect.spec_keys {
+        if spec.get(key).is_none() {
+            damage(
+                out,
+                path,
+                line_of(text, "spec"),
+                format!("spec has no {key} (the file looks cut short)"),
+            );
+        }
+    }
+}
+
+fn check_ai_proxy(text: &str, doc: &Value, out: &mut Vec<Damage>) {
+    let path = paths::AI_PROXY;
+    let providers = seq(doc, &["spec", "defaultConfig", "providers"]);
+    let mut ids = BTreeSet::new();
+    for (i, entry) in providers.iter().enumerate() {
+        let id = entry.get("id").and_then(Value::as_str);
+        let line = id.and_then(|id| line_of_value(text, "id", id));
+        match id {
+            None => damage(out, path, line, format!("provider entry {i} has no id")),
+            Some(id) if !ids.insert(id.to_string()) => damage(
+                out,
+                path,
+                line,
+                format!("two provider entries have the id {id}"),
+            ),
+            Some(id) if entry.get("type").and_then(Value::as_str).is_none() => {
+                damage(out, path, line, format!("the entry of {id} has no type"))
+            }
+            _ => {}
+        }
+    }
+    let mut ruled = BTreeSet::new();
+    for rule in seq(doc, &["spec", "matchRules"]) {
+        let Some(id) = rule
+            .get("config")
+            .and_then(|c| c.get("activeProviderId"))
+            .and_then(Value::as_str)
+        else {
+            continue; // a rule of the user's own (another config): not ours to judge
+        };
+        let line = line_of_value(text, "activeProviderId", id);
+        if !ruled.insert(id.to_string()) {
+            damage(out, path, line, format!("two match rules pick {id}"));
+        }
+        if seq(rule, &["service"]).is_empty() {
+            damage(
+                out,
+                path,
+                line,
+                format!("the match rule of {id} has no service"),
+            );
+        }
+    }
+}
+
+fn check_registries(text: &str, doc: &Value, out: &mut Vec<Damage>) {
+    for registry in seq(doc, &["spec", "registries"]) {
+        let name = registry.get("name").and_then(Value::as_str);
+        let line = name.and_then(|n| line_of_value(text, "name", n));
+        let missing: Vec<&str> = ["name", "type", "domain", "port"]
+            .into_iter()
+            .filter(|k| registry.get(k).is_none())
+            .collect();
+        if !missing.is_empty() {
+            damage(
+                out,
+                paths::MCP_BRIDGE,
+                line,
+                format!(
+                    "the registry {} has no {}",
+                    name.unwrap_or("(unnamed)"),
+                    missing.join(", ")
+                ),
+            );
+        }
+    }
+}
+
+fn check_ingress(path: &str, text: &str, doc: &Value, out: &mut Vec<Damage>) {
+    let annotations = at(doc, &["metadata", "annotations"]);
+    let has = |key: &str| annotations.and_then(|a| a.get(key)).is_some();
+    if doc.get("kind").and_then(Value::as_str) != Some("Ingress") {
+        damage(out, path, line_of(text, "kind"), "is not an Ingress".into());
+    }
+    if !has("higress.io/destination") {
+        damage(
+            out,
+            path,
+            line_of(text, "annotations").or(line_of(text, "metadata")),
+            "has no higress.io/destination annotation".into(),
+        );
+    }
+    let matches_model = annotations.and_then(Value::as_mapping).is_some_and(|a| {
+        a.keys()
+            .filter_map(Value::as_str)
+            .any(|k| super::pattern::HeaderMatch::from_annotation(k, "").is_some())
+    });
+    if !matches_model {
+        damage(
+            out,
+            path,
+            line_of(text, "annotations").or(line_of(text, "metadata")),
+            "has no model match annotation (x-higress-llm-model)".into(),
+        );
+    }
+    if seq(doc, &["spec", "rules"]).is_empty() {
+        damage(out, path, line_of(text, "spec"), "has no spec.rules".into());
+    }
+}
+
+/// The line of `key: value` (value possibly quoted).
+fn line_of_value(text: &str, key: &str, value: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start().trim_start_matches("- ");
+            l.strip_prefix(key)
+                .and_then(|r| r.strip_prefix(':'))
+                .is_some_and(|v| v.trim().trim_matches(['\'', '"']) == value)
+        })
+        .map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_found_where_the_key_is() {
+        let text = "apiVersion: v1\nspec:\n  providers:\n  - id: deepseek\n    type: x\n";
+        assert_eq!(line_of(text, "spec"), Some(2));
+        assert_eq!(line_of_value(text, "id", "deepseek"), Some(4));
+        assert_eq!(line_of(text, "url"), None);
+    }
+}
