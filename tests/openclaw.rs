@@ -276,6 +276,11 @@ fn an_upstream_setup_is_taken_over(release: Release) {
         provider.get("apiKey").is_none() && provider.get("authHeader").is_none(),
         "{provider}"
     );
+    assert!(
+        config.get("auth").is_none(),
+        "auth held only the placeholder profile: {}",
+        config["auth"]
+    );
     let settings = &config["plugins"]["entries"]["higress"]["config"];
     assert_eq!(settings["consoleUrl"], "http://localhost:8001");
     assert_eq!(settings["autoRoutingDefaultModel"], "glm-5");

@@ -140,6 +140,14 @@ pub(super) fn auth_profile_edits(cfg: &Value, changes: &mut Vec<Change>) -> Vec<
         None,
         "the upstream login's placeholder credential (token higress-local)",
     ));
+    let only_profiles = get(cfg, &["auth"])
+        .and_then(Value::as_object)
+        .is_some_and(|auth| auth.keys().all(|k| k == "profiles"));
+    if rest.is_empty() && only_profiles {
+        // Nothing else in `auth`: no empty object is left behind.
+        edits.push(Edit::remove(&["auth"]));
+        return edits;
+    }
     edits.push(if rest.is_empty() {
         Edit::remove(&["auth", "profiles"])
     } else {

@@ -6,7 +6,7 @@ use super::super::PLUGIN_ID;
 use super::super::config::get;
 use super::super::legacy::PLACEHOLDER_TOKEN;
 use super::{Change, SetupInput, change, same_model};
-use crate::gateway::models::ClientModel;
+use crate::gateway::models::{ClientModel, FactSource};
 
 /// The provider entry: fields we do not own kept, the upstream placeholder key dropped,
 /// the models exactly the gateway's. Also the old model entries that go.
@@ -25,6 +25,22 @@ pub(super) fn provider_value(
     let placeholder = map.get("apiKey").is_some_and(|k| k == PLACEHOLDER_TOKEN);
     match input.api_key {
         Some(key) => {
+            // Reported masked: the key given replaces the placeholder or an older key.
+            let old_key = map.get("apiKey").and_then(Value::as_str).map(|old| {
+                if old == PLACEHOLDER_TOKEN {
+                    old.to_string()
+                } else {
+                    crate::secret::mask(old)
+                }
+            });
+            if let Some(old) = old_key.filter(|_| map.get("apiKey") != Some(&json!(key.expose()))) {
+                changes.push(change(
+                    format!("{path}.apiKey"),
+                    Some(json!(old)),
+                    Some(json!(key.masked())),
+                    "the gateway key given (--api-key)",
+                ));
+            }
             map.insert("apiKey".into(), json!(key.expose()));
         }
         None if placeholder => {
@@ -97,11 +113,17 @@ fn model_entries(
                             .collect(),
                     )
                 };
+                let why = match m.source {
+                    FactSource::User => "facts corrected from `higress-claw models set`",
+                    FactSource::Catalog => "facts corrected from the catalog",
+                    FactSource::Routed => "what every model the auto-router may pick can do",
+                    FactSource::Default => "nothing is known of it: claims no more than text",
+                };
                 changes.push(change(
                     format!("{path}[{}]", m.id),
                     Some(pick(&old[i])),
                     Some(pick(&entry)),
-                    "facts corrected from the catalog",
+                    why,
                 ));
             }
         }

@@ -179,7 +179,11 @@ fn the_upstream_setup_is_carried_over() {
     let settings = &result["plugins"]["entries"]["higress"]["config"];
     assert_eq!(settings["consoleUrl"], "http://localhost:8001");
     assert_eq!(settings["autoRoutingDefaultModel"], "glm-5");
-    assert!(result["auth"].get("profiles").is_none());
+    assert!(
+        result.get("auth").is_none(),
+        "auth held only the placeholder: {}",
+        result["auth"]
+    );
     // Run again over the result: nothing more to carry over.
     let again = ConfigFile::from_value(result.clone());
     assert!(plan_setup(&input(&again, &models)).changes.is_empty());
@@ -291,7 +295,31 @@ fn the_gateway_key_is_set_and_only_ever_shown_masked() {
         !shown.contains(key.expose()) && shown.contains("gw-s…7890"),
         "{shown}"
     );
-    assert!(!format!("{:?}", plan.changes).contains(key.expose()));
+    let changes = format!("{:?}", plan.changes);
+    assert!(!changes.contains(key.expose()), "{changes}");
+    let replaced = plan
+        .changes
+        .iter()
+        .find(|c| c.path == "models.providers.higress.apiKey")
+        .expect("the placeholder's replacement is reported");
+    assert_eq!(
+        (replaced.before.clone(), replaced.after.clone()),
+        (Some(json!("higress-local")), Some(json!("gw-s…7890")))
+    );
+    // Over a config that already has this key, nothing is reported.
+    let mut value: Value = serde_json::from_str(UPSTREAM).unwrap();
+    value["models"]["providers"]["higress"]["apiKey"] = json!(key.expose());
+    let same = ConfigFile::from_value(value);
+    let plan = plan_setup(&SetupInput {
+        api_key: Some(&key),
+        ..input(&same, &models)
+    });
+    assert!(
+        !plan
+            .changes
+            .iter()
+            .any(|c| c.path == "models.providers.higress.apiKey")
+    );
 }
 
 #[test]
