@@ -38,7 +38,7 @@ pub(super) fn provider_value(
                     format!("{path}.apiKey"),
                     Some(json!(old)),
                     Some(json!(key.masked())),
-                    "the gateway key given (--api-key)",
+                    "the gateway key given (--api-key or HIGRESS_CLAW_GATEWAY_KEY)",
                 ));
             }
             map.insert("apiKey".into(), json!(key.expose()));
