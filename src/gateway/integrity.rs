@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 
 use super::folder::{DataFolder, FolderError, Transaction, render};
 use super::paths;
-use super::provider::registry_name;
+use super::provider::{registry_name, side_routes_of};
 use super::templates;
 use crate::yaml::Value;
 
@@ -181,10 +181,27 @@ impl DataFolder {
 
     /// The resources each provider id has, for every id any of them names.
     pub fn provider_parts(&self) -> Result<Vec<(String, Parts)>, FolderError> {
-        let mut ids: BTreeSet<String> = self.ingress_ids().into_iter().collect();
+        // A provider's second routes (`ai-route-bedrock.messages.internal` and its
+        // registry `llm-bedrock-mantle.internal`, the console's `….fallback.internal`)
+        // are written and removed with it: they are not providers of their own.
+        let side_registries: BTreeSet<String> = super::catalog::PROVIDERS
+            .iter()
+            .flat_map(|spec| {
+                side_routes_of(spec)
+                    .iter()
+                    .map(|side| registry_name(&format!("{}-{}", spec.id, side.registry)))
+            })
+            .collect();
+        let main_ingresses = || {
+            self.ingress_ids()
+                .into_iter()
+                .filter(|id| !id.contains('.'))
+        };
+        let mut ids: BTreeSet<String> = main_ingresses().collect();
         let entries = self.entry_ids()?;
         let rules = self.rule_ids()?;
-        let registries = self.registry_names()?;
+        let mut registries = self.registry_names()?;
+        registries.retain(|r| !side_registries.contains(r));
         let configmaps = self.configmap_ids();
         ids.extend(entries.iter().cloned());
         ids.extend(rules.iter().cloned());
@@ -195,7 +212,7 @@ impl DataFolder {
                 .filter_map(|r| r.strip_prefix("llm-")?.strip_suffix(".internal"))
                 .map(String::from),
         );
-        let ingresses: BTreeSet<String> = self.ingress_ids().into_iter().collect();
+        let ingresses: BTreeSet<String> = main_ingresses().collect();
         Ok(ids
             .into_iter()
             .map(|id| {
