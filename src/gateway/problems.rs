@@ -46,28 +46,7 @@ pub enum Problem {
 impl DataFolder {
     /// Every problem found in the folder, without changing it.
     pub fn problems(&self) -> Result<Vec<Problem>, FolderError> {
-        let mut out = Vec::new();
-        for dir in ["wasmplugins", "ingresses", "configmaps", "mcpbridges"] {
-            let Ok(entries) = std::fs::read_dir(self.root().join(dir)) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if !name.ends_with(".yaml") {
-                    continue;
-                }
-                let relative = format!("{dir}/{name}");
-                if let Err(FolderError::Parse { line, message, .. }) =
-                    self.load_resource::<Value>(&relative)
-                {
-                    let at = line.map(|l| format!(":{l}")).unwrap_or_default();
-                    out.push(Problem::Unparseable {
-                        path: format!("{relative}{at}"),
-                        message,
-                    });
-                }
-            }
-        }
+        let mut out = self.unparseable_files();
         if out.iter().any(|p| matches!(p, Problem::Unparseable { .. })) {
             return Ok(out);
         }
@@ -131,6 +110,33 @@ impl DataFolder {
             out.push(Problem::UnservedTarget { what, model });
         }
         Ok(out)
+    }
+
+    /// Every resource file that does not parse, with its line.
+    fn unparseable_files(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        for dir in ["wasmplugins", "ingresses", "configmaps", "mcpbridges"] {
+            let Ok(entries) = std::fs::read_dir(self.root().join(dir)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if !name.ends_with(".yaml") {
+                    continue;
+                }
+                let relative = format!("{dir}/{name}");
+                if let Err(FolderError::Parse { line, message, .. }) =
+                    self.load_resource::<Value>(&relative)
+                {
+                    let at = line.map(|l| format!(":{l}")).unwrap_or_default();
+                    out.push(Problem::Unparseable {
+                        path: format!("{relative}{at}"),
+                        message,
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// Where an enabled auto-routing sends requests that no provider in `providers`
