@@ -11,11 +11,15 @@ use serde::Serialize;
 
 use super::views::ProviderReport;
 use super::{lock_wait, usage};
-use crate::cli::{ConfigAddArgs, ConfigCommand, ConfigRemoveArgs};
+use crate::cli::{ConfigAddArgs, ConfigCommand, ConfigRemoveArgs, ResilienceArgs};
 use crate::env_vars;
+use crate::gateway::ConfiguredProvider;
 use crate::gateway::catalog::{self, ProviderSpec};
 use crate::gateway::plan::check_overlap_with;
 use crate::gateway::provider::{ProviderConfig, parse_keys};
+use crate::gateway::resilience::{
+    FAILOVER_FIELD, FailoverFlags, RETRY_FIELD, failover_edit, retry_edit,
+};
 use crate::printer::Printer;
 use crate::secret::Secret;
 use crate::target::Target;
@@ -139,6 +143,7 @@ async fn add(args: ConfigAddArgs, target: &Target, printer: Printer) -> anyhow::
         })?;
         config.set(field.trim(), value.trim().trim_matches('"'))?;
     }
+    apply_resilience(&args.resilience, current, &mut config, &printer)?;
     config.validate()?;
     let others: Vec<ProviderConfig> = existing.iter().filter_map(|p| p.to_config()).collect();
     check_overlap_with(&config, &others)?;
@@ -171,6 +176,51 @@ async fn add(args: ConfigAddArgs, target: &Target, printer: Printer) -> anyhow::
         printer.success(format!("{summary}; {}", ws.takes_effect()));
     }
     report(&ws, spec.id, action, changed, &printer)
+}
+
+/// `--failover`, `--retries` and their tuning flags, on the entry's current objects;
+/// refused before anything is written when failover would lack its health-check model.
+fn apply_resilience(
+    args: &ResilienceArgs,
+    current: Option<&ConfiguredProvider>,
+    config: &mut ProviderConfig,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    let flags = FailoverFlags {
+        enable: match (args.failover, args.no_failover) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
+        health_check_model: args.health_check_model.clone(),
+        failure_threshold: args.failure_threshold,
+        success_threshold: args.success_threshold,
+        health_check_interval: args.health_check_interval,
+        health_check_timeout: args.health_check_timeout,
+    };
+    let field = |name: &str| current.and_then(|p| p.settings.get(name));
+    config.resilience.failover = failover_edit(
+        config.spec.id,
+        field(FAILOVER_FIELD),
+        &flags,
+        &config.example_model(),
+    )
+    .map_err(|e| usage(e.to_string()))?;
+    config.resilience.retry = retry_edit(field(RETRY_FIELD), args.retries);
+    let single_key = config.keys.len() < 2;
+    if single_key && args.failover {
+        printer.warn(format!(
+            "{} has one key: failover takes it out of rotation when it keeps failing, but has no other key to use meanwhile; add keys with --key KEY1,KEY2",
+            config.spec.display_name
+        ));
+    }
+    if single_key && args.retries.is_some_and(|n| n > 0) {
+        printer.warn(format!(
+            "{} has one key: a retry goes to another key, so with one key nothing is retried (the plugin answers \"No more apiTokens to retry\" in its log); add keys with --key KEY1,KEY2",
+            config.spec.display_name
+        ));
+    }
+    Ok(())
 }
 
 /// After a removal: auto-routing targets that no provider serves any more.
@@ -230,6 +280,9 @@ async fn list(target: &Target, printer: Printer) -> anyhow::Result<()> {
                 "    {k}: {}\n",
                 v.as_str().map_or_else(|| v.to_string(), str::to_string)
             ));
+        }
+        for line in p.details() {
+            text.push_str(&format!("    {line}\n"));
         }
     }
     printer.data(text.trim_end());

@@ -26,6 +26,7 @@ pub mod problems;
 pub mod provider;
 pub mod provider_resources;
 pub mod repair;
+pub mod resilience;
 pub mod resources;
 pub mod routing;
 pub mod settings;

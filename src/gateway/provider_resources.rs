@@ -9,6 +9,7 @@ use super::provider::{
     Endpoint, ProviderConfig, VERTEX_AUTH_DOMAIN, is_placeholder_entry, registry_name,
     side_routes_of,
 };
+use super::resilience::{FAILOVER_FIELD, RETRY_FIELD};
 use super::resources::{ConfigMap, Ingress, MatchRule, ProviderEntry, Registry, mapping, string};
 use super::{paths, templates};
 use crate::yaml::{Mapping, Value};
@@ -124,6 +125,11 @@ impl Transaction<'_> {
                 .settings
                 .insert(Value::String(field.to_string()), value);
         }
+        let resilience = &provider.resilience;
+        resilience
+            .failover
+            .apply(FAILOVER_FIELD, &mut entry.settings);
+        resilience.retry.apply(RETRY_FIELD, &mut entry.settings);
         let rules = &mut proxy.match_rules;
         match rules
             .iter_mut()
