@@ -138,54 +138,36 @@ pub fn failover_edit(
         .ok_or_else(|| ResilienceError::MissingHealthCheckModel {
             example: example.to_string(),
         })?;
-    let number = |object: &Mapping, key: &str, given: Option<u32>, default: u32| {
-        given.or_else(|| positive(object, key)).unwrap_or(default)
-    };
     // Every field written out, as the console writes them: what the gateway does is
     // readable in the file without knowing the plugin's defaults.
-    let fields = [
-        ("enabled", Value::Bool(true)),
+    let numbers = [
         (
             "failureThreshold",
-            num(number(
-                &object,
-                "failureThreshold",
-                flags.failure_threshold,
-                DEFAULT_FAILURE_THRESHOLD,
-            )),
+            flags.failure_threshold,
+            DEFAULT_FAILURE_THRESHOLD,
         ),
         (
             "successThreshold",
-            num(number(
-                &object,
-                "successThreshold",
-                flags.success_threshold,
-                DEFAULT_SUCCESS_THRESHOLD,
-            )),
+            flags.success_threshold,
+            DEFAULT_SUCCESS_THRESHOLD,
         ),
         (
             "healthCheckInterval",
-            num(number(
-                &object,
-                "healthCheckInterval",
-                flags.health_check_interval,
-                DEFAULT_HEALTH_CHECK_INTERVAL_MS,
-            )),
+            flags.health_check_interval,
+            DEFAULT_HEALTH_CHECK_INTERVAL_MS,
         ),
         (
             "healthCheckTimeout",
-            num(number(
-                &object,
-                "healthCheckTimeout",
-                flags.health_check_timeout,
-                DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
-            )),
+            flags.health_check_timeout,
+            DEFAULT_HEALTH_CHECK_TIMEOUT_MS,
         ),
-        ("healthCheckModel", string(model)),
     ];
-    for (key, value) in fields {
-        object.insert(string(key), value);
+    object.insert(string("enabled"), Value::Bool(true));
+    for (key, given, default) in numbers {
+        let value = given.or_else(|| positive(&object, key)).unwrap_or(default);
+        object.insert(string(key), num(value));
     }
+    object.insert(string("healthCheckModel"), string(model));
     Ok(Edit::Set(Value::Mapping(object)))
 }
 
