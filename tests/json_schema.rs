@@ -110,7 +110,8 @@ fn documented_schemas_match_the_output() {
     assert_eq!(
         provider,
         [
-            "id", "name", "type", "route", "keys", "domain", "settings", "failover", "retries"
+            "id", "name", "type", "route", "keys", "domain", "settings", "failover", "retries",
+            "fallback"
         ]
     );
 }

@@ -9,17 +9,14 @@ use std::io::Read;
 use anyhow::Context as _;
 use serde::Serialize;
 
+use super::resilience::{apply_fallback, apply_resilience};
 use super::views::ProviderReport;
 use super::{lock_wait, usage};
-use crate::cli::{ConfigAddArgs, ConfigCommand, ConfigRemoveArgs, ResilienceArgs};
+use crate::cli::{ConfigAddArgs, ConfigCommand, ConfigRemoveArgs};
 use crate::env_vars;
-use crate::gateway::ConfiguredProvider;
 use crate::gateway::catalog::{self, ProviderSpec};
 use crate::gateway::plan::check_overlap_with;
 use crate::gateway::provider::{ProviderConfig, parse_keys};
-use crate::gateway::resilience::{
-    FAILOVER_FIELD, FailoverFlags, RETRY_FIELD, failover_edit, retry_edit,
-};
 use crate::printer::Printer;
 use crate::secret::Secret;
 use crate::target::Target;
@@ -148,6 +145,7 @@ async fn add(args: ConfigAddArgs, target: &Target, printer: Printer) -> anyhow::
     let others: Vec<ProviderConfig> = existing.iter().filter_map(|p| p.to_config()).collect();
     check_overlap_with(&config, &others)?;
     tx.upsert_provider(&config)?;
+    apply_fallback(&args.fallback, &config, &existing, &mut tx)?;
     let changed = tx.commit()?;
     ws.publish(&changed).await?;
     let action = match (current.is_some(), changed.is_empty()) {
@@ -176,51 +174,6 @@ async fn add(args: ConfigAddArgs, target: &Target, printer: Printer) -> anyhow::
         printer.success(format!("{summary}; {}", ws.takes_effect()));
     }
     report(&ws, spec.id, action, changed, &printer)
-}
-
-/// `--failover`, `--retries` and their tuning flags, on the entry's current objects;
-/// refused before anything is written when failover would lack its health-check model.
-fn apply_resilience(
-    args: &ResilienceArgs,
-    current: Option<&ConfiguredProvider>,
-    config: &mut ProviderConfig,
-    printer: &Printer,
-) -> anyhow::Result<()> {
-    let flags = FailoverFlags {
-        enable: match (args.failover, args.no_failover) {
-            (true, _) => Some(true),
-            (_, true) => Some(false),
-            _ => None,
-        },
-        health_check_model: args.health_check_model.clone(),
-        failure_threshold: args.failure_threshold,
-        success_threshold: args.success_threshold,
-        health_check_interval: args.health_check_interval,
-        health_check_timeout: args.health_check_timeout,
-    };
-    let field = |name: &str| current.and_then(|p| p.settings.get(name));
-    config.resilience.failover = failover_edit(
-        config.spec.id,
-        field(FAILOVER_FIELD),
-        &flags,
-        &config.example_model(),
-    )
-    .map_err(|e| usage(e.to_string()))?;
-    config.resilience.retry = retry_edit(field(RETRY_FIELD), args.retries);
-    let single_key = config.keys.len() < 2;
-    if single_key && args.failover {
-        printer.warn(format!(
-            "{} has one key: failover takes it out of rotation when it keeps failing, but has no other key to use meanwhile; add keys with --key KEY1,KEY2",
-            config.spec.display_name
-        ));
-    }
-    if single_key && args.retries.is_some_and(|n| n > 0) {
-        printer.warn(format!(
-            "{} has one key: a retry goes to another key, so with one key nothing is retried (the plugin answers \"No more apiTokens to retry\" in its log); add keys with --key KEY1,KEY2",
-            config.spec.display_name
-        ));
-    }
-    Ok(())
 }
 
 /// After a removal: auto-routing targets that no provider serves any more.
@@ -299,6 +252,13 @@ async fn remove(args: ConfigRemoveArgs, target: &Target, printer: Printer) -> an
     let ws = super::workspace(target, &printer).await?;
     let folder = &ws.folder;
     let mut tx = folder.begin(lock_wait(&printer))?;
+    // Read under the lock: a route that falls back to this provider keeps it.
+    if let Some(owner) = folder.falling_back_to(spec.id)?.first() {
+        return Err(usage(format!(
+            "{} is the fallback of the {owner} route (ai-route-{owner}), so removing it would break that fallback; first change it: higress-claw config add --provider {owner} --no-fallback (or --fallback ANOTHER)",
+            spec.display_name
+        )));
+    }
     if !tx.remove_provider(spec.id)? {
         return Err(usage(format!(
             "{} is not configured, so there is nothing to remove; see `higress-claw config list`",
@@ -324,6 +284,11 @@ fn warn_incomplete(ws: &Workspace, printer: &Printer) -> anyhow::Result<()> {
             p.provider,
             p.parts.present().join(", "),
             p.parts.missing().join(", ")
+        ));
+    }
+    for (provider, problem) in ws.folder.broken_fallbacks()? {
+        printer.warn(format!(
+            "the fallback of the {provider} route {problem}; `higress-claw repair` removes it"
         ));
     }
     for d in ws.folder.damage()? {

@@ -8,6 +8,7 @@ use crate::docker::Ports;
 use crate::docker::readiness::Readiness;
 use crate::gateway::ConfiguredProvider;
 use crate::gateway::catalog::SettingKind;
+use crate::gateway::fallback::{Fallback, Strategy};
 use crate::gateway::models::ClientModel;
 use crate::gateway::pattern::HeaderMatch;
 use crate::gateway::provider::ProviderConfig;
@@ -154,6 +155,44 @@ pub struct ProviderReport {
     pub failover: Option<FailoverView>,
     /// How often a failed request is retried with another key; 0 when off.
     pub retries: u32,
+    /// Where the route sends requests its provider fails; null when off.
+    pub fallback: Option<FallbackView>,
+}
+
+/// A route's fallback to other providers.
+#[derive(Debug, Serialize)]
+pub struct FallbackView {
+    pub providers: Vec<FallbackTargetView>,
+    /// The status classes that fall back: `4xx`, `5xx`.
+    pub on: Vec<String>,
+    /// `rand` (one of the providers at random) or `seq` (always the first).
+    pub strategy: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FallbackTargetView {
+    pub provider: String,
+    pub model: String,
+}
+
+impl From<&Fallback> for FallbackView {
+    fn from(f: &Fallback) -> Self {
+        Self {
+            providers: f
+                .targets
+                .iter()
+                .map(|t| FallbackTargetView {
+                    provider: t.provider.clone(),
+                    model: t.model.clone(),
+                })
+                .collect(),
+            on: f.codes.clone(),
+            strategy: match f.strategy {
+                Strategy::Rand => "rand",
+                Strategy::Seq => "seq",
+            },
+        }
+    }
 }
 
 /// ai-proxy's key failover of one provider, its defaults filled in.
@@ -222,6 +261,7 @@ impl ProviderReport {
             settings,
             failover: FailoverView::of(&p.settings),
             retries: retries_of(&p.settings),
+            fallback: p.fallback.as_ref().map(FallbackView::from),
         }
     }
 
@@ -258,6 +298,7 @@ impl ProviderReport {
             settings,
             failover: FailoverView::of(&planned),
             retries: retries_of(&planned),
+            fallback: None,
         }
     }
 
@@ -278,6 +319,23 @@ impl ProviderReport {
             out.push(format!(
                 "retries: up to {} with another key (non-streaming requests)",
                 self.retries
+            ));
+        }
+        if let Some(f) = &self.fallback {
+            let to: Vec<String> = f
+                .providers
+                .iter()
+                .map(|t| format!("{} ({})", t.provider, t.model))
+                .collect();
+            let how = match (f.strategy, to.len()) {
+                (_, 1) => "",
+                ("seq", _) => ", always the first",
+                _ => ", one at random",
+            };
+            out.push(format!(
+                "fallback: on {} to {}{how}",
+                f.on.join(","),
+                to.join(", ")
             ));
         }
         out

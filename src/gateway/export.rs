@@ -14,7 +14,7 @@ use super::provider::{is_placeholder_key, side_routes_of};
 use super::resources::{
     AiProxyConfig, ConfigMap, Ingress, McpBridge, ModelRouterConfig, ProviderEntry, WasmPlugin,
 };
-use super::{catalog, paths};
+use super::{catalog, fallback, paths};
 use crate::yaml::{self, Mapping, Value};
 
 #[derive(Debug, Clone)]
@@ -116,15 +116,22 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
             .collect::<Vec<_>>()
         })
         .collect();
-    // Each provider's route, then its second routes (`ai-route-bedrock.messages`).
+    // Each provider's route, then its second routes (`ai-route-bedrock.messages`),
+    // then its fallback route.
     let routes: Vec<String> = configured
         .iter()
         .flat_map(|id| {
             let sides = catalog::find(id).map_or(&[][..], side_routes_of);
             std::iter::once(id.clone())
                 .chain(sides.iter().map(|s| format!("{id}.{}", s.suffix)))
+                .chain(std::iter::once(fallback::ingress_key(id)))
                 .collect::<Vec<_>>()
         })
+        .collect();
+    let fallbacks: Vec<&str> = providers
+        .iter()
+        .filter(|p| p.fallback.is_some())
+        .map(|p| p.id.as_str())
         .collect();
     let ns = options.namespace.as_str();
 
@@ -155,6 +162,19 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
         set_url(&mut stats, &options.plugin_registry);
         out.documents.push(clean(to_value(&stats), ns));
     }
+    if !fallbacks.is_empty()
+        && let Some(mut mapper) = folder.load_resource::<Value>(fallback::MODEL_MAPPER)?
+    {
+        // It has no defaultConfig (route rules only), so it stays an untyped document.
+        let url = format!(
+            "oci://{}/plugins/model-mapper:1.0.0",
+            options.plugin_registry
+        );
+        if let Some(spec) = mapper.get_mut("spec").and_then(Value::as_mapping_mut) {
+            spec.insert("url".into(), url.into());
+        }
+        out.documents.push(clean(mapper, ns));
+    }
     if let Some(mut bridge) = folder.load_resource::<McpBridge>(paths::MCP_BRIDGE)? {
         bridge
             .spec
@@ -170,6 +190,16 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
     for key in &routes {
         if let Some(ingress) = folder.load_resource::<Ingress>(&paths::ingress(key))? {
             out.documents.push(clean(to_value(&ingress), ns));
+        }
+    }
+    // The fallback redirects last, once the routes they replay requests to are there;
+    // the global filter they configure first.
+    let filters = std::iter::once(fallback::CUSTOM_RESPONSE_FILTER.to_string())
+        .chain(fallbacks.iter().map(|id| fallback::envoy_filter_path(id)))
+        .filter(|_| !fallbacks.is_empty());
+    for path in filters {
+        if let Some(filter) = folder.load_resource::<Value>(&path)? {
+            out.documents.push(clean(filter, ns));
         }
     }
     Ok(out)

@@ -14,6 +14,7 @@
 pub mod catalog;
 pub mod configured;
 pub mod export;
+pub mod fallback;
 pub mod folder;
 pub mod go_regex;
 pub mod integrity;
