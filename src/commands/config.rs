@@ -9,6 +9,7 @@ use std::io::Read;
 use anyhow::Context as _;
 use serde::Serialize;
 
+use super::diagnostics::find_provider;
 use super::resilience::{apply_fallback, apply_resilience};
 use super::views::ProviderReport;
 use super::{lock_wait, usage};
@@ -44,29 +45,6 @@ pub async fn run(command: ConfigCommand, target: &Target, printer: Printer) -> a
         ConfigCommand::List => list(target, printer).await,
         ConfigCommand::Remove(args) => remove(args, target, printer).await,
     }
-}
-
-pub fn find_provider(name: &str) -> anyhow::Result<&'static ProviderSpec> {
-    catalog::find(name).ok_or_else(|| {
-        let hint = catalog::suggest(name)
-            .map(|s| format!("did you mean `{s}`? "))
-            .unwrap_or_default();
-        let known: Vec<String> = catalog::PROVIDERS
-            .iter()
-            .map(|p| {
-                let others: Vec<&str> = p.names().skip(1).filter(|n| *n != p.id).collect();
-                if others.is_empty() {
-                    p.id.to_string()
-                } else {
-                    format!("{} ({})", p.id, others.join(", "))
-                }
-            })
-            .collect();
-        usage(format!(
-            "unknown provider {name:?}; {hint}known providers: {}",
-            known.join(", ")
-        ))
-    })
 }
 
 /// The keys from `--key`, `--key -` (stdin) or `HIGRESS_CLAW_<PROVIDER>_KEY`, parsed the
