@@ -494,3 +494,61 @@ fn the_fallback_route_reaches_the_fallback_provider_through_ai_proxy() {
     );
     assert!(out.errors().is_empty(), "{:?}", out.errors());
 }
+
+/// The fallback route follows its main route (a new model pattern), a repeated edit
+/// writes nothing, and `init --force` without the fallback provider drops the fallback.
+#[test]
+fn the_fallback_follows_its_route_and_goes_with_its_provider() {
+    let home = tempfile::tempdir().unwrap();
+    let data = folder(home.path());
+    add(home.path(), &data, &["--fallback", "qwen:qwen-max"]);
+    let before = snapshot(&data);
+    let again = run_json(
+        home.path(),
+        &data,
+        &[
+            "config",
+            "add",
+            "--provider",
+            "deepseek",
+            "--key",
+            "sk-deepseek-aaaa-0001",
+        ],
+    );
+    assert_eq!(again["action"], "unchanged", "{again}");
+    assert_eq!(snapshot(&data), before);
+    add(home.path(), &data, &["--models", "deepseek-*,ds-*"]);
+    let main = doc(&data, "ingresses/ai-route-deepseek.internal.yaml");
+    let fb = doc(&data, "ingresses/ai-route-deepseek.fallback.internal.yaml");
+    let model_match = |ing: &Value| {
+        ing["metadata"]["annotations"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter(|(k, _)| k.ends_with("-match-header-x-higress-llm-model"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(model_match(&fb), model_match(&main));
+    assert_eq!(model_match(&fb).len(), 1, "{fb}");
+    on_folder(
+        home.path(),
+        &data,
+        &[
+            "init",
+            "-q",
+            "--force",
+            "--deepseek-key",
+            "sk-deepseek-aaaa-0001",
+        ],
+    )
+    .assert()
+    .success();
+    assert!(fallback_files(&data).is_empty());
+    assert!(
+        route_json(&data, "deepseek")
+            .get("fallbackConfig")
+            .is_none()
+    );
+    assert!(configuration_failures(home.path(), &data).is_empty());
+}
