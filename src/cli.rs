@@ -246,7 +246,7 @@ pub enum ModelsCommand {
 pub enum ConfigCommand {
     /// Add a provider, or update its key, models or settings.
     #[command(
-        after_help = "Examples:\n  higress-claw config add --provider deepseek --key sk-xxx\n  higress-claw config add --provider zhipuai --extra-config zhipuDomain=api.z.ai\n  echo sk-xxx | higress-claw config add --provider kimi --key -"
+        after_help = "Examples:\n  higress-claw config add --provider deepseek --key sk-xxx\n  higress-claw config add --provider zhipuai --extra-config zhipuDomain=api.z.ai\n  echo sk-xxx | higress-claw config add --provider kimi --key -\n  higress-claw config add --provider deepseek --key sk-a,sk-b --failover --health-check-model deepseek-chat --retries 1\n  higress-claw config add --provider deepseek --fallback qwen:qwen-max --fallback-on 5xx"
     )]
     Add(ConfigAddArgs),
     /// List configured providers with masked keys, as the gateway uses them.
