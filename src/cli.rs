@@ -246,7 +246,7 @@ pub enum ModelsCommand {
 pub enum ConfigCommand {
     /// Add a provider, or update its key, models or settings.
     #[command(
-        after_help = "Examples:\n  higress-claw config add --provider deepseek --key sk-xxx\n  higress-claw config add --provider zhipuai --extra-config zhipuDomain=api.z.ai\n  echo sk-xxx | higress-claw config add --provider kimi --key -"
+        after_help = "Examples:\n  higress-claw config add --provider deepseek --key sk-xxx\n  higress-claw config add --provider zhipuai --extra-config zhipuDomain=api.z.ai\n  echo sk-xxx | higress-claw config add --provider kimi --key -\n  higress-claw config add --provider deepseek --key sk-a,sk-b --failover --health-check-model deepseek-chat --retries 1\n  higress-claw config add --provider deepseek --fallback qwen:qwen-max --fallback-on 5xx"
     )]
     Add(ConfigAddArgs),
     /// List configured providers with masked keys, as the gateway uses them.
@@ -273,6 +273,65 @@ pub struct ConfigAddArgs {
     /// A provider setting, e.g. zhipuDomain=api.z.ai (repeatable).
     #[arg(long = "extra-config", value_name = "KEY=VALUE")]
     pub extra_config: Vec<String>,
+    #[command(flatten)]
+    pub resilience: ResilienceArgs,
+    #[command(flatten)]
+    pub fallback: FallbackArgs,
+}
+
+const RESILIENCE_HEADING: &str = "Key failover and retries (ai-proxy)";
+const FALLBACK_HEADING: &str = "Fallback to other providers (the console's AI-route fallback)";
+
+/// Key failover and retries of one provider; given flags change, the rest is kept.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ResilienceArgs {
+    /// Take a key that keeps failing out of rotation, and health-check it back in; needs --health-check-model.
+    #[arg(long, conflicts_with = "no_failover", help_heading = RESILIENCE_HEADING)]
+    pub failover: bool,
+    /// Turn key failover off.
+    #[arg(long, help_heading = RESILIENCE_HEADING)]
+    pub no_failover: bool,
+    /// The model the health check asks, with a key taken out of rotation, until it answers 200.
+    #[arg(long, value_name = "MODEL", value_parser = crate::values::model_id, help_heading = RESILIENCE_HEADING)]
+    pub health_check_model: Option<String>,
+    /// Failed requests in a row that take a key out of rotation [default: 3].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), help_heading = RESILIENCE_HEADING)]
+    pub failure_threshold: Option<u32>,
+    /// Passed health checks in a row that put a key back [default: 1].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), help_heading = RESILIENCE_HEADING)]
+    pub success_threshold: Option<u32>,
+    /// Milliseconds between health checks of a key out of rotation [default: 5000].
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u32).range(1..), help_heading = RESILIENCE_HEADING)]
+    pub health_check_interval: Option<u32>,
+    /// Milliseconds a health check may take [default: 5000].
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u32).range(1..), help_heading = RESILIENCE_HEADING)]
+    pub health_check_timeout: Option<u32>,
+    /// Retry a failed request up to N times, each with another key (needs 2 keys or more; 0 turns retries off). Covers non-streaming requests only: the plugin documents no more, and a streamed request it retries gets its answer in one piece.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=10), help_heading = RESILIENCE_HEADING)]
+    pub retries: Option<u32>,
+}
+
+/// Cross-provider fallback of one provider's route.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FallbackArgs {
+    /// When this provider answers with an error, send the request to these configured providers instead, with MODEL (default: an example model of each from the catalog), e.g. qwen:qwen-max,openai.
+    #[arg(long, value_name = "PROVIDER[:MODEL],…", conflicts_with = "no_fallback", help_heading = FALLBACK_HEADING)]
+    pub fallback: Option<String>,
+    /// Which answers fall back: 4xx, 5xx or both [default: 4xx,5xx].
+    #[arg(long, value_name = "4xx,5xx", help_heading = FALLBACK_HEADING)]
+    pub fallback_on: Option<String>,
+    /// rand: each fallback request goes to one of the fallback providers at random; seq: always to the first [default: rand].
+    #[arg(long, value_enum, value_name = "rand|seq", help_heading = FALLBACK_HEADING)]
+    pub fallback_strategy: Option<FallbackStrategy>,
+    /// Remove this provider's fallback.
+    #[arg(long, conflicts_with_all = ["fallback_on", "fallback_strategy"], help_heading = FALLBACK_HEADING)]
+    pub no_fallback: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FallbackStrategy {
+    Rand,
+    Seq,
 }
 
 #[derive(Debug, Args)]
@@ -298,6 +357,12 @@ pub struct ConfigureArgs {
     /// Never ask, even on a terminal (without a terminal higress-claw never asks anyway).
     #[arg(long, alias = "batch")]
     pub non_interactive: bool,
+    /// Key failover for a provider named by its flags, with its health-check model and the plugin's default thresholds (repeatable; tune it later with `config add --failure-threshold …`).
+    #[arg(long, value_name = "PROVIDER:MODEL", help_heading = RESILIENCE_HEADING)]
+    pub failover: Vec<String>,
+    /// Retry a provider's failed requests up to N times with another key (repeatable; needs 2 keys or more; non-streaming requests only).
+    #[arg(long, value_name = "PROVIDER:N", help_heading = RESILIENCE_HEADING)]
+    pub retries: Vec<String>,
 }
 
 #[derive(Debug, Args)]

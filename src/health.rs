@@ -533,6 +533,12 @@ fn problem_finding(problem: Problem) -> Finding {
             ),
             Some("higress-claw repair (finishes or removes it)".into()),
         ),
+        Problem::BrokenFallback { provider, problem } => check(
+            "configuration",
+            Verdict::Fail,
+            format!("the fallback of the {provider} route {problem} (an edit was cut off)"),
+            Some("higress-claw repair (removes it; add it again with `config add --fallback`)".into()),
+        ),
         Problem::UnservedTarget { what, model } => check(
             "auto-routing",
             Verdict::Fail,

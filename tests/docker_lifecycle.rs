@@ -452,6 +452,28 @@ fn edits_through_the_container_api() {
     .stderr(predicate::str::contains(format!(
         "Editing {name}:/data through the Docker API"
     )));
+    // A fallback lands in the container's /data (its new envoyfilters/ included), and
+    // goes again, through the same API.
+    through(&[
+        "config",
+        "add",
+        "--provider",
+        "deepseek",
+        "--fallback",
+        "zhipuai:glm-4-flash",
+    ])
+    .assert()
+    .success();
+    let filter = "/data/envoyfilters/ai-route-deepseek.internal.yaml";
+    let fallback_route = "/data/ingresses/ai-route-deepseek.fallback.internal.yaml";
+    let redirect = docker_try(&["exec", name, "cat", filter]).expect("the redirect was published");
+    assert!(redirect.contains("x-higress-fallback-from"), "{redirect}");
+    assert!(docker_try(&["exec", name, "cat", fallback_route]).is_some());
+    through(&["config", "add", "--provider", "deepseek", "--no-fallback"])
+        .assert()
+        .success();
+    assert!(docker_try(&["exec", name, "cat", filter]).is_none());
+    assert!(docker_try(&["exec", name, "cat", fallback_route]).is_none());
     through(&["route", "enable", "--default-model", "glm-5"])
         .assert()
         .success();

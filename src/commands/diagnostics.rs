@@ -309,3 +309,28 @@ impl Flags {
         }
     }
 }
+
+/// The catalog provider `name` (an id or alias), or a usage error with the nearest
+/// name and every known one.
+pub fn find_provider(name: &str) -> anyhow::Result<&'static ProviderSpec> {
+    catalog::find(name).ok_or_else(|| {
+        let hint = catalog::suggest(name)
+            .map(|s| format!("did you mean `{s}`? "))
+            .unwrap_or_default();
+        let known: Vec<String> = catalog::PROVIDERS
+            .iter()
+            .map(|p| {
+                let others: Vec<&str> = p.names().skip(1).filter(|n| *n != p.id).collect();
+                if others.is_empty() {
+                    p.id.to_string()
+                } else {
+                    format!("{} ({})", p.id, others.join(", "))
+                }
+            })
+            .collect();
+        super::usage(format!(
+            "unknown provider {name:?}; {hint}known providers: {}",
+            known.join(", ")
+        ))
+    })
+}

@@ -16,6 +16,7 @@ mod logs;
 mod models;
 mod openclaw;
 mod repair;
+mod resilience;
 mod route;
 mod self_update;
 mod start;

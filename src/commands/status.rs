@@ -172,6 +172,9 @@ fn render(report: &StatusReport, folder_known: bool) -> String {
     }
     for p in &report.providers {
         text.push_str(&format!("  {}\n", p.line()));
+        for line in p.details() {
+            text.push_str(&format!("      {line}\n"));
+        }
     }
     text
 }

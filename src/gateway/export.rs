@@ -14,7 +14,7 @@ use super::provider::{is_placeholder_key, side_routes_of};
 use super::resources::{
     AiProxyConfig, ConfigMap, Ingress, McpBridge, ModelRouterConfig, ProviderEntry, WasmPlugin,
 };
-use super::{catalog, paths};
+use super::{catalog, fallback, paths};
 use crate::yaml::{self, Mapping, Value};
 
 #[derive(Debug, Clone)]
@@ -94,14 +94,9 @@ fn placeholder(id: &str, what: &str) -> String {
     )
 }
 
-pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, FolderError> {
-    // A damaged folder would export what it lost as "not configured".
-    folder.check_sound()?;
-    let mut out = Export::default();
-    let providers = folder.providers()?;
-    let configured: BTreeSet<String> = providers.iter().map(|p| p.id.clone()).collect();
-    // The providers' registries, and the token services some of them call (Vertex).
-    let registries: BTreeSet<String> = providers
+/// The providers' registries, and the token services some of them call (Vertex).
+fn exported_registries(providers: &[super::ConfiguredProvider]) -> BTreeSet<String> {
+    providers
         .iter()
         .filter_map(|p| p.to_config())
         .flat_map(|c| {
@@ -115,16 +110,32 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
             .chain(sides)
             .collect::<Vec<_>>()
         })
-        .collect();
-    // Each provider's route, then its second routes (`ai-route-bedrock.messages`).
+        .collect()
+}
+
+pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, FolderError> {
+    // A damaged folder would export what it lost as "not configured".
+    folder.check_sound()?;
+    let mut out = Export::default();
+    let providers = folder.providers()?;
+    let configured: BTreeSet<String> = providers.iter().map(|p| p.id.clone()).collect();
+    let registries = exported_registries(&providers);
+    // Each provider's route, then its second routes (`ai-route-bedrock.messages`),
+    // then its fallback route.
     let routes: Vec<String> = configured
         .iter()
         .flat_map(|id| {
             let sides = catalog::find(id).map_or(&[][..], side_routes_of);
             std::iter::once(id.clone())
                 .chain(sides.iter().map(|s| format!("{id}.{}", s.suffix)))
+                .chain(std::iter::once(fallback::ingress_key(id)))
                 .collect::<Vec<_>>()
         })
+        .collect();
+    let fallbacks: Vec<&str> = providers
+        .iter()
+        .filter(|p| p.fallback.is_some())
+        .map(|p| p.id.as_str())
         .collect();
     let ns = options.namespace.as_str();
 
@@ -155,6 +166,9 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
         set_url(&mut stats, &options.plugin_registry);
         out.documents.push(clean(to_value(&stats), ns));
     }
+    if !fallbacks.is_empty() {
+        out.documents.extend(model_mapper(folder, options)?);
+    }
     if let Some(mut bridge) = folder.load_resource::<McpBridge>(paths::MCP_BRIDGE)? {
         bridge
             .spec
@@ -170,6 +184,48 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
     for key in &routes {
         if let Some(ingress) = folder.load_resource::<Ingress>(&paths::ingress(key))? {
             out.documents.push(clean(to_value(&ingress), ns));
+        }
+    }
+    out.documents
+        .extend(fallback_redirects(folder, &fallbacks, ns)?);
+    Ok(out)
+}
+
+/// The model-mapper of the fallback routes; it has no defaultConfig (route rules
+/// only), so it stays an untyped document.
+fn model_mapper(
+    folder: &DataFolder,
+    options: &ExportOptions,
+) -> Result<Option<Value>, FolderError> {
+    let Some(mut mapper) = folder.load_resource::<Value>(fallback::MODEL_MAPPER)? else {
+        return Ok(None);
+    };
+    let url = format!(
+        "oci://{}/plugins/model-mapper:1.0.0",
+        options.plugin_registry
+    );
+    if let Some(spec) = mapper.get_mut("spec").and_then(Value::as_mapping_mut) {
+        spec.insert("url".into(), url.into());
+    }
+    Ok(Some(clean(mapper, &options.namespace)))
+}
+
+/// The fallback redirects, for the end of the export (after the routes they replay
+/// requests to), the global filter they configure first.
+fn fallback_redirects(
+    folder: &DataFolder,
+    ids: &[&str],
+    ns: &str,
+) -> Result<Vec<Value>, FolderError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let paths = std::iter::once(fallback::CUSTOM_RESPONSE_FILTER.to_string())
+        .chain(ids.iter().map(|id| fallback::envoy_filter_path(id)));
+    let mut out = Vec::new();
+    for path in paths {
+        if let Some(filter) = folder.load_resource::<Value>(&path)? {
+            out.push(clean(filter, ns));
         }
     }
     Ok(out)

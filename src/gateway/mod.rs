@@ -14,6 +14,7 @@
 pub mod catalog;
 pub mod configured;
 pub mod export;
+pub mod fallback;
 pub mod folder;
 pub mod go_regex;
 pub mod integrity;
@@ -26,6 +27,7 @@ pub mod problems;
 pub mod provider;
 pub mod provider_resources;
 pub mod repair;
+pub mod resilience;
 pub mod resources;
 pub mod routing;
 pub mod settings;

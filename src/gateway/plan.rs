@@ -288,6 +288,11 @@ pub fn write(
         for id in tx.provider_ids()? {
             if !plan.providers.iter().any(|p| p.spec.id == id) {
                 tx.remove_provider(&id)?;
+                // A kept route that fell back to it loses that fallback, not its way.
+                for owner in folder.falling_back_to(&id).unwrap_or_default() {
+                    let kept = plan.providers.iter().any(|p| p.spec.id == owner);
+                    tx.remove_fallback(&owner, kept)?;
+                }
             }
         }
     }

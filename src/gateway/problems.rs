@@ -38,6 +38,11 @@ pub enum Problem {
         present: Vec<&'static str>,
         missing: Vec<&'static str>,
     },
+    /// A route's fallback cut in half (see `broken_fallbacks`).
+    BrokenFallback {
+        provider: String,
+        problem: &'static str,
+    },
     /// Auto-routing sends requests to a model no provider serves (`what`: "the default
     /// model", "rule 2").
     UnservedTarget { what: String, model: String },
@@ -97,6 +102,9 @@ impl DataFolder {
                 missing: partial.parts.missing(),
                 provider: partial.provider,
             });
+        }
+        for (provider, problem) in self.broken_fallbacks()? {
+            out.push(Problem::BrokenFallback { provider, problem });
         }
         let providers = self.providers()?;
         for (a, b, example) in super::pattern::same_routes(&providers, |p| p.route.clone()) {

@@ -9,6 +9,7 @@ use super::provider::{
     Endpoint, ProviderConfig, VERTEX_AUTH_DOMAIN, is_placeholder_entry, registry_name,
     side_routes_of,
 };
+use super::resilience::{FAILOVER_FIELD, RETRY_FIELD};
 use super::resources::{ConfigMap, Ingress, MatchRule, ProviderEntry, Registry, mapping, string};
 use super::{paths, templates};
 use crate::yaml::{Mapping, Value};
@@ -124,6 +125,11 @@ impl Transaction<'_> {
                 .settings
                 .insert(Value::String(field.to_string()), value);
         }
+        let resilience = &provider.resilience;
+        resilience
+            .failover
+            .apply(FAILOVER_FIELD, &mut entry.settings);
+        resilience.retry.apply(RETRY_FIELD, &mut entry.settings);
         let rules = &mut proxy.match_rules;
         match rules
             .iter_mut()
@@ -224,6 +230,7 @@ impl Transaction<'_> {
 
     /// Removes every resource of provider `id`. Returns false if it had none.
     pub fn remove_provider(&mut self, id: &str) -> Result<bool, FolderError> {
+        let mut removed = self.remove_fallback(id, false)?;
         if let Some(auth) = self.auth_registry_of(id)? {
             self.bridge()?.spec.registries.retain(|r| r.name != auth);
         }
@@ -233,7 +240,7 @@ impl Transaction<'_> {
         proxy
             .match_rules
             .retain(|r| r.active_provider_id() != Some(id));
-        let mut removed = before != proxy.default_config.providers.len() + proxy.match_rules.len();
+        removed |= before != proxy.default_config.providers.len() + proxy.match_rules.len();
         // The provider's own registry and route, and its second ones.
         let sides = catalog::find(id).map_or(&[][..], side_routes_of);
         let names: Vec<String> = std::iter::once(registry_name(id))
