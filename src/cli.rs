@@ -562,7 +562,7 @@ impl ProviderFlags {
 const PROVIDER_HEADING: &str = "Providers (each key flag also reads HIGRESS_CLAW_<PROVIDER>_KEY)";
 
 fn provider_args() -> Vec<clap::Arg> {
-    use crate::gateway::catalog::{PROVIDERS, SettingKind};
+    use crate::gateway::catalog::PROVIDERS;
     use clap::{Arg, ArgAction};
     let mut args = Vec::new();
     for p in PROVIDERS {
@@ -619,29 +619,34 @@ fn provider_args() -> Vec<clap::Arg> {
             {
                 continue; // switched on by the alternative key flag instead
             }
-            let mut arg = Arg::new(setting.flag)
+            let arg = Arg::new(setting.flag)
                 .long(setting.flag)
                 .help(setting.help)
                 .help_heading(PROVIDER_HEADING);
-            arg = match setting.kind {
-                SettingKind::Bool => arg
-                    .value_name("BOOL")
-                    .num_args(0..=1)
-                    .require_equals(true)
-                    .default_missing_value("true"),
-                SettingKind::Port => arg.value_name("PORT"),
-                SettingKind::Number => arg.value_name("MS"),
-                SettingKind::Url(_) => arg.value_name("URL"),
-                SettingKind::FileContents => arg.value_name("FILE"),
-                SettingKind::Secret => arg.value_name("SECRET"),
-                SettingKind::Text => arg.value_name("VALUE"),
-                SettingKind::Host => arg.value_name("HOST"),
-                SettingKind::Choice(choices) => arg.value_name(choices.join("|")),
-            };
-            args.push(arg);
+            args.push(with_value_name(arg, setting.kind));
         }
     }
     args
+}
+
+/// How a provider setting's value is shown and taken, by its kind.
+fn with_value_name(arg: clap::Arg, kind: crate::gateway::catalog::SettingKind) -> clap::Arg {
+    use crate::gateway::catalog::SettingKind;
+    match kind {
+        SettingKind::Bool => arg
+            .value_name("BOOL")
+            .num_args(0..=1)
+            .require_equals(true)
+            .default_missing_value("true"),
+        SettingKind::Port => arg.value_name("PORT"),
+        SettingKind::Number => arg.value_name("MS"),
+        SettingKind::Url(_) => arg.value_name("URL"),
+        SettingKind::FileContents => arg.value_name("FILE"),
+        SettingKind::Secret => arg.value_name("SECRET"),
+        SettingKind::Text => arg.value_name("VALUE"),
+        SettingKind::Host => arg.value_name("HOST"),
+        SettingKind::Choice(choices) => arg.value_name(choices.join("|")),
+    }
 }
 
 impl clap::FromArgMatches for ProviderFlags {

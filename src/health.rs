@@ -494,6 +494,26 @@ fn problem_finding(problem: Problem) -> Finding {
                 "higress-claw config add --provider {second} --models OTHER-PATTERN"
             )),
         ),
+        problem @ (Problem::Interrupted { .. }
+        | Problem::Damaged { .. }
+        | Problem::Partial { .. }
+        | Problem::BrokenFallback { .. }) => integrity_finding(problem),
+        Problem::UnservedTarget { what, model } => check(
+            "auto-routing",
+            Verdict::Fail,
+            format!(
+                "auto-routing sends {what} to {model:?}, which no configured provider serves: they fail"
+            ),
+            Some(format!(
+                "add a provider that serves {model} (`higress-claw config add`), or change the route (`higress-claw route enable --default-model MODEL`, `route remove`)"
+            )),
+        ),
+    }
+}
+
+/// What an edit cut off or a damaged file leaves: always a failed configuration check.
+fn integrity_finding(problem: Problem) -> Finding {
+    match problem {
         Problem::Interrupted { files } => check(
             "configuration",
             Verdict::Fail,
@@ -539,15 +559,6 @@ fn problem_finding(problem: Problem) -> Finding {
             format!("the fallback of the {provider} route {problem} (an edit was cut off)"),
             Some("higress-claw repair (removes it; add it again with `config add --fallback`)".into()),
         ),
-        Problem::UnservedTarget { what, model } => check(
-            "auto-routing",
-            Verdict::Fail,
-            format!(
-                "auto-routing sends {what} to {model:?}, which no configured provider serves: they fail"
-            ),
-            Some(format!(
-                "add a provider that serves {model} (`higress-claw config add`), or change the route (`higress-claw route enable --default-model MODEL`, `route remove`)"
-            )),
-        ),
+        other => unreachable!("not an integrity problem: {other:?}"),
     }
 }

@@ -206,20 +206,10 @@ impl DataFolder {
         ids.extend(entries.iter().cloned());
         ids.extend(rules.iter().cloned());
         ids.extend(configmaps.iter().cloned());
-        // A second route's registry (`llm-bedrock-mantle.internal`) is its provider's.
-        let side_registries: BTreeSet<String> = super::catalog::PROVIDERS
-            .iter()
-            .flat_map(|p| {
-                super::provider::side_routes_of(p)
-                    .iter()
-                    .map(|s| format!("{}-{}", p.id, s.registry))
-            })
-            .collect();
         ids.extend(
             registries
                 .iter()
                 .filter_map(|r| r.strip_prefix("llm-")?.strip_suffix(".internal"))
-                .filter(|id| !side_registries.contains(*id))
                 .map(String::from),
         );
         let ingresses: BTreeSet<String> = main_ingresses().collect();
