@@ -10,7 +10,10 @@
 //! ConfigMap); one with only some of them was cut off mid-edit, and `repair` finishes
 //! or removes it.
 
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::rc::Rc;
 
 use super::folder::{DataFolder, FolderError, Transaction, render};
 use super::paths;
@@ -154,13 +157,13 @@ impl DataFolder {
     /// needs, or a provider cut off mid-edit.
     pub fn check_sound(&self) -> Result<(), FolderError> {
         for expect in FILES {
-            self.load_resource::<Value>(expect.path)?;
+            self.parsed(expect.path)?;
         }
         for id in self.ingress_ids() {
-            self.load_resource::<Value>(&paths::ingress(&id))?;
+            self.parsed(&paths::ingress(&id))?;
         }
         for id in self.configmap_ids() {
-            self.load_resource::<Value>(&paths::route_configmap(&id))?;
+            self.parsed(&paths::route_configmap(&id))?;
         }
         match self.damage()?.into_iter().next() {
             Some(damage) => Err(FolderError::Damaged {
@@ -238,15 +241,46 @@ impl DataFolder {
             .collect())
     }
 
-    fn document(&self, relative: &str) -> Result<Option<(String, Value)>, FolderError> {
+    /// `relative` parsed, once per process for the same bytes: every check reads the
+    /// same few files, and parsing the router's 1,000 rules again for each costs more
+    /// than the edit itself.
+    fn parsed(&self, relative: &str) -> Result<Option<(String, Rc<Value>)>, FolderError> {
+        thread_local! {
+            static PARSED: RefCell<HashMap<PathBuf, (String, Rc<Value>)>> = Default::default();
+        }
         let Some(text) = self.store().read(relative)? else {
             return Ok(None);
         };
-        // A file that does not parse is the parse check's to report.
-        let Some(doc) = self.load_resource::<Value>(relative).ok().flatten() else {
-            return Ok(None);
+        let path = self.store().path(relative);
+        let cached = PARSED.with(|c| {
+            c.borrow()
+                .get(&path)
+                .filter(|(seen, _)| *seen == text)
+                .map(|(_, doc)| doc.clone())
+        });
+        let doc = match cached {
+            Some(doc) => doc,
+            None => {
+                let doc = Rc::new(crate::yaml::parse::<Value>(&text).map_err(|err| {
+                    FolderError::Parse {
+                        path: path.clone(),
+                        line: err.line,
+                        message: err.message,
+                    }
+                })?);
+                PARSED.with(|c| c.borrow_mut().insert(path, (text.clone(), doc.clone())));
+                doc
+            }
         };
         Ok(Some((text, doc)))
+    }
+
+    fn document(&self, relative: &str) -> Result<Option<(String, Rc<Value>)>, FolderError> {
+        match self.parsed(relative) {
+            // A file that does not parse is the parse check's to report.
+            Err(FolderError::Parse { .. }) => Ok(None),
+            other => other,
+        }
     }
 
     fn ingress_ids(&self) -> Vec<String> {
