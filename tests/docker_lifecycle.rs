@@ -680,6 +680,23 @@ fn adopts_a_container_started_by_get_ai_gateway() {
     assert_eq!(report["action"], "already-running");
     assert_eq!(report["ready"], true);
     assert_eq!(report["data_dir"].as_str().unwrap(), data_s);
+    // Its access log stays inside (no /var/log/higress mount): usage says how to fix it.
+    let out = bin(home)
+        .args(["usage", "--json", "--container-name", name])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let usage = json(&out);
+    let note = usage["notes"][0].as_str().unwrap_or_default();
+    assert!(
+        note.contains("/var/log/higress")
+            && note.contains(&format!(
+                "delete --force --container-name {name} && higress-claw start"
+            )),
+        "{usage}"
+    );
     bin(home)
         .args(["doctor", "--container-name", name])
         .assert()

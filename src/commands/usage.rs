@@ -197,11 +197,17 @@ fn notes(
     let mut notes = Vec::new();
     let unmounted = container.filter(|c| !c.mount_points.iter().any(|m| m == SUPERVISOR_LOG_MOUNT));
     if let Some(c) = unmounted {
+        let flags = target.container_flag();
+        // An adopted get-ai-gateway.sh container is not ours to upgrade in place.
+        let fix = if c.managed {
+            format!("higress-claw upgrade --force{flags}")
+        } else {
+            format!("higress-claw delete --force{flags} && higress-claw start{flags}")
+        };
         notes.push(format!(
-            "{} was created without {} mounted at {SUPERVISOR_LOG_MOUNT} (by get-ai-gateway.sh or an older higress-claw), so the default image keeps its access log inside the container; `higress-claw upgrade --force{}` recreates it with the mount",
+            "{} was created without {} mounted at {SUPERVISOR_LOG_MOUNT} (by get-ai-gateway.sh or an older higress-claw), so the default image keeps its access log inside the container; `{fix}` recreates it with the mount, on the same folder",
             c.name,
             log_dir.display(),
-            target.container_flag()
         ));
     }
     if found.files.is_empty() && unmounted.is_none() {
