@@ -15,7 +15,8 @@ trap '[ -n "${BENCH_DIR:-}" ] || rm -rf "$work"' EXIT
 logs="$work/data/logs"
 mkdir -p "$logs"
 
-python3 scripts/gen-access-log.py "$logs" "$size_mb"
+# BENCH_DIR keeps the log between runs: it is generated only once.
+[ -s "$logs/gateway.log" ] || python3 scripts/gen-access-log.py "$logs" "$size_mb"
 bytes=$(cat "$logs"/gateway.log* | wc -c)
 echo "log: $(ls "$logs" | wc -l) files, $bytes bytes ($(awk -v b="$bytes" 'BEGIN {printf "%.2f", b / 1073741824}') GiB)"
 
