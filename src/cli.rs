@@ -81,6 +81,11 @@ pub enum Command {
         after_help = "Examples:\n  higress-claw logs --tail 50\n  higress-claw logs --follow"
     )]
     Logs(LogsArgs),
+    /// Requests, errors, tokens and latency per model and provider, from the access log.
+    #[command(
+        after_help = "Reads <data>/logs/gateway.log and its rotations gateway.log.1 … .10 (and access.log*,\nwritten by the observability image), oldest first, one line at a time. p50/p95 come from a\nfixed histogram: exact below 128 ms, within 0.4% above. Lines that are no AI request are\nskipped; unreadable ones are counted and the first is named, never fatal.\n\nExamples:\n  higress-claw usage\n  higress-claw usage --since 7d --by provider\n  higress-claw usage --since all --by day --json"
+    )]
+    Usage(UsageArgs),
     /// Add, list or remove provider API keys; Higress reloads the change without a restart.
     #[command(
         subcommand,
@@ -518,6 +523,23 @@ pub struct LogsArgs {
     /// Number of lines from the end to show.
     #[arg(long, short = 'n', value_name = "N")]
     pub tail: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+pub struct UsageArgs {
+    /// How far back: a number and s, m, h, d or w (`90m`, `24h`, `7d`), or `all`.
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::values::since)]
+    pub since: crate::usage::Since,
+    /// One table by model, provider or UTC day (default: by model, then by provider).
+    #[arg(long, value_name = "GROUP")]
+    pub by: Option<UsageGroup>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UsageGroup {
+    Model,
+    Provider,
+    Day,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

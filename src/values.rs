@@ -4,6 +4,9 @@
 //! after "invalid value … for '--flag'"; it never repeats a value that may be a secret.
 
 use std::net::IpAddr;
+use std::time::Duration;
+
+use crate::usage::Since;
 
 /// The longest model id or pattern accepted: far above any real one, low enough that a
 /// pasted document is refused.
@@ -233,6 +236,37 @@ fn shown(value: &str) -> String {
         format!("{cut:?}…")
     } else {
         format!("{cut:?}")
+    }
+}
+
+/// How far back `usage` looks: `90s`, `30m`, `24h`, `7d`, `2w`, or `all`.
+pub fn since(value: &str) -> Result<Since, String> {
+    let value = value.trim();
+    if value.eq_ignore_ascii_case("all") {
+        return Ok(Since::All);
+    }
+    let form = "is not a duration; use a number and s, m, h, d or w (90m, 24h, 7d), or all";
+    let split = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
+    let (number, unit) = value.split_at(split);
+    let seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return Err(format!("{value:?} {form}")),
+    };
+    let number: u64 = number.parse().map_err(|_| format!("{value:?} {form}"))?;
+    // Beyond a century is a typo, and would overflow the time arithmetic.
+    match number
+        .checked_mul(seconds)
+        .filter(|s| *s <= 100 * 365 * 86_400)
+    {
+        Some(0) => Err(format!("{value:?} is an empty window; use at least 1s")),
+        Some(s) => Ok(Since::Ago(Duration::from_secs(s))),
+        None => Err(format!("{value:?} is more than 100 years; use all")),
     }
 }
 

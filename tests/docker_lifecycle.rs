@@ -24,6 +24,55 @@ fn json(output: &[u8]) -> Value {
     })
 }
 
+/// What supervisord writes to /var/log/higress/gateway.log inside the container (the
+/// default image's access log) is what `usage` reads from `<data>/logs` on the host.
+fn access_log_lands_in_the_data_folder(home: &std::path::Path, name: &str, data: &std::path::Path) {
+    let line = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/access-log/deepseek-chat.log"),
+    )
+    .unwrap();
+    let mut append = std::process::Command::new("docker")
+        .args([
+            "exec",
+            "-i",
+            name,
+            "sh",
+            "-c",
+            "cat >> /var/log/higress/gateway.log",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    append
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(line.as_bytes())
+        .unwrap();
+    assert!(append.wait().unwrap().success());
+    assert!(data.join("logs/gateway.log").is_file());
+    let out = bin(home)
+        .args([
+            "usage",
+            "--since",
+            "all",
+            "--json",
+            "--container-name",
+            name,
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let usage = json(&out.stdout);
+    support::assert_documented("usage", &usage);
+    assert_eq!(usage["total"]["requests"], 1, "{usage}");
+    assert_eq!(usage["by_model"][0]["model"], "deepseek-chat");
+    assert_eq!(usage["notes"], serde_json::json!([]), "{usage}");
+}
+
 #[test]
 fn start_stop_start_delete() {
     let Some(gw) = Gateway::new("life") else {
@@ -81,7 +130,9 @@ fn start_stop_start_delete() {
         .map(|m| m["Destination"].as_str().unwrap())
         .collect();
     assert!(
-        dest.contains(&"/data") && dest.contains(&"/var/log/proxy"),
+        dest.contains(&"/data")
+            && dest.contains(&"/var/log/proxy")
+            && dest.contains(&"/var/log/higress"),
         "{mounts}"
     );
     let data_mount = mounts
@@ -117,6 +168,8 @@ fn start_stop_start_delete() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&body.stdout).contains("stand-in"));
+
+    access_log_lands_in_the_data_folder(home, name, data);
 
     // Second start reuses the same container.
     let out = bin(home)
@@ -649,6 +702,23 @@ fn adopts_a_container_started_by_get_ai_gateway() {
     assert_eq!(report["action"], "already-running");
     assert_eq!(report["ready"], true);
     assert_eq!(report["data_dir"].as_str().unwrap(), data_s);
+    // Its access log stays inside (no /var/log/higress mount): usage says how to fix it.
+    let out = bin(home)
+        .args(["usage", "--json", "--container-name", name])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let usage = json(&out);
+    let note = usage["notes"][0].as_str().unwrap_or_default();
+    assert!(
+        note.contains("/var/log/higress")
+            && note.contains(&format!(
+                "delete --force --container-name {name} && higress-claw start"
+            )),
+        "{usage}"
+    );
     bin(home)
         .args(["doctor", "--container-name", name])
         .assert()

@@ -24,6 +24,7 @@ mod status;
 mod stop;
 mod tidy;
 mod upgrade;
+mod usage;
 mod views;
 
 use std::path::Path;
@@ -101,6 +102,7 @@ async fn dispatch(command: Command, target: &Target, printer: Printer) -> anyhow
         Command::OpenClaw(command) => openclaw::run(command, target, printer).await,
         Command::Upgrade(args) => upgrade::run(args, target, printer).await,
         Command::Logs(args) => logs::run(args, target, printer).await,
+        Command::Usage(args) => usage::run(args, target, printer).await,
         Command::Config(command) => config::run(command, target, printer).await,
         Command::Route(command) => route::run(command, target, printer).await,
         Command::Models(args) => models::run(args, target, printer).await,

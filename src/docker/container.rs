@@ -18,7 +18,14 @@ pub const DATA_DIR_LABEL: &str = "io.higress-claw.data-dir";
 
 /// Where the data folder and the access logs are mounted inside the container.
 pub const DATA_MOUNT: &str = "/data";
+/// Where the observability image (`O11Y=on`) writes Envoy's access log, and where
+/// get-ai-gateway.sh mounts `<data>/logs`.
 pub const LOG_MOUNT: &str = "/var/log/proxy";
+/// Where supervisord writes each program's output: the default image sends the access
+/// log to the gateway's stdout, which lands in `gateway.log` here (rotated at 10 MB to
+/// `gateway.log.1` … `.10`). Mounted from the same `<data>/logs`, so `usage` finds the
+/// access log there whichever image runs.
+pub const SUPERVISOR_LOG_MOUNT: &str = "/var/log/higress";
 
 /// Container state as we reason about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +90,8 @@ pub struct Container {
     /// container adopted by name is not.
     pub managed: bool,
     pub env: Vec<String>,
+    /// Where host folders are mounted inside it (`/data`, `/var/log/proxy`, …).
+    pub mount_points: Vec<String>,
 }
 
 impl Container {
@@ -108,6 +117,12 @@ impl Container {
             .or_else(|| labels.get(DATA_DIR_LABEL).cloned())
             .map(PathBuf::from);
         let env = config.and_then(|c| c.env.clone()).unwrap_or_default();
+        let mount_points = info
+            .mounts
+            .iter()
+            .flatten()
+            .filter_map(|m| m.destination.clone())
+            .collect();
         let bindings = info
             .host_config
             .as_ref()
@@ -131,6 +146,7 @@ impl Container {
             bind,
             managed: labels.get(MANAGED_LABEL).is_some_and(|v| v == "true"),
             env,
+            mount_points,
         }
     }
 }

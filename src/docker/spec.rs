@@ -14,7 +14,9 @@ use bollard::models::{
     ContainerCreateBody, HostConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum,
 };
 
-use super::container::{Container, DATA_DIR_LABEL, DATA_MOUNT, LOG_MOUNT, MANAGED_LABEL};
+use super::container::{
+    Container, DATA_DIR_LABEL, DATA_MOUNT, LOG_MOUNT, MANAGED_LABEL, SUPERVISOR_LOG_MOUNT,
+};
 use super::ports::{LOOPBACK, Ports};
 
 #[derive(Debug, Clone)]
@@ -93,6 +95,7 @@ impl ContainerSpec {
                 binds: Some(vec![
                     format!("{}:{DATA_MOUNT}", self.data_dir.display()),
                     format!("{}:{LOG_MOUNT}", self.log_dir().display()),
+                    format!("{}:{SUPERVISOR_LOG_MOUNT}", self.log_dir().display()),
                 ]),
                 port_bindings: Some(port_bindings),
                 restart_policy: Some(RestartPolicy {
