@@ -117,6 +117,7 @@ fn container_spec() {
             console: 8001,
         },
         bind: "127.0.0.1".parse().unwrap(),
+        console_bind: "127.0.0.1".parse().unwrap(),
         plugin_registry: "higress-registry.cn-hangzhou.cr.aliyuncs.com".into(),
     };
     let mut body = serde_json::to_value(spec.to_create_body()).unwrap();

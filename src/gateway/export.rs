@@ -9,6 +9,7 @@
 
 use std::collections::BTreeSet;
 
+use super::client_keys::{KeyAuthConfig, route_name};
 use super::folder::{DataFolder, FolderError};
 use super::provider::{is_placeholder_key, side_routes_of};
 use super::resources::{
@@ -155,6 +156,9 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
         set_url(&mut stats, &options.plugin_registry);
         out.documents.push(clean(to_value(&stats), ns));
     }
+    if let Some(key_auth) = client_keys_plugin(folder, &routes, options, &mut out.placeholders)? {
+        out.documents.push(clean(to_value(&key_auth), ns));
+    }
     if let Some(mut bridge) = folder.load_resource::<McpBridge>(paths::MCP_BRIDGE)? {
         bridge
             .spec
@@ -173,6 +177,41 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
         }
     }
     Ok(out)
+}
+
+/// The client keys (key-auth) with the rules of the exported routes only; with
+/// `--redact-keys` each key becomes a placeholder.
+fn client_keys_plugin(
+    folder: &DataFolder,
+    routes: &[String],
+    options: &ExportOptions,
+    placeholders: &mut Vec<(String, String)>,
+) -> Result<Option<WasmPlugin<KeyAuthConfig>>, FolderError> {
+    let Some(mut plugin) = folder.load_resource::<WasmPlugin<KeyAuthConfig>>(paths::KEY_AUTH)?
+    else {
+        return Ok(None);
+    };
+    let exported: BTreeSet<String> = routes.iter().map(|r| route_name(r)).collect();
+    plugin.spec.match_rules.retain(|rule| {
+        match rule.other.get("ingress").and_then(Value::as_sequence) {
+            Some(names) => names
+                .iter()
+                .filter_map(Value::as_str)
+                .all(|n| !n.starts_with("ai-route-") || exported.contains(n)),
+            None => true,
+        }
+    });
+    if options.redact_keys {
+        for consumer in &mut plugin.spec.default_config.consumers {
+            let value = placeholder(&format!("client-key-{}", consumer.name), "");
+            let value = value.trim_end_matches('_').to_string();
+            consumer.credential = Some(format!("Bearer {value}"));
+            consumer.other.remove("credentials");
+            placeholders.push((value, format!("the client key {}", consumer.name)));
+        }
+    }
+    set_url(&mut plugin, &options.plugin_registry);
+    Ok(Some(plugin))
 }
 
 /// Replaces the entry's keys and secret settings with `REPLACE_WITH_…` placeholders;
