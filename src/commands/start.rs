@@ -132,10 +132,11 @@ async fn create(
         )));
     }
     let bind = deployment.bind_address();
-    super::check_exposure(bind, &folder, &args.exposure, target, &printer)?;
+    // An address this host lacks, or a busy port, is the more basic problem.
     deployment
         .ports
         .check_free(bind, deployment.console_bind_address())?;
+    super::check_exposure(bind, &folder, &args.exposure, target, &printer)?;
     if let Some(model) = &plan.auto_routing
         && !super::init::served(&plan, model)
     {
