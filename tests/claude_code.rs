@@ -50,7 +50,11 @@ fn env_points_claude_code_at_the_gateway() {
         .as_str()
         .unwrap()
         .to_string();
-    let (out, _) = env(h, &data, &["--shell", "fish", "--model", "deepseek-reasoner"]);
+    let (out, _) = env(
+        h,
+        &data,
+        &["--shell", "fish", "--model", "deepseek-reasoner"],
+    );
     assert_eq!(
         out.trim_end(),
         format!(
@@ -77,11 +81,18 @@ fn env_points_claude_code_at_the_gateway() {
     assert_eq!(report["lines"].as_array().unwrap().len(), 3);
 
     // Auto-routing on: Claude Code asks for higress/auto.
-    on_folder(h, &data, &["route", "enable", "--default-model", "deepseek-chat"])
-        .assert()
-        .success();
+    on_folder(
+        h,
+        &data,
+        &["route", "enable", "--default-model", "deepseek-chat"],
+    )
+    .assert()
+    .success();
     let (out, _) = env(h, &data, &[]);
-    assert!(out.ends_with("export ANTHROPIC_MODEL='higress/auto'\n"), "{out}");
+    assert!(
+        out.ends_with("export ANTHROPIC_MODEL='higress/auto'\n"),
+        "{out}"
+    );
 
     // A key name that does not exist is a usage error naming it.
     on_folder(h, &data, &["claude-code", "env", "--client-key", "nobody"])

@@ -578,7 +578,10 @@ fn bind_address_is_published_and_warned_about() {
         status["messages_url"],
         format!("http://127.0.0.1:{http}/v1/messages")
     );
-    assert_eq!(status["anthropic_base_url"], format!("http://127.0.0.1:{http}"));
+    assert_eq!(
+        status["anthropic_base_url"],
+        format!("http://127.0.0.1:{http}")
+    );
     assert_eq!(status["client_keys"], serde_json::json!([]));
     // A published container without keys: upgrade is refused before it touches it.
     let upgrade = |extra: &[&str]| {

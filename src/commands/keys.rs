@@ -34,6 +34,11 @@ pub struct KeyView {
 }
 
 impl KeyView {
+    /// Every client key of `folder`, masked.
+    pub fn all(folder: &DataFolder) -> anyhow::Result<Vec<Self>> {
+        Ok(folder.client_keys()?.iter().map(Self::of).collect())
+    }
+
     pub fn of(key: &ClientKey) -> Self {
         Self {
             name: key.name.clone(),

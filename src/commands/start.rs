@@ -393,11 +393,7 @@ fn summary(
             probe_host(container.console_bind.or(container.bind)),
             ports.console
         ),
-        client_keys: folder
-            .client_keys()?
-            .iter()
-            .map(super::keys::KeyView::of)
-            .collect(),
+        client_keys: super::keys::KeyView::all(folder)?,
         log_dir: folder.root().join("logs").display().to_string(),
         providers: providers
             .iter()

@@ -56,16 +56,7 @@ pub async fn run(target: &Target, printer: Printer) -> anyhow::Result<()> {
     let folder = DataFolder::new(&dir);
     let providers = folder.providers()?;
     let routing = folder.auto_routing()?;
-    let ready = match container.as_ref() {
-        Some(c) if c.state == ContainerState::Running => match c.ports {
-            Some(p) => {
-                let hosts = readiness::Hosts::of(c.bind, c.console_bind);
-                Some(readiness::probe(&hosts, p.http, p.console).await)
-            }
-            None => None,
-        },
-        _ => None,
-    };
+    let ready = probe(container.as_ref()).await;
     let state = match (&container, docker.reachable && docker.error.is_none()) {
         (Some(c), _) => c.state.as_str().to_string(),
         (None, true) => "absent".to_string(),
@@ -75,6 +66,7 @@ pub async fn run(target: &Target, printer: Printer) -> anyhow::Result<()> {
         let port = c.ports?.http;
         Some(format!("http://{}:{port}", probe_host(c.bind)))
     });
+    let address = |ip: Option<std::net::IpAddr>| ip.map(|b| b.to_string());
     let report = StatusReport {
         container: target.container.clone(),
         state,
@@ -83,24 +75,14 @@ pub async fn run(target: &Target, printer: Printer) -> anyhow::Result<()> {
             .as_ref()
             .and_then(|c| c.ports)
             .map(PortsView::from),
-        bind: container
-            .as_ref()
-            .and_then(|c| c.bind)
-            .map(|b| b.to_string()),
-        console_bind: container
-            .as_ref()
-            .and_then(|c| c.console_bind)
-            .map(|b| b.to_string()),
+        bind: address(container.as_ref().and_then(|c| c.bind)),
+        console_bind: address(container.as_ref().and_then(|c| c.console_bind)),
         chat_url: gateway_base
             .as_ref()
             .map(|b| format!("{b}/v1/chat/completions")),
         messages_url: gateway_base.as_ref().map(|b| format!("{b}/v1/messages")),
         anthropic_base_url: gateway_base,
-        client_keys: folder
-            .client_keys()?
-            .iter()
-            .map(super::keys::KeyView::of)
-            .collect(),
+        client_keys: super::keys::KeyView::all(&folder)?,
         ready: ready.map(ReadinessView::from),
         data_dir: dir.display().to_string(),
         configured: folder.is_configured(),
@@ -122,6 +104,14 @@ pub async fn run(target: &Target, printer: Printer) -> anyhow::Result<()> {
         }
         _ => Ok(()),
     }
+}
+
+/// Whether a running container's gateway and console answer.
+async fn probe(container: Option<&crate::docker::Container>) -> Option<readiness::Readiness> {
+    let c = container.filter(|c| c.state == ContainerState::Running)?;
+    let p = c.ports?;
+    let hosts = readiness::Hosts::of(c.bind, c.console_bind);
+    Some(readiness::probe(&hosts, p.http, p.console).await)
 }
 
 /// The engine, and what status says of it.

@@ -11,12 +11,13 @@
 //! consumers and `authConfig` go, the plugin stays with `defaultConfigDisable: true`)
 //! rather than refusing: the command warns when the gateway is published.
 
-use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::folder::{DataFolder, FolderError, Transaction};
-use super::paths;
-use super::resources::{self, MatchRule, WasmPlugin, mapping, string};
+use super::resources::{self, KeyAuthConfig, MatchRule, WasmPlugin, mapping, string};
+pub use super::resources::{BEARER, Consumer};
+pub use super::templates::key_auth_plugin;
+use super::{paths, templates};
 use crate::secret::Secret;
 use crate::yaml::{Mapping, Value};
 
@@ -26,51 +27,7 @@ pub const KEY_PREFIX: &str = "hc-";
 const KEY_CHARS: usize = 32;
 /// The header the key travels in, as `Bearer <key>`: what OpenAI clients send with an
 /// API key and what Claude Code sends with `ANTHROPIC_AUTH_TOKEN`.
-pub const KEY_HEADER: &str = "Authorization";
-const BEARER: &str = "Bearer ";
-
-/// The plugin's `defaultConfig`, typed where we edit it. Fields the console or a person
-/// added are kept in `other`.
-///
-/// Shape: the one both key-auth implementations accept (see the research notes, §3).
-/// The console writes the C++ plugin's per-consumer `keys`/`credentials` lists, which
-/// the Go plugin rejects ("consumer credential is required"); which of the two the
-/// image's `plugins/key-auth:2.0.0` is has not been verified. Global `keys:
-/// [Authorization]` with `in_header: true` and one `credential` per consumer is read
-/// the same by both (C++ consumers without `keys` use the global ones), and the
-/// console reads `credential` too (it is the deprecated single form it migrates).
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct KeyAuthConfig {
-    #[serde(default)]
-    pub consumers: Vec<Consumer>,
-    #[serde(flatten)]
-    pub other: Mapping,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Consumer {
-    pub name: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub credential: Option<String>,
-    #[serde(flatten)]
-    pub other: Mapping,
-}
-
-impl Consumer {
-    /// The key clients send: our `credential`, or the first of the console's
-    /// `credentials`, without its `Bearer ` prefix.
-    pub fn key(&self) -> Option<Secret> {
-        let raw = self.credential.clone().or_else(|| {
-            self.other
-                .get("credentials")?
-                .as_sequence()?
-                .first()?
-                .as_str()
-                .map(String::from)
-        })?;
-        Some(Secret::new(raw.strip_prefix(BEARER).unwrap_or(&raw)))
-    }
-}
+pub const KEY_HEADER: &str = templates::KEY_HEADER;
 
 /// One client key as configured.
 #[derive(Debug, Clone)]
@@ -130,37 +87,6 @@ pub fn check_key(key: &Secret) -> Result<(), KeyError> {
         return Ok(());
     };
     Err(KeyError::BadKey { reason })
-}
-
-/// The key-auth plugin with no consumer: authentication off.
-pub fn key_auth_plugin() -> WasmPlugin<KeyAuthConfig> {
-    let mut plugin = resources::wasm_plugin(
-        "key-auth",
-        "key-auth.internal",
-        "Key Auth",
-        "AUTHN",
-        310,
-        KeyAuthConfig {
-            consumers: Vec::new(),
-            other: mapping([
-                ("global_auth", Value::Bool(false)),
-                ("keys", Value::Sequence(vec![string(KEY_HEADER)])),
-                ("in_header", Value::Bool(true)),
-                ("in_query", Value::Bool(false)),
-            ]),
-        },
-    );
-    plugin
-        .metadata
-        .labels
-        .insert(string("higress.io/wasm-plugin-category"), string("auth"));
-    // An auth plugin that fails to load must not let requests through unchecked, which
-    // FAIL_OPEN (the AI plugins' setting) would do.
-    plugin
-        .spec
-        .other
-        .insert(string("failStrategy"), string("FAIL_CLOSE"));
-    plugin
 }
 
 /// `ai-route-<key>.internal`: an AI route's Envoy route name, as key-auth matches it.

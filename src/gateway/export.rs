@@ -9,11 +9,12 @@
 
 use std::collections::BTreeSet;
 
-use super::client_keys::{KeyAuthConfig, route_name};
+use super::client_keys::route_name;
 use super::folder::{DataFolder, FolderError};
 use super::provider::{is_placeholder_key, side_routes_of};
 use super::resources::{
-    AiProxyConfig, ConfigMap, Ingress, McpBridge, ModelRouterConfig, ProviderEntry, WasmPlugin,
+    AiProxyConfig, ConfigMap, Ingress, KeyAuthConfig, McpBridge, ModelRouterConfig, ProviderEntry,
+    WasmPlugin,
 };
 use super::{catalog, paths};
 use crate::yaml::{self, Mapping, Value};
@@ -117,16 +118,7 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
             .collect::<Vec<_>>()
         })
         .collect();
-    // Each provider's route, then its second routes (`ai-route-bedrock.messages`).
-    let routes: Vec<String> = configured
-        .iter()
-        .flat_map(|id| {
-            let sides = catalog::find(id).map_or(&[][..], side_routes_of);
-            std::iter::once(id.clone())
-                .chain(sides.iter().map(|s| format!("{id}.{}", s.suffix)))
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let routes = exported_routes(&configured);
     let ns = options.namespace.as_str();
 
     if let Some(mut proxy) = folder.load_resource::<WasmPlugin<AiProxyConfig>>(paths::AI_PROXY)? {
@@ -156,9 +148,9 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
         set_url(&mut stats, &options.plugin_registry);
         out.documents.push(clean(to_value(&stats), ns));
     }
-    if let Some(key_auth) = client_keys_plugin(folder, &routes, options, &mut out.placeholders)? {
-        out.documents.push(clean(to_value(&key_auth), ns));
-    }
+    let key_auth = client_keys_plugin(folder, &routes, options, &mut out.placeholders)?;
+    out.documents
+        .extend(key_auth.map(|k| clean(to_value(&k), ns)));
     if let Some(mut bridge) = folder.load_resource::<McpBridge>(paths::MCP_BRIDGE)? {
         bridge
             .spec
@@ -177,6 +169,19 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
         }
     }
     Ok(out)
+}
+
+/// Each provider's route, then its second routes (`ai-route-bedrock.messages`).
+fn exported_routes(configured: &BTreeSet<String>) -> Vec<String> {
+    configured
+        .iter()
+        .flat_map(|id| {
+            let sides = catalog::find(id).map_or(&[][..], side_routes_of);
+            std::iter::once(id.clone())
+                .chain(sides.iter().map(|s| format!("{id}.{}", s.suffix)))
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// The client keys (key-auth) with the rules of the exported routes only; with

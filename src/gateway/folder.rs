@@ -246,7 +246,7 @@ pub struct Transaction<'a> {
     pub(super) bridge: Option<McpBridge>,
     pub(super) router: Option<WasmPlugin<ModelRouterConfig>>,
     /// The client keys and the AI routes' auth rules (see `client_keys`).
-    pub(super) key_auth: Option<WasmPlugin<super::client_keys::KeyAuthConfig>>,
+    pub(super) key_auth: Option<WasmPlugin<super::resources::KeyAuthConfig>>,
     /// Pending ingress documents by provider id; `None` = delete.
     pub(super) ingresses: BTreeMap<String, Option<Ingress>>,
     pub(super) configmaps: BTreeMap<String, Option<ConfigMap>>,

@@ -310,7 +310,7 @@ impl Transaction<'_> {
         }
         // Its keys are lost with it: clients need new ones (`keys add`).
         if unsound(paths::KEY_AUTH) {
-            self.key_auth = Some(super::client_keys::key_auth_plugin());
+            self.key_auth = Some(templates::key_auth_plugin());
         }
         if unsound(paths::AI_STATISTICS) {
             let text = render(paths::AI_STATISTICS, &templates::ai_statistics_plugin())?;
