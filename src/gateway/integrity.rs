@@ -198,10 +198,20 @@ impl DataFolder {
         ids.extend(entries.iter().cloned());
         ids.extend(rules.iter().cloned());
         ids.extend(configmaps.iter().cloned());
+        // A provider's second registry (`llm-bedrock-mantle.internal`) is no provider.
+        let side_registries: BTreeSet<String> = super::catalog::PROVIDERS
+            .iter()
+            .flat_map(|p| {
+                super::provider::side_routes_of(p)
+                    .iter()
+                    .map(move |s| format!("{}-{}", p.id, s.registry))
+            })
+            .collect();
         ids.extend(
             registries
                 .iter()
                 .filter_map(|r| r.strip_prefix("llm-")?.strip_suffix(".internal"))
+                .filter(|id| !side_registries.contains(*id))
                 .map(String::from),
         );
         let ingresses: BTreeSet<String> = self.ingress_ids().into_iter().collect();
