@@ -7,6 +7,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod clients;
+pub use clients::{
+    ClaudeCodeCommand, ClaudeCodeEnvArgs, EnvShell, KeysAddArgs, KeysCommand, KeysRemoveArgs,
+};
+
 const ABOUT: &str = "Run the Higress AI Gateway on Docker and wire it into OpenClaw.";
 
 const AFTER_HELP: &str = "\
@@ -98,6 +103,19 @@ pub enum Command {
         after_help = "Examples:\n  higress-claw route enable --default-model glm-5\n  higress-claw route add --model glm-4-flash --trigger \"quick|fast\"\n  higress-claw route list\n  higress-claw route test \"quick question\""
     )]
     Route(RouteCommand),
+    /// Client keys for the AI routes: add (shown once), list (masked), remove.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  higress-claw keys add laptop\n  higress-claw keys list\n  higress-claw keys remove laptop"
+    )]
+    Keys(KeysCommand),
+    /// Point Claude Code at the gateway (its Anthropic Messages API at /v1/messages).
+    #[command(
+        subcommand,
+        name = "claude-code",
+        after_help = "Example:\n  eval \"$(higress-claw claude-code env)\""
+    )]
+    ClaudeCode(ClaudeCodeCommand),
     /// List the configured providers and their model patterns, or resolve a model.
     #[command(
         after_help = "Examples:\n  higress-claw models\n  higress-claw models --json\n  higress-claw models resolve glm-5"
@@ -416,10 +434,17 @@ pub struct StartArgs {
     /// Image tag [default: latest, or the folder's default.cfg].
     #[arg(long, value_name = "TAG", value_parser = crate::values::image_tag)]
     pub image_tag: Option<String>,
-    /// Address the ports are published on [default: 127.0.0.1, or the folder's
-    /// default.cfg]. Anything else exposes the gateway, which has no auth by default.
+    /// Address the gateway's ports are published on [default: 127.0.0.1, or the
+    /// folder's default.cfg]. Anything but loopback needs a client key first
+    /// (`higress-claw keys add NAME`) or --allow-unauthenticated. The console stays on
+    /// 127.0.0.1 unless --publish-console.
     #[arg(long, value_name = "ADDRESS")]
     pub bind: Option<std::net::IpAddr>,
+    #[command(flatten)]
+    pub exposure: ExposureArgs,
+    /// Publish the console port on --bind's address too (the console has its own login).
+    #[arg(long)]
+    pub publish_console: bool,
     /// Seconds to wait for the gateway and console to answer.
     #[arg(long, default_value_t = 300, value_name = "SECONDS")]
     pub wait_timeout: u64,
@@ -448,7 +473,11 @@ pub struct OpenClawSetupArgs {
     /// Gateway URL OpenClaw should call [default: http://127.0.0.1:<http-port>/v1].
     #[arg(long, value_name = "URL", value_parser = crate::values::http_url)]
     pub base_url: Option<String>,
-    /// Key OpenClaw sends to the gateway (only when you added auth to it).
+    /// Which client key OpenClaw uses, by name [default: the first one, when the
+    /// gateway has client keys].
+    #[arg(long, value_name = "NAME", value_parser = crate::values::client_key_name, conflicts_with = "api_key")]
+    pub client_key: Option<String>,
+    /// Key OpenClaw sends to the gateway [default: the client key, when keys are on].
     #[arg(
         long,
         value_name = "KEY",
@@ -500,6 +529,16 @@ pub struct UpgradeArgs {
     /// Recreate the container even when the image is the one it already runs.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub exposure: ExposureArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExposureArgs {
+    /// Publish the gateway beyond loopback without client keys: anyone who reaches the
+    /// address can spend your provider keys.
+    #[arg(long)]
+    pub allow_unauthenticated: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::cli::port_flag;
-use crate::docker::{Container, DockerError, Engine, LOOPBACK, Ports, probe_host, readiness};
+use crate::docker::{Container, DockerError, Engine, LOOPBACK, Ports, readiness};
 use crate::gateway::DataFolder;
 use crate::gateway::problems::Problem;
 use crate::gateway::settings::DeploymentSettings;
@@ -422,7 +422,12 @@ async fn readiness_check(container: Option<&Container>) -> Finding {
             None,
         );
     };
-    let seen = readiness::probe(&probe_host(c.bind), ports.http, ports.console).await;
+    let seen = readiness::probe(
+        &readiness::Hosts::of(c.bind, c.console_bind),
+        ports.http,
+        ports.console,
+    )
+    .await;
     match (seen.gateway, seen.console) {
         (true, true) => check(
             "gateway",

@@ -45,6 +45,29 @@ pub fn model_id(value: &str) -> Result<String, String> {
     Ok(value.to_string())
 }
 
+/// The longest client key name: what a DNS label allows, far above a real name.
+const MAX_KEY_NAME_LEN: usize = 63;
+
+/// A client key's name (`keys add NAME`), which becomes a Higress key-auth consumer:
+/// letters, digits, `-` and `_`, starting with a letter or digit. The name travels as
+/// the `X-Mse-Consumer` header and inside ai-statistics' dotted metric names
+/// (`….consumer.<name>.metric.…`), so dots, blanks and anything a header cannot carry
+/// are refused.
+pub fn client_key_name(value: &str) -> Result<String, String> {
+    let mut chars = value.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if value.is_empty() {
+        return Err("is empty; name the key after who uses it, e.g. laptop".into());
+    }
+    if !(first_ok && rest_ok) || value.len() > MAX_KEY_NAME_LEN {
+        return Err(format!(
+            "is not a key name: use 1 to {MAX_KEY_NAME_LEN} letters, digits, '-' or '_', starting with a letter or digit (e.g. laptop, ci-runner)"
+        ));
+    }
+    Ok(value.to_string())
+}
+
 /// A model pattern: model ids or prefixes with `*`, separated by commas
 /// (`gpt-4o,gpt-4.1*`, `*`). Empty parts and blanks are refused rather than dropped:
 /// the upstream template turns `''` into "every model" and `a b` into the prefix `ab`.

@@ -607,15 +607,29 @@ fn bind_address_is_published_and_warned_about() {
         return;
     };
     let name = gw.name.as_str();
+    // Without a client key, publishing is refused before anything is written or created.
     gw.start(&["--zhipuai-key", KEY, "--bind", "0.0.0.0"])
-        .success()
-        .stderr(predicate::str::contains("no authentication by default"));
+        .code(2)
+        .stderr(predicate::str::contains("higress-claw keys add NAME"))
+        .stderr(predicate::str::contains("--allow-unauthenticated"));
+    assert!(!container_exists(name), "a container was created");
+    assert!(!gw.data.join(".ai-gateway-configured").exists());
+    gw.start(&[
+        "--zhipuai-key",
+        KEY,
+        "--bind",
+        "0.0.0.0",
+        "--allow-unauthenticated",
+    ])
+    .success()
+    .stderr(predicate::str::contains("without client keys"));
     let bindings: Value =
         serde_json::from_str(&inspect(name, "{{json .HostConfig.PortBindings}}")).unwrap();
-    assert_eq!(
-        bindings[format!("{}/tcp", gw.ports[0])][0]["HostIp"],
-        "0.0.0.0"
-    );
+    let host_ip = |port: u16| bindings[format!("{port}/tcp")][0]["HostIp"].clone();
+    assert_eq!(host_ip(gw.ports[0]), "0.0.0.0", "{bindings}");
+    assert_eq!(host_ip(gw.ports[1]), "0.0.0.0", "{bindings}");
+    // The console stays on loopback unless --publish-console.
+    assert_eq!(host_ip(gw.ports[2]), "127.0.0.1", "{bindings}");
     let cfg = std::fs::read_to_string(gw.data.join("default.cfg")).unwrap();
     assert!(cfg.contains("BIND_ADDRESS=0.0.0.0"), "{cfg}");
     // The address is fixed at creation: asking for another one is refused, not ignored.
@@ -631,7 +645,51 @@ fn bind_address_is_published_and_warned_about() {
         .clone();
     let status = json(&out);
     assert_eq!(status["bind"], "0.0.0.0");
+    assert_eq!(status["console_bind"], "127.0.0.1");
     assert_eq!(status["ready"]["gateway"], true);
+    assert_eq!(status["ready"]["console"], true);
+    let http = gw.ports[0];
+    assert_eq!(
+        status["messages_url"],
+        format!("http://127.0.0.1:{http}/v1/messages")
+    );
+    assert_eq!(
+        status["anthropic_base_url"],
+        format!("http://127.0.0.1:{http}")
+    );
+    assert_eq!(status["client_keys"], serde_json::json!([]));
+    // A published container without keys: upgrade is refused before it touches it.
+    let upgrade = |extra: &[&str]| {
+        let mut cmd = bin(gw.home.path());
+        cmd.args(["upgrade", "--container-name", name, "--wait-timeout", "60"])
+            .args(extra);
+        cmd.assert()
+    };
+    upgrade(&[])
+        .code(2)
+        .stderr(predicate::str::contains("higress-claw keys add NAME"));
+    // With a key, starting it again needs no flag, and status lists the key, masked.
+    let added = bin(gw.home.path())
+        .args(["keys", "add", "ci", "--json", "--container-name", name])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let key = json(&added)["key"].as_str().unwrap().to_string();
+    gw.start(&[]).success();
+    let out = bin(gw.home.path())
+        .args(["status", "--json", "--container-name", name])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        json(&out)["client_keys"],
+        serde_json::json!([{"name": "ci", "key": higress_claw::secret::mask(&key)}])
+    );
+    assert!(!String::from_utf8_lossy(&out).contains(&key));
 }
 
 /// A container created the way get-ai-gateway.sh does it (`docker run --env-file

@@ -91,6 +91,7 @@ pub fn exit_status(err: &anyhow::Error) -> ExitStatus {
             || cause.is::<PlanError>()
             || cause.is::<Overlap>()
             || cause.is::<PortError>()
+            || cause.is::<crate::gateway::client_keys::KeyError>()
             || matches!(
                 cause.downcast_ref::<FolderError>(),
                 Some(FolderError::Foreign { .. } | FolderError::NotConfigured { .. })

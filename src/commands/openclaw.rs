@@ -131,12 +131,13 @@ async fn setup(args: OpenClawSetupArgs, target: &Target, printer: Printer) -> an
             "no concrete model is known for the configured providers; give one a model list (`config add --provider P --models 'model-a,model-b'`) or enable auto-routing",
         ));
     }
+    let api_key = client_key(&args, &ws)?;
     let base_url = match args.base_url {
         Some(url) => url.trim_end_matches('/').to_string(),
         None => gateway_url(target, &ws).await?,
     };
     let default_model = models[0].id.clone();
-    let patch = openclaw::setup_patch(&base_url, args.api_key.as_ref(), &models);
+    let patch = openclaw::setup_patch(&base_url, api_key.as_ref(), &models);
     // What is printed has the gateway key masked; only OpenClaw gets it, on stdin.
     let shown = openclaw::shown_patch(&patch);
     let report = |result| SetupReport {
@@ -162,7 +163,7 @@ async fn setup(args: OpenClawSetupArgs, target: &Target, printer: Printer) -> an
         anyhow::bail!(
             "openclaw is not on PATH: {INSTALL_OPENCLAW}, then run `higress-claw openclaw setup`; the patch above is what it applies (`openclaw config patch --stdin`, then `openclaw models set {}`){}",
             openclaw::model_ref(&default_model),
-            if args.api_key.is_some() {
+            if api_key.is_some() {
                 ", with the real key where apiKey is masked"
             } else {
                 ""
@@ -180,6 +181,22 @@ async fn setup(args: OpenClawSetupArgs, target: &Target, printer: Printer) -> an
         openclaw::model_ref(&default_model)
     ));
     Ok(())
+}
+
+/// The key OpenClaw sends: `--api-key`, else the client key named by `--client-key`
+/// or the gateway's first one; none when the gateway has no client keys.
+fn client_key(
+    args: &OpenClawSetupArgs,
+    ws: &Workspace,
+) -> anyhow::Result<Option<crate::secret::Secret>> {
+    if let Some(key) = &args.api_key {
+        return Ok(Some(key.clone()));
+    }
+    match ws.folder.client_key_for(args.client_key.as_deref()) {
+        Ok(key) => Ok(key.and_then(|k| k.key)),
+        Err(crate::gateway::client_keys::KeyError::Folder(err)) => Err(err.into()),
+        Err(err) => Err(err.into()),
+    }
 }
 
 /// `http://127.0.0.1:<port>/v1` for the deployment: the running container's published

@@ -9,10 +9,12 @@
 
 use std::collections::BTreeSet;
 
+use super::client_keys::route_name;
 use super::folder::{DataFolder, FolderError};
 use super::provider::{is_placeholder_key, side_routes_of};
 use super::resources::{
-    AiProxyConfig, ConfigMap, Ingress, McpBridge, ModelRouterConfig, ProviderEntry, WasmPlugin,
+    AiProxyConfig, ConfigMap, Ingress, KeyAuthConfig, McpBridge, ModelRouterConfig, ProviderEntry,
+    WasmPlugin,
 };
 use super::{catalog, fallback, paths};
 use crate::yaml::{self, Mapping, Value};
@@ -120,18 +122,7 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
     let providers = folder.providers()?;
     let configured: BTreeSet<String> = providers.iter().map(|p| p.id.clone()).collect();
     let registries = exported_registries(&providers);
-    // Each provider's route, then its second routes (`ai-route-bedrock.messages`),
-    // then its fallback route.
-    let routes: Vec<String> = configured
-        .iter()
-        .flat_map(|id| {
-            let sides = catalog::find(id).map_or(&[][..], side_routes_of);
-            std::iter::once(id.clone())
-                .chain(sides.iter().map(|s| format!("{id}.{}", s.suffix)))
-                .chain(std::iter::once(fallback::ingress_key(id)))
-                .collect::<Vec<_>>()
-        })
-        .collect();
+    let routes = exported_routes(&configured);
     let fallbacks: Vec<&str> = providers
         .iter()
         .filter(|p| p.fallback.is_some())
@@ -169,6 +160,9 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
     if !fallbacks.is_empty() {
         out.documents.extend(model_mapper(folder, options)?);
     }
+    let key_auth = client_keys_plugin(folder, &routes, options, &mut out.placeholders)?;
+    out.documents
+        .extend(key_auth.map(|k| clean(to_value(&k), ns)));
     if let Some(mut bridge) = folder.load_resource::<McpBridge>(paths::MCP_BRIDGE)? {
         bridge
             .spec
@@ -229,6 +223,56 @@ fn fallback_redirects(
         }
     }
     Ok(out)
+}
+
+/// Each provider's route, then its second routes (`ai-route-bedrock.messages`), then
+/// its fallback route.
+fn exported_routes(configured: &BTreeSet<String>) -> Vec<String> {
+    configured
+        .iter()
+        .flat_map(|id| {
+            let sides = catalog::find(id).map_or(&[][..], side_routes_of);
+            std::iter::once(id.clone())
+                .chain(sides.iter().map(|s| format!("{id}.{}", s.suffix)))
+                .chain(std::iter::once(fallback::ingress_key(id)))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The client keys (key-auth) with the rules of the exported routes only; with
+/// `--redact-keys` each key becomes a placeholder.
+fn client_keys_plugin(
+    folder: &DataFolder,
+    routes: &[String],
+    options: &ExportOptions,
+    placeholders: &mut Vec<(String, String)>,
+) -> Result<Option<WasmPlugin<KeyAuthConfig>>, FolderError> {
+    let Some(mut plugin) = folder.load_resource::<WasmPlugin<KeyAuthConfig>>(paths::KEY_AUTH)?
+    else {
+        return Ok(None);
+    };
+    let exported: BTreeSet<String> = routes.iter().map(|r| route_name(r)).collect();
+    plugin.spec.match_rules.retain(|rule| {
+        match rule.other.get("ingress").and_then(Value::as_sequence) {
+            Some(names) => names
+                .iter()
+                .filter_map(Value::as_str)
+                .all(|n| !n.starts_with("ai-route-") || exported.contains(n)),
+            None => true,
+        }
+    });
+    if options.redact_keys {
+        for consumer in &mut plugin.spec.default_config.consumers {
+            let value = placeholder(&format!("client-key-{}", consumer.name), "");
+            let value = value.trim_end_matches('_').to_string();
+            consumer.credential = Some(format!("Bearer {value}"));
+            consumer.other.remove("credentials");
+            placeholders.push((value, format!("the client key {}", consumer.name)));
+        }
+    }
+    set_url(&mut plugin, &options.plugin_registry);
+    Ok(Some(plugin))
 }
 
 /// Replaces the entry's keys and secret settings with `REPLACE_WITH_…` placeholders;

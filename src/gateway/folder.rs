@@ -192,6 +192,7 @@ impl DataFolder {
             ai_proxy: None,
             bridge: None,
             router: None,
+            key_auth: None,
             ingresses: BTreeMap::new(),
             configmaps: BTreeMap::new(),
             plain: BTreeMap::new(),
@@ -245,6 +246,8 @@ pub struct Transaction<'a> {
     pub(super) ai_proxy: Option<WasmPlugin<AiProxyConfig>>,
     pub(super) bridge: Option<McpBridge>,
     pub(super) router: Option<WasmPlugin<ModelRouterConfig>>,
+    /// The client keys and the AI routes' auth rules (see `client_keys`).
+    pub(super) key_auth: Option<WasmPlugin<super::resources::KeyAuthConfig>>,
     /// Pending ingress documents by provider id; `None` = delete.
     pub(super) ingresses: BTreeMap<String, Option<Ingress>>,
     pub(super) configmaps: BTreeMap<String, Option<ConfigMap>>,
@@ -402,6 +405,10 @@ impl Transaction<'_> {
                 None => continue,
             });
         }
+        // Before the routes open: a route added with keys on is never reachable without.
+        if let Some(key_auth) = self.key_auth.take() {
+            out.push(Pending::write(Stage::Settings, paths::KEY_AUTH, &key_auth)?);
+        }
         for (path, text) in std::mem::take(&mut self.plain) {
             let stage = if path == paths::MARKER {
                 Stage::Marker
@@ -440,7 +447,8 @@ enum Stage {
     ProviderEntries,
     /// The model-router (auto-routing rules).
     Router,
-    /// The other files: `default.cfg`, the console ConfigMap, the statistics plugin.
+    /// The other files: `default.cfg`, the console ConfigMap, the statistics plugin,
+    /// the client keys.
     Settings,
     /// Ingresses of added and changed providers: this makes them reachable.
     OpenRoutes,

@@ -135,7 +135,7 @@ fn states(pattern: &str) -> Result<usize, Box<regex_automata::nfa::thompson::Bui
             compiler
         };
     }
-    let nfa = COMPILER.with(|c| c.build(pattern)).map_err(Box::new)?;
+    let nfa = COMPILER.with(|c| c.build(pattern).map_err(Box::new))?;
     Ok(nfa.states().len())
 }
 

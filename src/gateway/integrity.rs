@@ -121,6 +121,12 @@ const FILES: &[Expect] = &[
         spec_keys: WASM_PLUGIN_KEYS,
     },
     Expect {
+        path: paths::KEY_AUTH,
+        api_version: "extensions.higress.io/v1alpha1",
+        kind: "WasmPlugin",
+        spec_keys: WASM_PLUGIN_KEYS,
+    },
+    Expect {
         path: paths::MCP_BRIDGE,
         api_version: "networking.higress.io/v1",
         kind: "McpBridge",
@@ -142,6 +148,9 @@ impl DataFolder {
         }
         if let Some((text, doc)) = self.document(paths::MCP_BRIDGE)? {
             check_registries(&text, &doc, &mut out);
+        }
+        if let Some((text, doc)) = self.document(paths::KEY_AUTH)? {
+            check_key_auth(&text, &doc, &mut out);
         }
         for id in self.ingress_ids() {
             let path = paths::ingress(&id);
@@ -350,6 +359,10 @@ impl Transaction<'_> {
         if unsound(paths::MCP_BRIDGE) {
             self.bridge = Some(templates::default_bridge());
         }
+        // Its keys are lost with it: clients need new ones (`keys add`).
+        if unsound(paths::KEY_AUTH) {
+            self.key_auth = Some(templates::key_auth_plugin());
+        }
         if unsound(paths::AI_STATISTICS) {
             let text = render(paths::AI_STATISTICS, &templates::ai_statistics_plugin())?;
             self.put(paths::AI_STATISTICS, text);
@@ -486,6 +499,31 @@ fn check_ai_proxy(text: &str, doc: &Value, out: &mut Vec<Damage>) {
                 path,
                 line,
                 format!("the match rule of {id} has no service"),
+            );
+        }
+    }
+}
+
+/// Every consumer needs a name and a key, or key-auth refuses the whole file and
+/// (failing closed) every AI route with it.
+fn check_key_auth(text: &str, doc: &Value, out: &mut Vec<Damage>) {
+    let consumers = seq(doc, &["spec", "defaultConfig", "consumers"]);
+    for (index, consumer) in consumers.iter().enumerate() {
+        let named = consumer.get("name").and_then(Value::as_str).is_some();
+        let keyed = consumer.get("credential").and_then(Value::as_str).is_some()
+            || consumer
+                .get("credentials")
+                .and_then(Value::as_sequence)
+                .is_some_and(|c| !c.is_empty());
+        if !named || !keyed {
+            damage(
+                out,
+                paths::KEY_AUTH,
+                line_of(text, "consumers"),
+                format!(
+                    "has a consumer (number {}) without a name or a credential; remove it with `higress-claw keys remove NAME` or fix it by hand",
+                    index + 1
+                ),
             );
         }
     }

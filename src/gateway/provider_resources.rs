@@ -59,7 +59,9 @@ impl Transaction<'_> {
             let port = side.endpoint.port;
             self.upsert_ingress(&side.key, side.path, &side.service_name(), port, &matcher)?;
         }
-        self.upsert_route_configmap(provider)
+        self.upsert_route_configmap(provider)?;
+        // With client keys on, a new route is protected like the others.
+        self.sync_route_auth()
     }
 
     /// The token service some providers call besides their endpoint (Vertex with a
@@ -262,6 +264,7 @@ impl Transaction<'_> {
         }
         removed |= self.folder.store().exists(&paths::route_configmap(id));
         self.configmaps.insert(id.to_string(), None);
+        self.sync_route_auth()?;
         Ok(removed)
     }
 
