@@ -7,7 +7,7 @@
 #   scripts/test.sh --test install  one suite
 # Installs: as root, Docker (docker.io, busybox-static for the stand-in image) with
 # dockerd started in the background when no engine answers, and iproute2, util-linux,
-# npm; the PyPI packages the export tests use; Node 24 and OpenClaw under tests/openclaw
+# npm; the PyPI packages the export and plugin tests use; Node 24 and OpenClaw under tests/openclaw
 # (npm ci); cargo-dist for scripts/package.sh (tests/install.rs). What it cannot
 # install (no root, no network) ends as a listed skip, not as a silent pass.
 set -uo pipefail
@@ -50,12 +50,15 @@ if docker version >/dev/null 2>&1; then
   docker version --format 'test.sh: Docker engine {{.Server.Version}} (API {{.Server.APIVersion}})' >&2
 fi
 
-# PyPI: the Kubernetes schemas of tests/export.rs.
-pypi=(kubernetes-validate)
-python3 -m kubernetes_validate --version >/dev/null 2>&1 || {
+# PyPI: the Kubernetes schemas of tests/export.rs, and Higress's compiled ai-proxy and
+# ai-statistics plugins for tests/plugins.rs (and the suites that run them).
+pypi=()
+python3 -m kubernetes_validate --version >/dev/null 2>&1 || pypi+=(kubernetes-validate)
+python3 -c 'import gpustack_higress_plugins' >/dev/null 2>&1 || pypi+=(gpustack-higress-plugins)
+if [ "${#pypi[@]}" -gt 0 ]; then
   say "installing ${pypi[*]} from PyPI"
   python3 -m pip install -q "${pypi[@]}" || say "pip install failed"
-}
+fi
 
 # Node 24 and the pinned OpenClaw for tests/openclaw.rs. Node 24 goes first: OpenClaw's
 # install scripts refuse older Node.
