@@ -52,7 +52,7 @@ if docker version >/dev/null 2>&1; then
 fi
 
 # PyPI: the Kubernetes schemas of tests/export.rs, and Higress's compiled ai-proxy and
-# ai-statistics plugins for tests/plugins.rs.
+# ai-statistics plugins for tests/plugins.rs (and the suites that run them).
 pypi=()
 python3 -m kubernetes_validate --version >/dev/null 2>&1 || pypi+=(kubernetes-validate)
 python3 -c 'import gpustack_higress_plugins' >/dev/null 2>&1 || pypi+=(gpustack-higress-plugins)

@@ -7,6 +7,13 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod clients;
+mod providers;
+pub use clients::{
+    ClaudeCodeCommand, ClaudeCodeEnvArgs, EnvShell, KeysAddArgs, KeysCommand, KeysRemoveArgs,
+};
+pub use providers::ProviderFlags;
+
 const ABOUT: &str = "Run the Higress AI Gateway on Docker and wire it into OpenClaw.";
 
 const AFTER_HELP: &str = "\
@@ -81,6 +88,11 @@ pub enum Command {
         after_help = "Examples:\n  higress-claw logs --tail 50\n  higress-claw logs --follow"
     )]
     Logs(LogsArgs),
+    /// Requests, errors, tokens and latency per model and provider, from the access log.
+    #[command(
+        after_help = "Reads <data>/logs/gateway.log and its rotations gateway.log.1 … .10 (and access.log*,\nwritten by the observability image), oldest first, one line at a time. p50/p95 come from a\nfixed histogram: exact below 128 ms, within 0.4% above. Lines that are no AI request are\nskipped; unreadable ones are counted and the first is named, never fatal.\n\nExamples:\n  higress-claw usage\n  higress-claw usage --since 7d --by provider\n  higress-claw usage --since all --by day --json"
+    )]
+    Usage(UsageArgs),
     /// Add, list or remove provider API keys; Higress reloads the change without a restart.
     #[command(
         subcommand,
@@ -93,6 +105,19 @@ pub enum Command {
         after_help = "Examples:\n  higress-claw route enable --default-model glm-5\n  higress-claw route add --model glm-4-flash --trigger \"quick|fast\"\n  higress-claw route list\n  higress-claw route test \"quick question\""
     )]
     Route(RouteCommand),
+    /// Client keys for the AI routes: add (shown once), list (masked), remove.
+    #[command(
+        subcommand,
+        after_help = "Examples:\n  higress-claw keys add laptop\n  higress-claw keys list\n  higress-claw keys remove laptop"
+    )]
+    Keys(KeysCommand),
+    /// Point Claude Code at the gateway (its Anthropic Messages API at /v1/messages).
+    #[command(
+        subcommand,
+        name = "claude-code",
+        after_help = "Example:\n  eval \"$(higress-claw claude-code env)\""
+    )]
+    ClaudeCode(ClaudeCodeCommand),
     /// List what the gateway serves (with each model's facts), resolve a model, or correct
     /// or add a model's facts.
     #[command(
@@ -283,7 +308,7 @@ pub struct ModelsSetArgs {
 pub enum ConfigCommand {
     /// Add a provider, or update its key, models or settings.
     #[command(
-        after_help = "Examples:\n  higress-claw config add --provider deepseek --key sk-xxx\n  higress-claw config add --provider zhipuai --extra-config zhipuDomain=api.z.ai\n  echo sk-xxx | higress-claw config add --provider kimi --key -"
+        after_help = "Examples:\n  higress-claw config add --provider deepseek --key sk-xxx\n  higress-claw config add --provider zhipuai --extra-config zhipuDomain=api.z.ai\n  echo sk-xxx | higress-claw config add --provider kimi --key -\n  higress-claw config add --provider deepseek --key sk-a,sk-b --failover --health-check-model deepseek-chat --retries 1\n  higress-claw config add --provider deepseek --fallback qwen:qwen-max --fallback-on 5xx"
     )]
     Add(ConfigAddArgs),
     /// List configured providers with masked keys, as the gateway uses them.
@@ -310,6 +335,65 @@ pub struct ConfigAddArgs {
     /// A provider setting, e.g. zhipuDomain=api.z.ai (repeatable).
     #[arg(long = "extra-config", value_name = "KEY=VALUE")]
     pub extra_config: Vec<String>,
+    #[command(flatten)]
+    pub resilience: ResilienceArgs,
+    #[command(flatten)]
+    pub fallback: FallbackArgs,
+}
+
+const RESILIENCE_HEADING: &str = "Key failover and retries (ai-proxy)";
+const FALLBACK_HEADING: &str = "Fallback to other providers (the console's AI-route fallback)";
+
+/// Key failover and retries of one provider; given flags change, the rest is kept.
+#[derive(Debug, Args, Clone, Default)]
+pub struct ResilienceArgs {
+    /// Take a key that keeps failing out of rotation, and health-check it back in; needs --health-check-model.
+    #[arg(long, conflicts_with = "no_failover", help_heading = RESILIENCE_HEADING)]
+    pub failover: bool,
+    /// Turn key failover off.
+    #[arg(long, help_heading = RESILIENCE_HEADING)]
+    pub no_failover: bool,
+    /// The model the health check asks, with a key taken out of rotation, until it answers 200.
+    #[arg(long, value_name = "MODEL", value_parser = crate::values::model_id, help_heading = RESILIENCE_HEADING)]
+    pub health_check_model: Option<String>,
+    /// Failed requests in a row that take a key out of rotation [default: 3].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), help_heading = RESILIENCE_HEADING)]
+    pub failure_threshold: Option<u32>,
+    /// Passed health checks in a row that put a key back [default: 1].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), help_heading = RESILIENCE_HEADING)]
+    pub success_threshold: Option<u32>,
+    /// Milliseconds between health checks of a key out of rotation [default: 5000].
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u32).range(1..), help_heading = RESILIENCE_HEADING)]
+    pub health_check_interval: Option<u32>,
+    /// Milliseconds a health check may take [default: 5000].
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u32).range(1..), help_heading = RESILIENCE_HEADING)]
+    pub health_check_timeout: Option<u32>,
+    /// Retry a failed request up to N times, each with another key (needs 2 keys or more; 0 turns retries off). Covers non-streaming requests only: the plugin documents no more, and a streamed request it retries gets its answer in one piece.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(0..=10), help_heading = RESILIENCE_HEADING)]
+    pub retries: Option<u32>,
+}
+
+/// Cross-provider fallback of one provider's route.
+#[derive(Debug, Args, Clone, Default)]
+pub struct FallbackArgs {
+    /// When this provider answers with an error, send the request to these configured providers instead, with MODEL (default: an example model of each from the catalog), e.g. qwen:qwen-max,openai.
+    #[arg(long, value_name = "PROVIDER[:MODEL],…", conflicts_with = "no_fallback", help_heading = FALLBACK_HEADING)]
+    pub fallback: Option<String>,
+    /// Which answers fall back: 4xx, 5xx or both [default: 4xx,5xx].
+    #[arg(long, value_name = "4xx,5xx", help_heading = FALLBACK_HEADING)]
+    pub fallback_on: Option<String>,
+    /// rand: each fallback request goes to one of the fallback providers at random; seq: always to the first [default: rand].
+    #[arg(long, value_enum, value_name = "rand|seq", help_heading = FALLBACK_HEADING)]
+    pub fallback_strategy: Option<FallbackStrategy>,
+    /// Remove this provider's fallback.
+    #[arg(long, conflicts_with_all = ["fallback_on", "fallback_strategy"], help_heading = FALLBACK_HEADING)]
+    pub no_fallback: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FallbackStrategy {
+    Rand,
+    Seq,
 }
 
 #[derive(Debug, Args)]
@@ -335,6 +419,12 @@ pub struct ConfigureArgs {
     /// Never ask, even on a terminal (without a terminal higress-claw never asks anyway).
     #[arg(long, alias = "batch")]
     pub non_interactive: bool,
+    /// Key failover for a provider named by its flags, with its health-check model and the plugin's default thresholds (repeatable; tune it later with `config add --failure-threshold …`).
+    #[arg(long, value_name = "PROVIDER:MODEL", help_heading = RESILIENCE_HEADING)]
+    pub failover: Vec<String>,
+    /// Retry a provider's failed requests up to N times with another key (repeatable; needs 2 keys or more; non-streaming requests only).
+    #[arg(long, value_name = "PROVIDER:N", help_heading = RESILIENCE_HEADING)]
+    pub retries: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -383,10 +473,17 @@ pub struct StartArgs {
     /// Image tag [default: latest, or the folder's default.cfg].
     #[arg(long, value_name = "TAG", value_parser = crate::values::image_tag)]
     pub image_tag: Option<String>,
-    /// Address the ports are published on [default: 127.0.0.1, or the folder's
-    /// default.cfg]. Anything else exposes the gateway, which has no auth by default.
+    /// Address the gateway's ports are published on [default: 127.0.0.1, or the
+    /// folder's default.cfg]. Anything but loopback needs a client key first
+    /// (`higress-claw keys add NAME`) or --allow-unauthenticated. The console stays on
+    /// 127.0.0.1 unless --publish-console.
     #[arg(long, value_name = "ADDRESS")]
     pub bind: Option<std::net::IpAddr>,
+    #[command(flatten)]
+    pub exposure: ExposureArgs,
+    /// Publish the console port on --bind's address too (the console has its own login).
+    #[arg(long)]
+    pub publish_console: bool,
     /// Seconds to wait for the gateway and console to answer.
     #[arg(long, default_value_t = 300, value_name = "SECONDS")]
     pub wait_timeout: u64,
@@ -415,7 +512,11 @@ pub struct OpenClawSetupArgs {
     /// Gateway URL OpenClaw should call [default: http://127.0.0.1:<http-port>/v1].
     #[arg(long, value_name = "URL", value_parser = crate::values::http_url)]
     pub base_url: Option<String>,
-    /// Key OpenClaw sends to the gateway (only when you added auth to it).
+    /// Which client key OpenClaw uses, by name [default: the first one, when the
+    /// gateway has client keys].
+    #[arg(long, value_name = "NAME", value_parser = crate::values::client_key_name, conflicts_with = "api_key")]
+    pub client_key: Option<String>,
+    /// Key OpenClaw sends to the gateway [default: the client key, when keys are on].
     #[arg(
         long,
         value_name = "KEY",
@@ -467,6 +568,16 @@ pub struct UpgradeArgs {
     /// Recreate the container even when the image is the one it already runs.
     #[arg(long)]
     pub force: bool,
+    #[command(flatten)]
+    pub exposure: ExposureArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct ExposureArgs {
+    /// Publish the gateway beyond loopback without client keys: anyone who reaches the
+    /// address can spend your provider keys.
+    #[arg(long)]
+    pub allow_unauthenticated: bool,
 }
 
 #[derive(Debug, Args)]
@@ -492,160 +603,26 @@ pub struct LogsArgs {
     pub tail: Option<usize>,
 }
 
+#[derive(Debug, Args)]
+pub struct UsageArgs {
+    /// How far back: a number and s, m, h, d or w (`90m`, `24h`, `7d`), or `all`.
+    #[arg(long, value_name = "DURATION", default_value = "24h", value_parser = crate::values::since)]
+    pub since: crate::usage::Since,
+    /// One table by model, provider or UTC day (default: by model, then by provider).
+    #[arg(long, value_name = "GROUP")]
+    pub by: Option<UsageGroup>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum UsageGroup {
+    Model,
+    Provider,
+    Day,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RegionChoice {
     Auto,
     China,
     International,
-}
-
-/// Every provider's flags (`--<p>-key`, `--<p>-models`, companion settings), generated
-/// from the catalog. Values are kept by flag name; `commands::configure` interprets them.
-#[derive(Clone, Default)]
-pub struct ProviderFlags {
-    pub values: std::collections::BTreeMap<String, String>,
-}
-
-/// Names only: most of these values are keys.
-impl std::fmt::Debug for ProviderFlags {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_set().entries(self.values.keys()).finish()
-    }
-}
-
-impl ProviderFlags {
-    pub fn get(&self, flag: &str) -> Option<&str> {
-        self.values.get(flag).map(String::as_str)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
-    }
-
-    /// Every flag name this struct adds, in catalog order.
-    pub fn flag_names() -> Vec<String> {
-        provider_args()
-            .into_iter()
-            .map(|a| a.get_id().to_string())
-            .collect()
-    }
-}
-
-const PROVIDER_HEADING: &str = "Providers (each key flag also reads HIGRESS_CLAW_<PROVIDER>_KEY)";
-
-fn provider_args() -> Vec<clap::Arg> {
-    use crate::gateway::catalog::{PROVIDERS, SettingKind};
-    use clap::{Arg, ArgAction};
-    let mut args = Vec::new();
-    for p in PROVIDERS {
-        let key = format!("{}-key", p.flag_stem);
-        let mut key_arg = Arg::new(key.clone())
-            .long(key)
-            .value_name("KEY")
-            .help_heading(PROVIDER_HEADING)
-            .action(ArgAction::Set);
-        key_arg = if p.takes_keys() {
-            key_arg
-                .env(crate::env_vars::provider_key_var(p.flag_stem))
-                .hide_env_values(true)
-                .help(p.key_help.map_or_else(
-                    || format!("{} API key(s), comma-separated", p.display_name),
-                    str::to_string,
-                ))
-        } else {
-            // Hidden: the plugin sends no key to it; given anyway, it is refused with
-            // the reason instead of an unknown-flag error.
-            key_arg.hide(true)
-        };
-        if let Some(alt) = p.alt_key {
-            key_arg = key_arg.conflicts_with(format!("{}-key", alt.flag_stem));
-        }
-        args.push(key_arg);
-        if let Some(alt) = p.alt_key {
-            let alt_flag = format!("{}-key", alt.flag_stem);
-            args.push(
-                Arg::new(alt_flag.clone())
-                    .long(alt_flag)
-                    .value_name("TOKEN")
-                    .env(crate::env_vars::provider_key_var(alt.flag_stem))
-                    .hide_env_values(true)
-                    .help(alt.help)
-                    .help_heading(PROVIDER_HEADING),
-            );
-        }
-        let models = format!("{}-models", p.flag_stem);
-        args.push(
-            Arg::new(models.clone())
-                .long(models)
-                .value_name("PATTERN")
-                .value_parser(crate::values::model_pattern)
-                .help(format!(
-                    "{} model patterns [default: {}]",
-                    p.display_name, p.models
-                ))
-                .help_heading(PROVIDER_HEADING),
-        );
-        for setting in p.settings {
-            if p.alt_key
-                .is_some_and(|alt| alt.sets.iter().any(|(f, _)| *f == setting.field))
-            {
-                continue; // switched on by the alternative key flag instead
-            }
-            let mut arg = Arg::new(setting.flag)
-                .long(setting.flag)
-                .help(setting.help)
-                .help_heading(PROVIDER_HEADING);
-            arg = match setting.kind {
-                SettingKind::Bool => arg
-                    .value_name("BOOL")
-                    .num_args(0..=1)
-                    .require_equals(true)
-                    .default_missing_value("true"),
-                SettingKind::Port => arg.value_name("PORT"),
-                SettingKind::Number => arg.value_name("MS"),
-                SettingKind::Url(_) => arg.value_name("URL"),
-                SettingKind::FileContents => arg.value_name("FILE"),
-                SettingKind::Secret => arg.value_name("SECRET"),
-                SettingKind::Text => arg.value_name("VALUE"),
-                SettingKind::Host => arg.value_name("HOST"),
-                SettingKind::Choice(choices) => arg.value_name(choices.join("|")),
-            };
-            args.push(arg);
-        }
-    }
-    args
-}
-
-impl clap::FromArgMatches for ProviderFlags {
-    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
-        let mut flags = Self::default();
-        flags.update_from_arg_matches(matches)?;
-        Ok(flags)
-    }
-
-    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
-        for name in Self::flag_names() {
-            if let Ok(Some(value)) = matches.try_get_one::<String>(&name) {
-                // An exported but empty HIGRESS_CLAW_<P>_KEY names no provider: it is
-                // unset, not an empty key for a provider the user never mentioned.
-                let from_env =
-                    matches.value_source(&name) == Some(clap::parser::ValueSource::EnvVariable);
-                if from_env && value.is_empty() {
-                    continue;
-                }
-                self.values.insert(name, value.clone());
-            }
-        }
-        Ok(())
-    }
-}
-
-impl clap::Args for ProviderFlags {
-    fn augment_args(cmd: clap::Command) -> clap::Command {
-        cmd.args(provider_args())
-    }
-
-    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
-        Self::augment_args(cmd)
-    }
 }

@@ -6,7 +6,7 @@
 use std::path::Path;
 
 use crate::cli::port_flag;
-use crate::docker::{Container, DockerError, Engine, LOOPBACK, Ports, probe_host, readiness};
+use crate::docker::{Container, DockerError, Engine, LOOPBACK, Ports, readiness};
 use crate::gateway::DataFolder;
 use crate::gateway::problems::Problem;
 use crate::gateway::settings::DeploymentSettings;
@@ -422,7 +422,12 @@ async fn readiness_check(container: Option<&Container>) -> Finding {
             None,
         );
     };
-    let seen = readiness::probe(&probe_host(c.bind), ports.http, ports.console).await;
+    let seen = readiness::probe(
+        &readiness::Hosts::of(c.bind, c.console_bind),
+        ports.http,
+        ports.console,
+    )
+    .await;
     match (seen.gateway, seen.console) {
         (true, true) => check(
             "gateway",
@@ -494,6 +499,26 @@ fn problem_finding(problem: Problem) -> Finding {
                 "higress-claw config add --provider {second} --models OTHER-PATTERN"
             )),
         ),
+        problem @ (Problem::Interrupted { .. }
+        | Problem::Damaged { .. }
+        | Problem::Partial { .. }
+        | Problem::BrokenFallback { .. }) => integrity_finding(problem),
+        Problem::UnservedTarget { what, model } => check(
+            "auto-routing",
+            Verdict::Fail,
+            format!(
+                "auto-routing sends {what} to {model:?}, which no configured provider serves: they fail"
+            ),
+            Some(format!(
+                "add a provider that serves {model} (`higress-claw config add`), or change the route (`higress-claw route enable --default-model MODEL`, `route remove`)"
+            )),
+        ),
+    }
+}
+
+/// What an edit cut off or a damaged file leaves: always a failed configuration check.
+fn integrity_finding(problem: Problem) -> Finding {
+    match problem {
         Problem::Interrupted { files } => check(
             "configuration",
             Verdict::Fail,
@@ -533,15 +558,12 @@ fn problem_finding(problem: Problem) -> Finding {
             ),
             Some("higress-claw repair (finishes or removes it)".into()),
         ),
-        Problem::UnservedTarget { what, model } => check(
-            "auto-routing",
+        Problem::BrokenFallback { provider, problem } => check(
+            "configuration",
             Verdict::Fail,
-            format!(
-                "auto-routing sends {what} to {model:?}, which no configured provider serves: they fail"
-            ),
-            Some(format!(
-                "add a provider that serves {model} (`higress-claw config add`), or change the route (`higress-claw route enable --default-model MODEL`, `route remove`)"
-            )),
+            format!("the fallback of the {provider} route {problem} (an edit was cut off)"),
+            Some("higress-claw repair (removes it; add it again with `config add --fallback`)".into()),
         ),
+        other => unreachable!("not an integrity problem: {other:?}"),
     }
 }

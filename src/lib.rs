@@ -2,7 +2,7 @@
 //!
 //! `cli` is the clap tree, `commands` one small function per command, and the logic
 //! lives in `gateway` (the data folder), `docker` (the engine), `workspace` (where an
-//! edit happens), `openclaw` and `region`. `target` is which gateway a command means.
+//! edit happens), `openclaw`, `region` and `usage` (the access log). `target` is which gateway a command means.
 //! Output goes through `printer` only.
 
 pub mod cli;
@@ -18,6 +18,7 @@ pub mod printer;
 pub mod region;
 pub mod secret;
 pub mod target;
+pub mod usage;
 pub mod values;
 pub mod wizard;
 pub mod workspace;

@@ -4,6 +4,9 @@
 //! after "invalid value … for '--flag'"; it never repeats a value that may be a secret.
 
 use std::net::IpAddr;
+use std::time::Duration;
+
+use crate::usage::Since;
 
 /// The longest model id or pattern accepted: far above any real one, low enough that a
 /// pasted document is refused.
@@ -37,6 +40,29 @@ pub fn model_id(value: &str) -> Result<String, String> {
         return Err(format!(
             "is {} bytes long; a model id has at most {MAX_MODEL_LEN}",
             value.len()
+        ));
+    }
+    Ok(value.to_string())
+}
+
+/// The longest client key name: what a DNS label allows, far above a real name.
+const MAX_KEY_NAME_LEN: usize = 63;
+
+/// A client key's name (`keys add NAME`), which becomes a Higress key-auth consumer:
+/// letters, digits, `-` and `_`, starting with a letter or digit. The name travels as
+/// the `X-Mse-Consumer` header and inside ai-statistics' dotted metric names
+/// (`….consumer.<name>.metric.…`), so dots, blanks and anything a header cannot carry
+/// are refused.
+pub fn client_key_name(value: &str) -> Result<String, String> {
+    let mut chars = value.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphanumeric());
+    let rest_ok = chars.all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if value.is_empty() {
+        return Err("is empty; name the key after who uses it, e.g. laptop".into());
+    }
+    if !(first_ok && rest_ok) || value.len() > MAX_KEY_NAME_LEN {
+        return Err(format!(
+            "is not a key name: use 1 to {MAX_KEY_NAME_LEN} letters, digits, '-' or '_', starting with a letter or digit (e.g. laptop, ci-runner)"
         ));
     }
     Ok(value.to_string())
@@ -233,6 +259,37 @@ fn shown(value: &str) -> String {
         format!("{cut:?}…")
     } else {
         format!("{cut:?}")
+    }
+}
+
+/// How far back `usage` looks: `90s`, `30m`, `24h`, `7d`, `2w`, or `all`.
+pub fn since(value: &str) -> Result<Since, String> {
+    let value = value.trim();
+    if value.eq_ignore_ascii_case("all") {
+        return Ok(Since::All);
+    }
+    let form = "is not a duration; use a number and s, m, h, d or w (90m, 24h, 7d), or all";
+    let split = value
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(value.len());
+    let (number, unit) = value.split_at(split);
+    let seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        "w" => 604_800,
+        _ => return Err(format!("{value:?} {form}")),
+    };
+    let number: u64 = number.parse().map_err(|_| format!("{value:?} {form}"))?;
+    // Beyond a century is a typo, and would overflow the time arithmetic.
+    match number
+        .checked_mul(seconds)
+        .filter(|s| *s <= 100 * 365 * 86_400)
+    {
+        Some(0) => Err(format!("{value:?} is an empty window; use at least 1s")),
+        Some(s) => Ok(Since::Ago(Duration::from_secs(s))),
+        None => Err(format!("{value:?} is more than 100 years; use all")),
     }
 }
 

@@ -31,6 +31,8 @@ const MIRRORED: &[&str] = &[
     "ingresses",
     "configmaps",
     "mcpbridges",
+    // A route's fallback redirect, and the image's global filters it builds on.
+    "envoyfilters",
     paths::DEFAULT_CFG,
     paths::MARKER,
 ];

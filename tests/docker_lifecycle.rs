@@ -24,6 +24,55 @@ fn json(output: &[u8]) -> Value {
     })
 }
 
+/// What supervisord writes to /var/log/higress/gateway.log inside the container (the
+/// default image's access log) is what `usage` reads from `<data>/logs` on the host.
+fn access_log_lands_in_the_data_folder(home: &std::path::Path, name: &str, data: &std::path::Path) {
+    let line = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/access-log/deepseek-chat.log"),
+    )
+    .unwrap();
+    let mut append = std::process::Command::new("docker")
+        .args([
+            "exec",
+            "-i",
+            name,
+            "sh",
+            "-c",
+            "cat >> /var/log/higress/gateway.log",
+        ])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    append
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(line.as_bytes())
+        .unwrap();
+    assert!(append.wait().unwrap().success());
+    assert!(data.join("logs/gateway.log").is_file());
+    let out = bin(home)
+        .args([
+            "usage",
+            "--since",
+            "all",
+            "--json",
+            "--container-name",
+            name,
+        ])
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    let usage = json(&out.stdout);
+    support::assert_documented("usage", &usage);
+    assert_eq!(usage["total"]["requests"], 1, "{usage}");
+    assert_eq!(usage["by_model"][0]["model"], "deepseek-chat");
+    assert_eq!(usage["notes"], serde_json::json!([]), "{usage}");
+}
+
 #[test]
 fn start_stop_start_delete() {
     let Some(gw) = Gateway::new("life") else {
@@ -81,7 +130,9 @@ fn start_stop_start_delete() {
         .map(|m| m["Destination"].as_str().unwrap())
         .collect();
     assert!(
-        dest.contains(&"/data") && dest.contains(&"/var/log/proxy"),
+        dest.contains(&"/data")
+            && dest.contains(&"/var/log/proxy")
+            && dest.contains(&"/var/log/higress"),
         "{mounts}"
     );
     let data_mount = mounts
@@ -117,6 +168,8 @@ fn start_stop_start_delete() {
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&body.stdout).contains("stand-in"));
+
+    access_log_lands_in_the_data_folder(home, name, data);
 
     // Second start reuses the same container.
     let out = bin(home)
@@ -452,6 +505,28 @@ fn edits_through_the_container_api() {
     .stderr(predicate::str::contains(format!(
         "Editing {name}:/data through the Docker API"
     )));
+    // A fallback lands in the container's /data (its new envoyfilters/ included), and
+    // goes again, through the same API.
+    through(&[
+        "config",
+        "add",
+        "--provider",
+        "deepseek",
+        "--fallback",
+        "zhipuai:glm-4-flash",
+    ])
+    .assert()
+    .success();
+    let filter = "/data/envoyfilters/ai-route-deepseek.internal.yaml";
+    let fallback_route = "/data/ingresses/ai-route-deepseek.fallback.internal.yaml";
+    let redirect = docker_try(&["exec", name, "cat", filter]).expect("the redirect was published");
+    assert!(redirect.contains("x-higress-fallback-from"), "{redirect}");
+    assert!(docker_try(&["exec", name, "cat", fallback_route]).is_some());
+    through(&["config", "add", "--provider", "deepseek", "--no-fallback"])
+        .assert()
+        .success();
+    assert!(docker_try(&["exec", name, "cat", filter]).is_none());
+    assert!(docker_try(&["exec", name, "cat", fallback_route]).is_none());
     through(&["route", "enable", "--default-model", "glm-5"])
         .assert()
         .success();
@@ -532,15 +607,29 @@ fn bind_address_is_published_and_warned_about() {
         return;
     };
     let name = gw.name.as_str();
+    // Without a client key, publishing is refused before anything is written or created.
     gw.start(&["--zhipuai-key", KEY, "--bind", "0.0.0.0"])
-        .success()
-        .stderr(predicate::str::contains("no authentication by default"));
+        .code(2)
+        .stderr(predicate::str::contains("higress-claw keys add NAME"))
+        .stderr(predicate::str::contains("--allow-unauthenticated"));
+    assert!(!container_exists(name), "a container was created");
+    assert!(!gw.data.join(".ai-gateway-configured").exists());
+    gw.start(&[
+        "--zhipuai-key",
+        KEY,
+        "--bind",
+        "0.0.0.0",
+        "--allow-unauthenticated",
+    ])
+    .success()
+    .stderr(predicate::str::contains("without client keys"));
     let bindings: Value =
         serde_json::from_str(&inspect(name, "{{json .HostConfig.PortBindings}}")).unwrap();
-    assert_eq!(
-        bindings[format!("{}/tcp", gw.ports[0])][0]["HostIp"],
-        "0.0.0.0"
-    );
+    let host_ip = |port: u16| bindings[format!("{port}/tcp")][0]["HostIp"].clone();
+    assert_eq!(host_ip(gw.ports[0]), "0.0.0.0", "{bindings}");
+    assert_eq!(host_ip(gw.ports[1]), "0.0.0.0", "{bindings}");
+    // The console stays on loopback unless --publish-console.
+    assert_eq!(host_ip(gw.ports[2]), "127.0.0.1", "{bindings}");
     let cfg = std::fs::read_to_string(gw.data.join("default.cfg")).unwrap();
     assert!(cfg.contains("BIND_ADDRESS=0.0.0.0"), "{cfg}");
     // The address is fixed at creation: asking for another one is refused, not ignored.
@@ -556,7 +645,51 @@ fn bind_address_is_published_and_warned_about() {
         .clone();
     let status = json(&out);
     assert_eq!(status["bind"], "0.0.0.0");
+    assert_eq!(status["console_bind"], "127.0.0.1");
     assert_eq!(status["ready"]["gateway"], true);
+    assert_eq!(status["ready"]["console"], true);
+    let http = gw.ports[0];
+    assert_eq!(
+        status["messages_url"],
+        format!("http://127.0.0.1:{http}/v1/messages")
+    );
+    assert_eq!(
+        status["anthropic_base_url"],
+        format!("http://127.0.0.1:{http}")
+    );
+    assert_eq!(status["client_keys"], serde_json::json!([]));
+    // A published container without keys: upgrade is refused before it touches it.
+    let upgrade = |extra: &[&str]| {
+        let mut cmd = bin(gw.home.path());
+        cmd.args(["upgrade", "--container-name", name, "--wait-timeout", "60"])
+            .args(extra);
+        cmd.assert()
+    };
+    upgrade(&[])
+        .code(2)
+        .stderr(predicate::str::contains("higress-claw keys add NAME"));
+    // With a key, starting it again needs no flag, and status lists the key, masked.
+    let added = bin(gw.home.path())
+        .args(["keys", "add", "ci", "--json", "--container-name", name])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let key = json(&added)["key"].as_str().unwrap().to_string();
+    gw.start(&[]).success();
+    let out = bin(gw.home.path())
+        .args(["status", "--json", "--container-name", name])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        json(&out)["client_keys"],
+        serde_json::json!([{"name": "ci", "key": higress_claw::secret::mask(&key)}])
+    );
+    assert!(!String::from_utf8_lossy(&out).contains(&key));
 }
 
 /// A container created the way get-ai-gateway.sh does it (`docker run --env-file
@@ -627,6 +760,23 @@ fn adopts_a_container_started_by_get_ai_gateway() {
     assert_eq!(report["action"], "already-running");
     assert_eq!(report["ready"], true);
     assert_eq!(report["data_dir"].as_str().unwrap(), data_s);
+    // Its access log stays inside (no /var/log/higress mount): usage says how to fix it.
+    let out = bin(home)
+        .args(["usage", "--json", "--container-name", name])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let usage = json(&out);
+    let note = usage["notes"][0].as_str().unwrap_or_default();
+    assert!(
+        note.contains("/var/log/higress")
+            && note.contains(&format!(
+                "delete --force --container-name {name} && higress-claw start"
+            )),
+        "{usage}"
+    );
     bin(home)
         .args(["doctor", "--container-name", name])
         .assert()

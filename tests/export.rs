@@ -407,3 +407,76 @@ fn snapshot_and_redaction() {
         .code(2)
         .stderr(predicate::str::contains("--namespace"));
 }
+
+/// A route's fallback goes up whole: the fallback Ingress, the model-mapper (valid
+/// against the WasmPlugin CRD, pulled from the registry), the global custom_response
+/// filter, then the route's redirect, after the route it replays requests to.
+#[test]
+fn a_fallback_exports_its_route_redirect_and_mapper() {
+    let home = tempfile::tempdir().unwrap();
+    let data = home.path().join("data");
+    bin(home.path())
+        .args([
+            "init",
+            "-q",
+            "--deepseek-key",
+            "sk-d",
+            "--dashscope-key",
+            "sk-q",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .assert()
+        .success();
+    bin(home.path())
+        .args([
+            "config",
+            "add",
+            "--provider",
+            "deepseek",
+            "--fallback",
+            "qwen:qwen-max",
+            "--data-dir",
+        ])
+        .arg(&data)
+        .assert()
+        .success();
+    let (yaml, _) = export(home.path(), &data, &[]);
+    let docs = documents(&yaml);
+    let names: Vec<(String, String)> = docs
+        .iter()
+        .map(|d| {
+            (
+                d["kind"].as_str().unwrap().to_string(),
+                d["metadata"]["name"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let at = |kind: &str, name: &str| {
+        names
+            .iter()
+            .position(|(k, n)| k == kind && n == name)
+            .unwrap_or_else(|| panic!("export lacks {kind} {name}: {names:?}"))
+    };
+    let route = at("Ingress", "ai-route-deepseek.fallback.internal");
+    let global = at("EnvoyFilter", "higress-gateway-global-custom-response");
+    let redirect = at("EnvoyFilter", "ai-route-deepseek.internal");
+    assert!(route < global && global < redirect, "{names:?}");
+    assert_eq!(redirect, docs.len() - 1, "the redirect goes last");
+    let mapper = &docs[at("WasmPlugin", "model-mapper.internal")];
+    assert!(
+        mapper["spec"]["url"]
+            .as_str()
+            .unwrap()
+            .starts_with("oci://")
+    );
+    assert!(mapper["metadata"].get("resourceVersion").is_none());
+    let Some(schemas) = crd_schemas() else { return };
+    let (_, _, schema) = schemas.iter().find(|(k, _, _)| k == "WasmPlugin").unwrap();
+    let validator = jsonschema::validator_for(schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(mapper)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+}

@@ -109,6 +109,9 @@ fn documented_schemas_match_the_output() {
     let provider: Vec<&String> = list["providers"][0].as_object().unwrap().keys().collect();
     assert_eq!(
         provider,
-        ["id", "name", "type", "route", "keys", "domain", "settings"]
+        [
+            "id", "name", "type", "route", "keys", "domain", "settings", "failover", "retries",
+            "fallback"
+        ]
     );
 }

@@ -117,10 +117,34 @@ fn container_spec() {
             console: 8001,
         },
         bind: "127.0.0.1".parse().unwrap(),
+        console_bind: "127.0.0.1".parse().unwrap(),
         plugin_registry: "higress-registry.cn-hangzhou.cr.aliyuncs.com".into(),
     };
     let mut body = serde_json::to_value(spec.to_create_body()).unwrap();
     // HashMap order is random; sort for a stable snapshot.
     body.sort_all_objects();
     insta::assert_json_snapshot!("container_create_body", body);
+}
+
+/// Publishing the gateway leaves the console on loopback unless it is asked for.
+#[test]
+fn console_port_keeps_its_own_address() {
+    let spec = ContainerSpec {
+        name: "higress-ai-gateway".into(),
+        image: "all-in-one:latest".into(),
+        data_dir: "/home/me/.higress-claw/data".into(),
+        ports: Ports {
+            http: 8080,
+            https: 8443,
+            console: 8001,
+        },
+        bind: "0.0.0.0".parse().unwrap(),
+        console_bind: "127.0.0.1".parse().unwrap(),
+        plugin_registry: "registry.example".into(),
+    };
+    let body = serde_json::to_value(spec.to_create_body()).unwrap();
+    let ip = |port: &str| body["HostConfig"]["PortBindings"][port][0]["HostIp"].clone();
+    assert_eq!(ip("8080/tcp"), "0.0.0.0");
+    assert_eq!(ip("8443/tcp"), "0.0.0.0");
+    assert_eq!(ip("8001/tcp"), "127.0.0.1");
 }

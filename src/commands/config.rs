@@ -9,6 +9,8 @@ use std::io::Read;
 use anyhow::Context as _;
 use serde::Serialize;
 
+use super::diagnostics::find_provider;
+use super::resilience::{apply_fallback, apply_resilience};
 use super::views::ProviderReport;
 use super::{lock_wait, usage};
 use crate::cli::{ConfigAddArgs, ConfigCommand, ConfigRemoveArgs};
@@ -43,29 +45,6 @@ pub async fn run(command: ConfigCommand, target: &Target, printer: Printer) -> a
         ConfigCommand::List => list(target, printer).await,
         ConfigCommand::Remove(args) => remove(args, target, printer).await,
     }
-}
-
-pub fn find_provider(name: &str) -> anyhow::Result<&'static ProviderSpec> {
-    catalog::find(name).ok_or_else(|| {
-        let hint = catalog::suggest(name)
-            .map(|s| format!("did you mean `{s}`? "))
-            .unwrap_or_default();
-        let known: Vec<String> = catalog::PROVIDERS
-            .iter()
-            .map(|p| {
-                let others: Vec<&str> = p.names().skip(1).filter(|n| *n != p.id).collect();
-                if others.is_empty() {
-                    p.id.to_string()
-                } else {
-                    format!("{} ({})", p.id, others.join(", "))
-                }
-            })
-            .collect();
-        usage(format!(
-            "unknown provider {name:?}; {hint}known providers: {}",
-            known.join(", ")
-        ))
-    })
 }
 
 /// The keys from `--key`, `--key -` (stdin) or `HIGRESS_CLAW_<PROVIDER>_KEY`, parsed the
@@ -139,10 +118,12 @@ async fn add(args: ConfigAddArgs, target: &Target, printer: Printer) -> anyhow::
         })?;
         config.set(field.trim(), value.trim().trim_matches('"'))?;
     }
+    apply_resilience(&args.resilience, current, &mut config, &printer)?;
     config.validate()?;
     let others: Vec<ProviderConfig> = existing.iter().filter_map(|p| p.to_config()).collect();
     check_overlap_with(&config, &others)?;
     tx.upsert_provider(&config)?;
+    apply_fallback(&args.fallback, &config, &existing, &mut tx)?;
     let changed = tx.commit()?;
     ws.publish(&changed).await?;
     let action = match (current.is_some(), changed.is_empty()) {
@@ -231,6 +212,9 @@ async fn list(target: &Target, printer: Printer) -> anyhow::Result<()> {
                 v.as_str().map_or_else(|| v.to_string(), str::to_string)
             ));
         }
+        for line in p.details() {
+            text.push_str(&format!("    {line}\n"));
+        }
     }
     printer.data(text.trim_end());
     warn_incomplete(&ws, &printer)?;
@@ -246,6 +230,13 @@ async fn remove(args: ConfigRemoveArgs, target: &Target, printer: Printer) -> an
     let ws = super::workspace(target, &printer).await?;
     let folder = &ws.folder;
     let mut tx = folder.begin(lock_wait(&printer))?;
+    // Read under the lock: a route that falls back to this provider keeps it.
+    if let Some(owner) = folder.falling_back_to(spec.id)?.first() {
+        return Err(usage(format!(
+            "{} is the fallback of the {owner} route (ai-route-{owner}), so removing it would break that fallback; first change it: higress-claw config add --provider {owner} --no-fallback (or --fallback ANOTHER)",
+            spec.display_name
+        )));
+    }
     if !tx.remove_provider(spec.id)? {
         return Err(usage(format!(
             "{} is not configured, so there is nothing to remove; see `higress-claw config list`",
@@ -271,6 +262,11 @@ fn warn_incomplete(ws: &Workspace, printer: &Printer) -> anyhow::Result<()> {
             p.provider,
             p.parts.present().join(", "),
             p.parts.missing().join(", ")
+        ));
+    }
+    for (provider, problem) in ws.folder.broken_fallbacks()? {
+        printer.warn(format!(
+            "the fallback of the {provider} route {problem}; `higress-claw repair` removes it"
         ));
     }
     for d in ws.folder.damage()? {

@@ -93,6 +93,7 @@ pub fn exit_status(err: &anyhow::Error) -> ExitStatus {
             || cause.is::<PlanError>()
             || cause.is::<Overlap>()
             || cause.is::<PortError>()
+            || cause.is::<crate::gateway::client_keys::KeyError>()
             || matches!(
                 cause.downcast_ref::<FolderError>(),
                 Some(FolderError::Foreign { .. } | FolderError::NotConfigured { .. })
@@ -338,4 +339,29 @@ impl Flags {
             },
         }
     }
+}
+
+/// The catalog provider `name` (an id or alias), or a usage error with the nearest
+/// name and every known one.
+pub fn find_provider(name: &str) -> anyhow::Result<&'static ProviderSpec> {
+    catalog::find(name).ok_or_else(|| {
+        let hint = catalog::suggest(name)
+            .map(|s| format!("did you mean `{s}`? "))
+            .unwrap_or_default();
+        let known: Vec<String> = catalog::PROVIDERS
+            .iter()
+            .map(|p| {
+                let others: Vec<&str> = p.names().skip(1).filter(|n| *n != p.id).collect();
+                if others.is_empty() {
+                    p.id.to_string()
+                } else {
+                    format!("{} ({})", p.id, others.join(", "))
+                }
+            })
+            .collect();
+        super::usage(format!(
+            "unknown provider {name:?}; {hint}known providers: {}",
+            known.join(", ")
+        ))
+    })
 }

@@ -9,6 +9,7 @@ use crate::cli::{ConfigureArgs, PortArgs, ProviderFlags, RegionChoice};
 use crate::gateway::catalog::{KeyRule, PROVIDERS, SettingKind};
 use crate::gateway::plan::{Note, Plan};
 use crate::gateway::provider::{ProviderConfig, parse_keys};
+use crate::gateway::resilience::{FailoverFlags, failover_edit, retry_edit};
 use crate::printer::Printer;
 use crate::region::{self, Region, RegionInfo};
 
@@ -92,6 +93,61 @@ pub fn providers(flags: &ProviderFlags) -> anyhow::Result<Vec<ProviderConfig>> {
     Ok(out)
 }
 
+/// `--failover PROVIDER:MODEL` and `--retries PROVIDER:N`, on the providers the other
+/// flags name.
+fn apply_resilience(providers: &mut [ProviderConfig], args: &ConfigureArgs) -> anyhow::Result<()> {
+    for item in &args.failover {
+        let (name, model) = item.split_once(':').unwrap_or((item, ""));
+        let config = named(providers, name, "--failover", item)?;
+        if model.trim().is_empty() {
+            return Err(usage(format!(
+                "--failover {item} has no health-check model; the plugin refuses failover without one: pass --failover {}:{}",
+                config.spec.id,
+                config.example_model()
+            )));
+        }
+        crate::values::model_id(model)
+            .map_err(|e| usage(format!("--failover {item}: the model {e}")))?;
+        let flags = FailoverFlags {
+            enable: Some(true),
+            health_check_model: Some(model.to_string()),
+            ..FailoverFlags::default()
+        };
+        config.resilience.failover =
+            failover_edit(config.spec.id, None, &flags, model).map_err(|e| usage(e.to_string()))?;
+    }
+    for item in &args.retries {
+        let (name, count) = item.split_once(':').unwrap_or((item, ""));
+        let count: u32 = count.trim().parse().ok().filter(|n| *n <= 10).ok_or_else(|| {
+            usage(format!(
+                "--retries {item} is not PROVIDER:N with N from 0 to 10, e.g. --retries {name}:2"
+            ))
+        })?;
+        let config = named(providers, name, "--retries", item)?;
+        config.resilience.retry = retry_edit(None, Some(count));
+    }
+    Ok(())
+}
+
+/// The provider `name` among those the flags configure.
+fn named<'a>(
+    providers: &'a mut [ProviderConfig],
+    name: &str,
+    flag: &str,
+    item: &str,
+) -> anyhow::Result<&'a mut ProviderConfig> {
+    let spec = super::diagnostics::find_provider(name.trim())?;
+    providers
+        .iter_mut()
+        .find(|p| p.spec.id == spec.id)
+        .ok_or_else(|| {
+            usage(format!(
+                "{flag} {item} names {}, which these flags do not configure; add --{}-key KEY, or for a configured provider use `higress-claw config add --provider {} {flag} …`",
+                spec.display_name, spec.flag_stem, spec.id
+            ))
+        })
+}
+
 fn read_json_file(path: &str, flag: &str) -> anyhow::Result<String> {
     let text = std::fs::read_to_string(path).with_context(|| {
         format!("cannot read --{flag} {path}; pass the path of the JSON key file")
@@ -103,8 +159,10 @@ fn read_json_file(path: &str, flag: &str) -> anyhow::Result<String> {
 
 /// The plan the flags make.
 pub fn plan(args: &ConfigureArgs) -> anyhow::Result<Plan> {
+    let mut providers = providers(&args.providers)?;
+    apply_resilience(&mut providers, args)?;
     Ok(Plan::new(
-        providers(&args.providers)?,
+        providers,
         args.auto_routing,
         args.auto_routing_default_model.as_deref(),
         region_info(args.region),

@@ -57,6 +57,9 @@ pub fn run(mut args: InitArgs, target: &Target, printer: Printer) -> anyhow::Res
     let mut text = String::from("Providers:\n");
     for p in &report.providers {
         text.push_str(&format!("  {}\n", p.line()));
+        for line in p.details() {
+            text.push_str(&format!("      {line}\n"));
+        }
     }
     text.push_str(&format!(
         "Start the gateway with: higress-claw start{}",

@@ -4,6 +4,7 @@
 //! views shared by several commands; `flags` interprets the provider flags `init` and
 //! `start` share.
 
+mod claude_code;
 mod completions;
 mod config;
 mod delete;
@@ -12,10 +13,12 @@ mod doctor;
 mod export;
 mod flags;
 mod init;
+mod keys;
 mod logs;
 mod models;
 mod openclaw;
 mod repair;
+mod resilience;
 mod route;
 mod self_update;
 mod start;
@@ -23,6 +26,7 @@ mod status;
 mod stop;
 mod tidy;
 mod upgrade;
+mod usage;
 mod views;
 
 use std::path::Path;
@@ -100,12 +104,54 @@ async fn dispatch(command: Command, target: &Target, printer: Printer) -> anyhow
         Command::OpenClaw(command) => openclaw::run(command, target, printer).await,
         Command::Upgrade(args) => upgrade::run(args, target, printer).await,
         Command::Logs(args) => logs::run(args, target, printer).await,
+        Command::Usage(args) => usage::run(args, target, printer).await,
         Command::Config(command) => config::run(command, target, printer).await,
         Command::Route(command) => route::run(command, target, printer).await,
+        Command::Keys(command) => keys::run(command, target, printer).await,
+        Command::ClaudeCode(command) => claude_code::run(command, target, printer).await,
         Command::Models(args) => models::run(args, target, printer).await,
         Command::Completions { shell } => completions::run(shell, printer),
         Command::SelfManage(command) => self_update::run(command, printer).await,
     }
+}
+
+/// A gateway published beyond loopback must ask for a client key: refused (exit 2)
+/// while the folder has none, unless `--allow-unauthenticated` says it is meant.
+fn check_exposure(
+    bind: std::net::IpAddr,
+    folder: &crate::gateway::DataFolder,
+    exposure: &crate::cli::ExposureArgs,
+    target: &Target,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    if bind.is_loopback() {
+        return Ok(());
+    }
+    let keys = folder.client_keys()?;
+    if !keys.is_empty() {
+        printer.status(format!(
+            "Publishing on {bind}: the AI routes ask for one of {} client keys (`higress-claw keys list`); the console stays on 127.0.0.1 unless --publish-console",
+            keys.len()
+        ));
+        return Ok(());
+    }
+    let flags = target.flags();
+    if exposure.allow_unauthenticated {
+        printer.warn(format!(
+            "publishing on {bind} without client keys (--allow-unauthenticated): anyone who can reach this address can spend your provider keys. Add one with `higress-claw keys add NAME{flags}`"
+        ));
+        return Ok(());
+    }
+    let first = if folder.holds_gateway() {
+        String::new()
+    } else {
+        format!(
+            " (this folder is new: write it first with `higress-claw init{flags} <provider flags>`)"
+        )
+    };
+    Err(usage(format!(
+        "refusing to publish the gateway on {bind} without a client key: anyone who can reach it could spend your provider keys. Add a key first: higress-claw keys add NAME{flags}{first}; clients then send it as `Authorization: Bearer <key>`. To publish it open anyway, pass --allow-unauthenticated"
+    )))
 }
 
 /// Tells the user why nothing happens while another process holds a lock.

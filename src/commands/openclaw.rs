@@ -261,9 +261,13 @@ fn report(plan: &SetupPlan, served: &[models::ClientModel], host: Option<&Host>)
 }
 
 async fn setup(args: OpenClawSetupArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
-    let api_key = gateway_key(args.api_key)?;
+    let given = gateway_key(args.api_key)?;
     let ws = super::workspace(target, &printer).await?;
     let (served, routing) = served_models(&ws)?;
+    let api_key = match given {
+        Some(key) => Some(key),
+        None => client_key(args.client_key.as_deref(), &ws)?,
+    };
     let gateway_url = match &args.base_url {
         Some(url) => url.trim_end_matches('/').to_string(),
         None => gateway_url(target, &ws).await?,
@@ -379,6 +383,16 @@ fn print_migrated(printer: &Printer, report: &SetupReport) {
     }
     for warning in &report.warnings {
         printer.warn(format!("openclaw config validate: {warning}"));
+    }
+}
+
+/// The key OpenClaw sends when none is given: the client key named by `--client-key`,
+/// or the gateway's first one; none when the gateway has no client keys.
+fn client_key(name: Option<&str>, ws: &Workspace) -> anyhow::Result<Option<Secret>> {
+    match ws.folder.client_key_for(name) {
+        Ok(key) => Ok(key.and_then(|k| k.key)),
+        Err(crate::gateway::client_keys::KeyError::Folder(err)) => Err(err.into()),
+        Err(err) => Err(err.into()),
     }
 }
 

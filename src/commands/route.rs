@@ -87,8 +87,7 @@ async fn add(
             + routing
                 .rules
                 .iter()
-                .filter_map(|r| go_regex::matcher(&r.pattern))
-                .map(|r| r.states)
+                .filter_map(|r| go_regex::states_of(&r.pattern))
                 .sum::<usize>();
         if total > go_regex::TOTAL_STATES {
             return Err(usage(format!(

@@ -149,28 +149,9 @@ async fn update(args: SelfUpdateArgs, printer: Printer) -> anyhow::Result<()> {
         }
     };
     if receipt != Some(true) {
-        let method = classify_path(&exe, &cargo_home());
-        report.method = method.name();
-        report.command = method.update_command();
-        printer.json(&report);
-        let command = report.command.unwrap_or_default();
-        let how = match method {
-            InstallMethod::Npm { .. } => "this higress-claw was installed by npm".to_string(),
-            InstallMethod::Cargo => "this higress-claw was installed by cargo".to_string(),
-            _ if receipt == Some(false) => format!(
-                "this higress-claw ({}) is not the one the installer put in place",
-                exe.display()
-            ),
-            _ => format!(
-                "this higress-claw ({}) was not put in place by the installer (no install receipt)",
-                exe.display()
-            ),
-        };
-        let verb = match method {
-            InstallMethod::Unknown => "install the latest release with",
-            _ => "update it with",
-        };
-        return Err(anyhow!("{how}; {verb}: {command}"));
+        return Err(not_installed_by_the_installer(
+            &exe, receipt, report, &printer,
+        ));
     }
 
     report.method = InstallMethod::Installer.name();
@@ -212,6 +193,38 @@ async fn update(args: SelfUpdateArgs, printer: Printer) -> anyhow::Result<()> {
             Err(describe(err))
         }
     }
+}
+
+/// What to run instead when this binary is not the one the installer's receipt names
+/// (`receipt`: whether there is a receipt and it is for this binary).
+fn not_installed_by_the_installer(
+    exe: &std::path::Path,
+    receipt: Option<bool>,
+    mut report: SelfUpdateReport,
+    printer: &Printer,
+) -> anyhow::Error {
+    let method = classify_path(exe, &cargo_home());
+    report.method = method.name();
+    report.command = method.update_command();
+    printer.json(&report);
+    let command = report.command.unwrap_or_default();
+    let how = match method {
+        InstallMethod::Npm { .. } => "this higress-claw was installed by npm".to_string(),
+        InstallMethod::Cargo => "this higress-claw was installed by cargo".to_string(),
+        _ if receipt == Some(false) => format!(
+            "this higress-claw ({}) is not the one the installer put in place",
+            exe.display()
+        ),
+        _ => format!(
+            "this higress-claw ({}) was not put in place by the installer (no install receipt)",
+            exe.display()
+        ),
+    };
+    let verb = match method {
+        InstallMethod::Unknown => "install the latest release with",
+        _ => "update it with",
+    };
+    anyhow!("{how}; {verb}: {command}")
 }
 
 /// The updater's error, with what the installer printed when it was the one that failed.

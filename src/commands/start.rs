@@ -27,7 +27,13 @@ struct StartReport {
     ready: bool,
     gateway_url: String,
     chat_url: String,
+    /// What Claude Code's `ANTHROPIC_BASE_URL` is: it appends `/v1/messages`.
+    anthropic_base_url: String,
+    /// The Anthropic Messages API, served for every provider.
+    messages_url: String,
     console_url: String,
+    /// The client keys the AI routes ask for (masked); empty = no key asked.
+    client_keys: Vec<super::keys::KeyView>,
     log_dir: String,
     providers: Vec<ProviderReport>,
     auto_routing: AutoRoutingReport,
@@ -88,6 +94,7 @@ fn deployment_request(args: &StartArgs) -> DeploymentRequest {
         image_repo: args.image_repo.clone(),
         image_tag: args.image_tag.clone(),
         bind: args.bind,
+        publish_console: args.publish_console,
     }
 }
 
@@ -125,12 +132,11 @@ async fn create(
         )));
     }
     let bind = deployment.bind_address();
-    if !bind.is_loopback() {
-        printer.warn(format!(
-            "publishing on {bind}: the gateway has no authentication by default, so anyone who can reach this address can spend your API keys. Keep the default 127.0.0.1 unless you protect it (firewall, or a Higress consumer auth plugin)"
-        ));
-    }
-    deployment.ports.check_free(bind)?;
+    // An address this host lacks, or a busy port, is the more basic problem.
+    deployment
+        .ports
+        .check_free(bind, deployment.console_bind_address())?;
+    super::check_exposure(bind, &folder, &args.exposure, target, &printer)?;
     if let Some(model) = &plan.auto_routing
         && !super::init::served(&plan, model)
     {
@@ -155,7 +161,7 @@ async fn create(
     let spec = deployment.container_spec(&target.container, data_dir);
     // Listening starts before the create, so no signal slips through.
     let mut interrupts = Interrupts::listen()?;
-    let host = probe_host(Some(spec.bind));
+    let host = readiness::Hosts::of(Some(spec.bind), Some(spec.console_bind));
     let ready = lifecycle::launch(engine, &spec, &mut interrupts, || {
         wait_ready(args, &printer, engine, &spec.name, spec.ports, &host)
     })
@@ -183,6 +189,15 @@ async fn start_existing(
     let name = container.name.clone();
     let dir = served_folder(&container, target)?;
     refuse_changed_creation_flags(args, target, &container)?;
+    if let Some(bind) = container.bind {
+        super::check_exposure(
+            bind,
+            &DataFolder::new(&dir),
+            &args.exposure,
+            target,
+            &printer,
+        )?;
+    }
     let (repo, tag) = split_image(&container.image);
     let asked_other_image = args.image_repo.as_deref().is_some_and(|r| r != repo)
         || args.image_tag.as_deref().is_some_and(|t| t != tag);
@@ -205,7 +220,7 @@ async fn start_existing(
     let ports = container
         .ports
         .ok_or_else(|| anyhow::anyhow!("cannot read the published ports of {name}"))?;
-    let host = probe_host(container.bind);
+    let host = readiness::Hosts::of(container.bind, container.console_bind);
     let ready = wait_ready(args, &printer, engine, &name, ports, &host).await?;
     let container = engine.find(&name).await?.unwrap_or(container);
     let notes = plan.notes.iter().map(flags::note_text).collect();
@@ -298,7 +313,7 @@ async fn wait_ready(
     engine: &Engine,
     name: &str,
     ports: Ports,
-    host: &str,
+    host: &readiness::Hosts,
 ) -> anyhow::Result<bool> {
     if args.no_wait {
         return Ok(false);
@@ -371,7 +386,14 @@ fn summary(
         ready,
         gateway_url: format!("http://{host}:{}", ports.http),
         chat_url: format!("http://{host}:{}/v1/chat/completions", ports.http),
-        console_url: format!("http://{host}:{}", ports.console),
+        anthropic_base_url: format!("http://{host}:{}", ports.http),
+        messages_url: format!("http://{host}:{}/v1/messages", ports.http),
+        console_url: format!(
+            "http://{}:{}",
+            probe_host(container.console_bind.or(container.bind)),
+            ports.console
+        ),
+        client_keys: super::keys::KeyView::all(folder)?,
         log_dir: folder.root().join("logs").display().to_string(),
         providers: providers
             .iter()
@@ -403,14 +425,24 @@ fn summary(
 /// The endpoints, providers, a curl that uses a configured model, and what to do next.
 fn render_summary(report: &StartReport) -> String {
     let mut text = format!(
-        "\n  Gateway:      {gw}  (HTTPS on port {https})\n  Chat API:     {chat}\n  Console:      {console}\n  Access logs:  {logs}\n  Data folder:  {data}\n",
+        "\n  Gateway:      {gw}  (HTTPS on port {https})\n  Chat API:     {chat}\n  Messages API: {messages}  (Anthropic; Claude Code: higress-claw claude-code env)\n  Console:      {console}\n  Access logs:  {logs}\n  Data folder:  {data}\n",
         gw = report.gateway_url,
         https = report.ports.https,
         chat = report.chat_url,
+        messages = report.messages_url,
         console = report.console_url,
         logs = report.log_dir,
         data = report.data_dir,
     );
+    if report.client_keys.is_empty() {
+        text.push_str("  Client keys:  none (the AI routes ask for no key)\n");
+    } else {
+        let names: Vec<&str> = report.client_keys.iter().map(|k| k.name.as_str()).collect();
+        text.push_str(&format!(
+            "  Client keys:  {} (send one as `Authorization: Bearer <key>`)\n",
+            names.join(", ")
+        ));
+    }
     text.push_str("\nProviders:\n");
     for p in &report.providers {
         text.push_str(&format!("  {}\n", p.line()));
@@ -425,8 +457,13 @@ fn render_summary(report: &StartReport) -> String {
     }
     if let Some(model) = &report.example_model {
         text.push_str(&format!(
-            "\nTry it:\n  curl {chat} \\\n    -H 'Content-Type: application/json' \\\n    -d '{{\"model\": \"{model}\", \"messages\": [{{\"role\": \"user\", \"content\": \"Hello\"}}]}}'\n",
-            chat = report.chat_url
+            "\nTry it:\n  curl {chat} \\\n    -H 'Content-Type: application/json' \\\n{auth}    -d '{{\"model\": \"{model}\", \"messages\": [{{\"role\": \"user\", \"content\": \"Hello\"}}]}}'\n",
+            chat = report.chat_url,
+            auth = if report.client_keys.is_empty() {
+                ""
+            } else {
+                "    -H \"Authorization: Bearer $HIGRESS_CLIENT_KEY\" \\\n"
+            }
         ));
     }
     // The container's name is enough for the others to find its folder.

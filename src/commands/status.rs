@@ -17,8 +17,17 @@ struct StatusReport {
     state: String,
     image: Option<String>,
     ports: Option<PortsView>,
-    /// Address the ports are published on.
+    /// Address the gateway's ports are published on.
     bind: Option<String>,
+    /// Address the console's port is published on (127.0.0.1 unless --publish-console).
+    console_bind: Option<String>,
+    /// The OpenAI-style chat API and the Anthropic Messages API (what Claude Code's
+    /// `ANTHROPIC_BASE_URL`, `anthropic_base_url`, leads to), when the ports are known.
+    chat_url: Option<String>,
+    anthropic_base_url: Option<String>,
+    messages_url: Option<String>,
+    /// The client keys the AI routes ask for, masked; empty = no key asked.
+    client_keys: Vec<super::keys::KeyView>,
     ready: Option<ReadinessView>,
     data_dir: String,
     configured: bool,
@@ -47,21 +56,17 @@ pub async fn run(target: &Target, printer: Printer) -> anyhow::Result<()> {
     let folder = DataFolder::new(&dir);
     let providers = folder.providers()?;
     let routing = folder.auto_routing()?;
-    let ready = match container.as_ref() {
-        Some(c) if c.state == ContainerState::Running => match c.ports {
-            Some(p) => {
-                let host = probe_host(c.bind);
-                Some(readiness::probe(&host, p.http, p.console).await)
-            }
-            None => None,
-        },
-        _ => None,
-    };
+    let ready = probe(container.as_ref()).await;
     let state = match (&container, docker.reachable && docker.error.is_none()) {
         (Some(c), _) => c.state.as_str().to_string(),
         (None, true) => "absent".to_string(),
         (None, false) => "unknown".to_string(),
     };
+    let gateway_base = container.as_ref().and_then(|c| {
+        let port = c.ports?.http;
+        Some(format!("http://{}:{port}", probe_host(c.bind)))
+    });
+    let address = |ip: Option<std::net::IpAddr>| ip.map(|b| b.to_string());
     let report = StatusReport {
         container: target.container.clone(),
         state,
@@ -70,10 +75,14 @@ pub async fn run(target: &Target, printer: Printer) -> anyhow::Result<()> {
             .as_ref()
             .and_then(|c| c.ports)
             .map(PortsView::from),
-        bind: container
+        bind: address(container.as_ref().and_then(|c| c.bind)),
+        console_bind: address(container.as_ref().and_then(|c| c.console_bind)),
+        chat_url: gateway_base
             .as_ref()
-            .and_then(|c| c.bind)
-            .map(|b| b.to_string()),
+            .map(|b| format!("{b}/v1/chat/completions")),
+        messages_url: gateway_base.as_ref().map(|b| format!("{b}/v1/messages")),
+        anthropic_base_url: gateway_base,
+        client_keys: super::keys::KeyView::all(&folder)?,
         ready: ready.map(ReadinessView::from),
         data_dir: dir.display().to_string(),
         configured: folder.is_configured(),
@@ -95,6 +104,14 @@ pub async fn run(target: &Target, printer: Printer) -> anyhow::Result<()> {
         }
         _ => Ok(()),
     }
+}
+
+/// Whether a running container's gateway and console answer.
+async fn probe(container: Option<&crate::docker::Container>) -> Option<readiness::Readiness> {
+    let c = container.filter(|c| c.state == ContainerState::Running)?;
+    let p = c.ports?;
+    let hosts = readiness::Hosts::of(c.bind, c.console_bind);
+    Some(readiness::probe(&hosts, p.http, p.console).await)
 }
 
 /// The engine, and what status says of it.
@@ -133,13 +150,37 @@ fn render(report: &StatusReport, folder_known: bool) -> String {
     }
     if let Some(p) = report.ports {
         text.push_str(&format!(
-            "Ports:       gateway {} · https {} · console {} ({})\n",
+            "Ports:       gateway {} · https {} ({}) · console {} ({})\n",
             p.http,
             p.https,
+            report.bind.as_deref().unwrap_or("127.0.0.1"),
             p.console,
-            report.bind.as_deref().unwrap_or("127.0.0.1")
+            report.console_bind.as_deref().unwrap_or("127.0.0.1")
         ));
     }
+    if let (Some(chat), Some(messages)) = (&report.chat_url, &report.messages_url) {
+        text.push_str(&format!(
+            "Chat API:    {chat}\nMessages:    {messages} (Anthropic; Claude Code: higress-claw claude-code env)\n"
+        ));
+    }
+    let names: Vec<&str> = report.client_keys.iter().map(|k| k.name.as_str()).collect();
+    text.push_str(&format!(
+        "Client keys: {}\n",
+        if names.is_empty() {
+            "none (the AI routes ask for no key)".to_string()
+        } else {
+            format!(
+                "{} ({})",
+                names.join(", "),
+                report
+                    .client_keys
+                    .iter()
+                    .map(|k| k.key.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        }
+    ));
     if let Some(r) = report.ready {
         let word = |ok: bool| if ok { "answering" } else { "not answering" };
         text.push_str(&format!(
@@ -172,6 +213,9 @@ fn render(report: &StatusReport, folder_known: bool) -> String {
     }
     for p in &report.providers {
         text.push_str(&format!("  {}\n", p.line()));
+        for line in p.details() {
+            text.push_str(&format!("      {line}\n"));
+        }
     }
     text
 }

@@ -12,9 +12,7 @@ use serde::Serialize;
 
 use super::{lock_wait, pull_with_progress, usage};
 use crate::cli::UpgradeArgs;
-use crate::docker::{
-    Container, ContainerSpec, Engine, Ports, lifecycle, probe_host, readiness, split_image,
-};
+use crate::docker::{Container, ContainerSpec, Engine, Ports, lifecycle, readiness, split_image};
 use crate::gateway::{DataFolder, plan};
 use crate::interrupt::Interrupts;
 use crate::printer::Printer;
@@ -49,6 +47,13 @@ pub async fn run(args: UpgradeArgs, target: &Target, printer: Printer) -> anyhow
         )));
     };
     let (data_dir, ports) = (spec.data_dir.clone(), spec.ports);
+    super::check_exposure(
+        spec.bind,
+        &DataFolder::new(&data_dir),
+        &args.exposure,
+        target,
+        &printer,
+    )?;
     let aside = format!("{name}-previous");
     check_aside_name(&engine, &aside, &data_dir).await?;
     if let Err(err) = pull_with_progress(&engine, &printer, &image).await {
@@ -74,7 +79,7 @@ pub async fn run(args: UpgradeArgs, target: &Target, printer: Printer) -> anyhow
         return Ok(());
     }
     let outcome = swap(&engine, &printer, &old, &aside, &spec, &args).await?;
-    let host = probe_host(old.bind);
+    let host = readiness::Hosts::of(old.bind, old.console_bind);
     if let Ok(true) = outcome {
         engine.remove(&aside, true).await?;
         remember_image(&data_dir, &args, &printer)?;
@@ -113,7 +118,7 @@ async fn swap(
     args: &UpgradeArgs,
 ) -> anyhow::Result<anyhow::Result<bool>> {
     let mut interrupts = Interrupts::listen()?;
-    let host = probe_host(old.bind);
+    let host = readiness::Hosts::of(Some(spec.bind), Some(spec.console_bind));
     engine.rename(&old.name, aside).await?;
     engine.stop(aside).await?;
     printer.status(format!(
@@ -157,7 +162,7 @@ async fn roll_back(
     engine: &Engine,
     old: &Container,
     aside: &str,
-    host: &str,
+    host: &readiness::Hosts,
     ports: Ports,
     args: &UpgradeArgs,
 ) -> anyhow::Result<()> {

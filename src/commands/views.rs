@@ -8,14 +8,16 @@ use crate::docker::Ports;
 use crate::docker::readiness::Readiness;
 use crate::gateway::ConfiguredProvider;
 use crate::gateway::catalog::SettingKind;
+use crate::gateway::fallback::{Fallback, Strategy};
 use crate::gateway::models::ClientModel;
 use crate::gateway::pattern::HeaderMatch;
 use crate::gateway::provider::ProviderConfig;
+use crate::gateway::resilience::{FAILOVER_FIELD, Failover, RETRY_FIELD, Retry};
 use crate::gateway::resources::AutoRouting;
 use crate::gateway::routing::Resolution;
 use crate::printer::Printer;
 use crate::secret::mask;
-use crate::yaml::Value;
+use crate::yaml::{Mapping, Value};
 
 /// The host ports of a gateway.
 #[derive(Debug, Clone, Copy, Serialize)]
@@ -149,6 +151,74 @@ pub struct ProviderReport {
     pub keys: Vec<String>,
     pub domain: Option<String>,
     pub settings: serde_json::Map<String, serde_json::Value>,
+    /// Key failover; null when off.
+    pub failover: Option<FailoverView>,
+    /// How often a failed request is retried with another key; 0 when off.
+    pub retries: u32,
+    /// Where the route sends requests its provider fails; null when off.
+    pub fallback: Option<FallbackView>,
+}
+
+/// A route's fallback to other providers.
+#[derive(Debug, Serialize)]
+pub struct FallbackView {
+    pub providers: Vec<FallbackTargetView>,
+    /// The status classes that fall back: `4xx`, `5xx`.
+    pub on: Vec<String>,
+    /// `rand` (one of the providers at random) or `seq` (always the first).
+    pub strategy: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct FallbackTargetView {
+    pub provider: String,
+    pub model: String,
+}
+
+impl From<&Fallback> for FallbackView {
+    fn from(f: &Fallback) -> Self {
+        Self {
+            providers: f
+                .targets
+                .iter()
+                .map(|t| FallbackTargetView {
+                    provider: t.provider.clone(),
+                    model: t.model.clone(),
+                })
+                .collect(),
+            on: f.codes.clone(),
+            strategy: match f.strategy {
+                Strategy::Rand => "rand",
+                Strategy::Seq => "seq",
+            },
+        }
+    }
+}
+
+/// ai-proxy's key failover of one provider, its defaults filled in.
+#[derive(Debug, Serialize)]
+pub struct FailoverView {
+    pub health_check_model: Option<String>,
+    pub failure_threshold: u32,
+    pub success_threshold: u32,
+    pub health_check_interval_ms: u32,
+    pub health_check_timeout_ms: u32,
+}
+
+impl FailoverView {
+    fn of(settings: &Mapping) -> Option<Self> {
+        Failover::of(settings).map(|f| Self {
+            health_check_model: f.health_check_model,
+            failure_threshold: f.failure_threshold,
+            success_threshold: f.success_threshold,
+            health_check_interval_ms: f.health_check_interval_ms,
+            health_check_timeout_ms: f.health_check_timeout_ms,
+        })
+    }
+}
+
+fn retries_of(settings: &Mapping) -> u32 {
+    Retry::of(settings).map_or(0, |r| r.max_retries)
 }
 
 fn is_secret(provider: &ConfiguredProvider, field: &str) -> bool {
@@ -189,10 +259,16 @@ impl ProviderReport {
             keys: p.keys.iter().map(|k| k.masked()).collect(),
             domain: p.registry.as_ref().map(|r| r.domain.clone()),
             settings,
+            failover: FailoverView::of(&p.settings),
+            retries: retries_of(&p.settings),
+            fallback: p.fallback.as_ref().map(FallbackView::from),
         }
     }
 
     pub fn from_config(p: &ProviderConfig) -> Self {
+        let mut planned = Mapping::new();
+        p.resilience.failover.apply(FAILOVER_FIELD, &mut planned);
+        p.resilience.retry.apply(RETRY_FIELD, &mut planned);
         let settings = p
             .rendered_settings()
             .into_iter()
@@ -220,7 +296,49 @@ impl ProviderReport {
             keys: p.keys.iter().map(|k| k.masked()).collect(),
             domain: Some(p.endpoint().domain),
             settings,
+            failover: FailoverView::of(&planned),
+            retries: retries_of(&planned),
+            fallback: None,
         }
+    }
+
+    /// The indented lines under [`Self::line`]: failover, retries.
+    pub fn details(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if let Some(f) = &self.failover {
+            out.push(format!(
+                "failover: a key is out after {} failed requests in a row, back after {} passed health check(s) of {} (every {} ms, timeout {} ms)",
+                f.failure_threshold,
+                f.success_threshold,
+                f.health_check_model.as_deref().unwrap_or("?"),
+                f.health_check_interval_ms,
+                f.health_check_timeout_ms
+            ));
+        }
+        if self.retries > 0 {
+            out.push(format!(
+                "retries: up to {} with another key (non-streaming requests)",
+                self.retries
+            ));
+        }
+        if let Some(f) = &self.fallback {
+            let to: Vec<String> = f
+                .providers
+                .iter()
+                .map(|t| format!("{} ({})", t.provider, t.model))
+                .collect();
+            let how = match (f.strategy, to.len()) {
+                (_, 1) => "",
+                ("seq", _) => ", always the first",
+                _ => ", one at random",
+            };
+            out.push(format!(
+                "fallback: on {} to {}{how}",
+                f.on.join(","),
+                to.join(", ")
+            ));
+        }
+        out
     }
 
     /// One line: `deepseek  DeepSeek  deepseek-*  keys sk-a…1234`.

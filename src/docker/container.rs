@@ -18,7 +18,14 @@ pub const DATA_DIR_LABEL: &str = "io.higress-claw.data-dir";
 
 /// Where the data folder and the access logs are mounted inside the container.
 pub const DATA_MOUNT: &str = "/data";
+/// Where the observability image (`O11Y=on`) writes Envoy's access log, and where
+/// get-ai-gateway.sh mounts `<data>/logs`.
 pub const LOG_MOUNT: &str = "/var/log/proxy";
+/// Where supervisord writes each program's output: the default image sends the access
+/// log to the gateway's stdout, which lands in `gateway.log` here (rotated at 10 MB to
+/// `gateway.log.1` … `.10`). Mounted from the same `<data>/logs`, so `usage` finds the
+/// access log there whichever image runs.
+pub const SUPERVISOR_LOG_MOUNT: &str = "/var/log/higress";
 
 /// Container state as we reason about it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,12 +84,17 @@ pub struct Container {
     /// Host ports published for the container's gateway/https/console ports, read from
     /// the container's own `GATEWAY_HTTP_PORT`-style environment and port bindings.
     pub ports: Option<Ports>,
-    /// The address the ports are published on; `0.0.0.0` when Docker says "all".
+    /// The address the gateway's ports are published on; `0.0.0.0` when Docker says
+    /// "all".
     pub bind: Option<IpAddr>,
+    /// The address of the console's port: loopback unless it was published too.
+    pub console_bind: Option<IpAddr>,
     /// Created by higress-claw (carries [`MANAGED_LABEL`]); a get-ai-gateway.sh
     /// container adopted by name is not.
     pub managed: bool,
     pub env: Vec<String>,
+    /// Where host folders are mounted inside it (`/data`, `/var/log/proxy`, …).
+    pub mount_points: Vec<String>,
 }
 
 impl Container {
@@ -108,19 +120,20 @@ impl Container {
             .or_else(|| labels.get(DATA_DIR_LABEL).cloned())
             .map(PathBuf::from);
         let env = config.and_then(|c| c.env.clone()).unwrap_or_default();
+        let mount_points = info
+            .mounts
+            .iter()
+            .flatten()
+            .filter_map(|m| m.destination.clone())
+            .collect();
         let bindings = info
             .host_config
             .as_ref()
             .and_then(|h| h.port_bindings.clone())
             .unwrap_or_default();
         let ports = published_ports(&env, &bindings);
-        let bind = bindings
-            .values()
-            .flatten()
-            .flatten()
-            .find_map(|b| b.host_ip.as_deref())
-            .map(|ip| if ip.is_empty() { "0.0.0.0" } else { ip })
-            .and_then(|ip| ip.parse().ok());
+        let bind = binding_ip(&env, &bindings, "GATEWAY_HTTP_PORT", Ports::DEFAULT.http);
+        let console_bind = binding_ip(&env, &bindings, "CONSOLE_PORT", Ports::DEFAULT.console);
         Container {
             name: name.to_string(),
             state: ContainerState::from_status(info.state.as_ref().and_then(|s| s.status)),
@@ -129,10 +142,34 @@ impl Container {
             data_dir,
             ports,
             bind,
+            console_bind,
             managed: labels.get(MANAGED_LABEL).is_some_and(|v| v == "true"),
             env,
+            mount_points,
         }
     }
+}
+
+/// The host address the container port its environment names `key` (else `default`)
+/// is published on.
+fn binding_ip(
+    env: &[String],
+    bindings: &HashMap<String, Option<Vec<PortBinding>>>,
+    key: &str,
+    default: u16,
+) -> Option<IpAddr> {
+    let port = env
+        .iter()
+        .find_map(|e| e.strip_prefix(key)?.strip_prefix('='))
+        .and_then(|v| v.parse::<u16>().ok())
+        .unwrap_or(default);
+    let ip = bindings
+        .get(&format!("{port}/tcp"))?
+        .as_ref()?
+        .first()?
+        .host_ip
+        .as_deref()?;
+    (if ip.is_empty() { "0.0.0.0" } else { ip }).parse().ok()
 }
 
 /// The host ports bound to the container ports its environment names (the image

@@ -76,9 +76,15 @@ impl Ports {
         Ok(())
     }
 
-    /// Every port can be bound on `bind` right now.
-    pub fn check_free(self, bind: IpAddr) -> Result<(), PortError> {
+    /// Every port can be bound right now: the gateway's on `bind`, the console's on
+    /// `console_bind`.
+    pub fn check_free(self, bind: IpAddr, console_bind: IpAddr) -> Result<(), PortError> {
         for (role, port) in self.each() {
+            let bind = if role == PortRole::Console {
+                console_bind
+            } else {
+                bind
+            };
             match TcpListener::bind((bind, port)) {
                 Ok(_) => {}
                 Err(err) if err.kind() == std::io::ErrorKind::AddrNotAvailable => {

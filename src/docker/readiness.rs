@@ -30,10 +30,28 @@ async fn answers(client: &reqwest::Client, url: &str) -> bool {
     client.get(url).send().await.is_ok()
 }
 
-pub async fn probe(host: &str, http_port: u16, console_port: u16) -> Readiness {
+/// Where to reach the gateway and the console: the console may stay on loopback while
+/// the gateway is published on another address.
+#[derive(Debug, Clone)]
+pub struct Hosts {
+    pub gateway: String,
+    pub console: String,
+}
+
+impl Hosts {
+    /// The hosts to probe for ports published on `bind` and `console_bind`.
+    pub fn of(bind: Option<std::net::IpAddr>, console_bind: Option<std::net::IpAddr>) -> Self {
+        Self {
+            gateway: super::probe_host(bind),
+            console: super::probe_host(console_bind.or(bind)),
+        }
+    }
+}
+
+pub async fn probe(hosts: &Hosts, http_port: u16, console_port: u16) -> Readiness {
     let client = client();
-    let gateway_url = format!("http://{host}:{http_port}/");
-    let console_url = format!("http://{host}:{console_port}/");
+    let gateway_url = format!("http://{}:{http_port}/", hosts.gateway);
+    let console_url = format!("http://{}:{console_port}/", hosts.console);
     let (gateway, console) = tokio::join!(
         answers(&client, &gateway_url),
         answers(&client, &console_url),
@@ -42,10 +60,15 @@ pub async fn probe(host: &str, http_port: u16, console_port: u16) -> Readiness {
 }
 
 /// Polls until both answer or `timeout` passes; returns the last observation.
-pub async fn wait(host: &str, http_port: u16, console_port: u16, timeout: Duration) -> Readiness {
+pub async fn wait(
+    hosts: &Hosts,
+    http_port: u16,
+    console_port: u16,
+    timeout: Duration,
+) -> Readiness {
     let deadline = Instant::now() + timeout;
     loop {
-        let seen = probe(host, http_port, console_port).await;
+        let seen = probe(hosts, http_port, console_port).await;
         if seen.ready() || Instant::now() >= deadline {
             return seen;
         }

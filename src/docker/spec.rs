@@ -2,7 +2,8 @@
 //!
 //! Kept free of I/O so it can be snapshot-tested without an engine. It mirrors
 //! get-ai-gateway.sh's `docker run` with three deliberate differences: ports are bound
-//! to one address (loopback by default), no API key is ever placed in the environment
+//! to one address (loopback by default; the console stays on loopback when only the
+//! gateway is published), no API key is ever placed in the environment
 //! (keys live only in the mounted data folder), and the container carries our labels so
 //! we can tell it apart from one we did not create.
 
@@ -14,7 +15,9 @@ use bollard::models::{
     ContainerCreateBody, HostConfig, PortBinding, RestartPolicy, RestartPolicyNameEnum,
 };
 
-use super::container::{Container, DATA_DIR_LABEL, DATA_MOUNT, LOG_MOUNT, MANAGED_LABEL};
+use super::container::{
+    Container, DATA_DIR_LABEL, DATA_MOUNT, LOG_MOUNT, MANAGED_LABEL, SUPERVISOR_LOG_MOUNT,
+};
 use super::ports::{LOOPBACK, Ports};
 
 #[derive(Debug, Clone)]
@@ -24,7 +27,10 @@ pub struct ContainerSpec {
     /// Absolute host path of the data folder.
     pub data_dir: PathBuf,
     pub ports: Ports,
+    /// The gateway's HTTP and HTTPS ports are published here.
     pub bind: IpAddr,
+    /// The console's port is published here: loopback unless `--publish-console`.
+    pub console_bind: IpAddr,
     /// Where the image fetches its Wasm plugins (the regional registry).
     pub plugin_registry: String,
 }
@@ -40,6 +46,7 @@ impl ContainerSpec {
             data_dir: old.data_dir.clone()?,
             ports: old.ports?,
             bind: old.bind.unwrap_or(LOOPBACK),
+            console_bind: old.console_bind.unwrap_or(LOOPBACK),
             plugin_registry: old
                 .env_var("PLUGIN_REGISTRY")
                 .unwrap_or(default_registry)
@@ -54,13 +61,15 @@ impl ContainerSpec {
     /// The body of `POST /containers/create`.
     pub fn to_create_body(&self) -> ContainerCreateBody {
         let ports = [self.ports.http, self.ports.https, self.ports.console];
+        let addresses = [self.bind, self.bind, self.console_bind];
         let port_bindings: HashMap<String, Option<Vec<PortBinding>>> = ports
             .iter()
-            .map(|port| {
+            .zip(addresses)
+            .map(|(port, address)| {
                 (
                     format!("{port}/tcp"),
                     Some(vec![PortBinding {
-                        host_ip: Some(self.bind.to_string()),
+                        host_ip: Some(address.to_string()),
                         host_port: Some(port.to_string()),
                     }]),
                 )
@@ -93,6 +102,7 @@ impl ContainerSpec {
                 binds: Some(vec![
                     format!("{}:{DATA_MOUNT}", self.data_dir.display()),
                     format!("{}:{LOG_MOUNT}", self.log_dir().display()),
+                    format!("{}:{SUPERVISOR_LOG_MOUNT}", self.log_dir().display()),
                 ]),
                 port_bindings: Some(port_bindings),
                 restart_policy: Some(RestartPolicy {

@@ -25,6 +25,8 @@ pub struct ConfiguredProvider {
     /// The model match of its ingress; `None` when it has no ingress (cannot serve).
     pub route: Option<HeaderMatch>,
     pub registry: Option<Registry>,
+    /// The route's fallback to other providers (the console's `fallbackConfig`).
+    pub fallback: Option<super::fallback::Fallback>,
 }
 
 impl ConfiguredProvider {
@@ -188,7 +190,9 @@ impl DataFolder {
                     .find(|r| r.name == super::provider::registry_name(&entry.id))
                     .cloned()
             });
+            let fallback = self.fallback_of(&entry.id)?;
             out.push(ConfiguredProvider {
+                fallback,
                 spec,
                 id: entry.id,
                 kind: entry.kind,

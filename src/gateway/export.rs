@@ -9,12 +9,14 @@
 
 use std::collections::BTreeSet;
 
+use super::client_keys::route_name;
 use super::folder::{DataFolder, FolderError};
 use super::provider::{is_placeholder_key, side_routes_of};
 use super::resources::{
-    AiProxyConfig, ConfigMap, Ingress, McpBridge, ModelRouterConfig, ProviderEntry, WasmPlugin,
+    AiProxyConfig, ConfigMap, Ingress, KeyAuthConfig, McpBridge, ModelRouterConfig, ProviderEntry,
+    WasmPlugin,
 };
-use super::{catalog, paths};
+use super::{catalog, fallback, paths};
 use crate::yaml::{self, Mapping, Value};
 
 #[derive(Debug, Clone)]
@@ -94,14 +96,9 @@ fn placeholder(id: &str, what: &str) -> String {
     )
 }
 
-pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, FolderError> {
-    // A damaged folder would export what it lost as "not configured".
-    folder.check_sound()?;
-    let mut out = Export::default();
-    let providers = folder.providers()?;
-    let configured: BTreeSet<String> = providers.iter().map(|p| p.id.clone()).collect();
-    // The providers' registries, and the token services some of them call (Vertex).
-    let registries: BTreeSet<String> = providers
+/// The providers' registries, and the token services some of them call (Vertex).
+fn exported_registries(providers: &[super::ConfiguredProvider]) -> BTreeSet<String> {
+    providers
         .iter()
         .filter_map(|p| p.to_config())
         .flat_map(|c| {
@@ -115,16 +112,21 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
             .chain(sides)
             .collect::<Vec<_>>()
         })
-        .collect();
-    // Each provider's route, then its second routes (`ai-route-bedrock.messages`).
-    let routes: Vec<String> = configured
+        .collect()
+}
+
+pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, FolderError> {
+    // A damaged folder would export what it lost as "not configured".
+    folder.check_sound()?;
+    let mut out = Export::default();
+    let providers = folder.providers()?;
+    let configured: BTreeSet<String> = providers.iter().map(|p| p.id.clone()).collect();
+    let registries = exported_registries(&providers);
+    let routes = exported_routes(&configured);
+    let fallbacks: Vec<&str> = providers
         .iter()
-        .flat_map(|id| {
-            let sides = catalog::find(id).map_or(&[][..], side_routes_of);
-            std::iter::once(id.clone())
-                .chain(sides.iter().map(|s| format!("{id}.{}", s.suffix)))
-                .collect::<Vec<_>>()
-        })
+        .filter(|p| p.fallback.is_some())
+        .map(|p| p.id.as_str())
         .collect();
     let ns = options.namespace.as_str();
 
@@ -155,6 +157,12 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
         set_url(&mut stats, &options.plugin_registry);
         out.documents.push(clean(to_value(&stats), ns));
     }
+    if !fallbacks.is_empty() {
+        out.documents.extend(model_mapper(folder, options)?);
+    }
+    let key_auth = client_keys_plugin(folder, &routes, options, &mut out.placeholders)?;
+    out.documents
+        .extend(key_auth.map(|k| clean(to_value(&k), ns)));
     if let Some(mut bridge) = folder.load_resource::<McpBridge>(paths::MCP_BRIDGE)? {
         bridge
             .spec
@@ -172,7 +180,99 @@ pub fn export(folder: &DataFolder, options: &ExportOptions) -> Result<Export, Fo
             out.documents.push(clean(to_value(&ingress), ns));
         }
     }
+    out.documents
+        .extend(fallback_redirects(folder, &fallbacks, ns)?);
     Ok(out)
+}
+
+/// The model-mapper of the fallback routes; it has no defaultConfig (route rules
+/// only), so it stays an untyped document.
+fn model_mapper(
+    folder: &DataFolder,
+    options: &ExportOptions,
+) -> Result<Option<Value>, FolderError> {
+    let Some(mut mapper) = folder.load_resource::<Value>(fallback::MODEL_MAPPER)? else {
+        return Ok(None);
+    };
+    let url = format!(
+        "oci://{}/plugins/model-mapper:1.0.0",
+        options.plugin_registry
+    );
+    if let Some(spec) = mapper.get_mut("spec").and_then(Value::as_mapping_mut) {
+        spec.insert("url".into(), url.into());
+    }
+    Ok(Some(clean(mapper, &options.namespace)))
+}
+
+/// The fallback redirects, for the end of the export (after the routes they replay
+/// requests to), the global filter they configure first.
+fn fallback_redirects(
+    folder: &DataFolder,
+    ids: &[&str],
+    ns: &str,
+) -> Result<Vec<Value>, FolderError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let paths = std::iter::once(fallback::CUSTOM_RESPONSE_FILTER.to_string())
+        .chain(ids.iter().map(|id| fallback::envoy_filter_path(id)));
+    let mut out = Vec::new();
+    for path in paths {
+        if let Some(filter) = folder.load_resource::<Value>(&path)? {
+            out.push(clean(filter, ns));
+        }
+    }
+    Ok(out)
+}
+
+/// Each provider's route, then its second routes (`ai-route-bedrock.messages`), then
+/// its fallback route.
+fn exported_routes(configured: &BTreeSet<String>) -> Vec<String> {
+    configured
+        .iter()
+        .flat_map(|id| {
+            let sides = catalog::find(id).map_or(&[][..], side_routes_of);
+            std::iter::once(id.clone())
+                .chain(sides.iter().map(|s| format!("{id}.{}", s.suffix)))
+                .chain(std::iter::once(fallback::ingress_key(id)))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The client keys (key-auth) with the rules of the exported routes only; with
+/// `--redact-keys` each key becomes a placeholder.
+fn client_keys_plugin(
+    folder: &DataFolder,
+    routes: &[String],
+    options: &ExportOptions,
+    placeholders: &mut Vec<(String, String)>,
+) -> Result<Option<WasmPlugin<KeyAuthConfig>>, FolderError> {
+    let Some(mut plugin) = folder.load_resource::<WasmPlugin<KeyAuthConfig>>(paths::KEY_AUTH)?
+    else {
+        return Ok(None);
+    };
+    let exported: BTreeSet<String> = routes.iter().map(|r| route_name(r)).collect();
+    plugin.spec.match_rules.retain(|rule| {
+        match rule.other.get("ingress").and_then(Value::as_sequence) {
+            Some(names) => names
+                .iter()
+                .filter_map(Value::as_str)
+                .all(|n| !n.starts_with("ai-route-") || exported.contains(n)),
+            None => true,
+        }
+    });
+    if options.redact_keys {
+        for consumer in &mut plugin.spec.default_config.consumers {
+            let value = placeholder(&format!("client-key-{}", consumer.name), "");
+            let value = value.trim_end_matches('_').to_string();
+            consumer.credential = Some(format!("Bearer {value}"));
+            consumer.other.remove("credentials");
+            placeholders.push((value, format!("the client key {}", consumer.name)));
+        }
+    }
+    set_url(&mut plugin, &options.plugin_registry);
+    Ok(Some(plugin))
 }
 
 /// Replaces the entry's keys and secret settings with `REPLACE_WITH_…` placeholders;

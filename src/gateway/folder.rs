@@ -26,7 +26,7 @@ use super::resources::{
 use super::settings::DeploymentSettings;
 use super::store::{LockGuard, Store, StoreError};
 use super::{layout, paths, templates};
-use crate::yaml::{self};
+use crate::yaml::{self, Value};
 
 #[derive(Debug, Error)]
 pub enum FolderError {
@@ -192,9 +192,11 @@ impl DataFolder {
             ai_proxy: None,
             bridge: None,
             router: None,
+            key_auth: None,
             ingresses: BTreeMap::new(),
             configmaps: BTreeMap::new(),
             plain: BTreeMap::new(),
+            documents: BTreeMap::new(),
         })
     }
 
@@ -244,11 +246,16 @@ pub struct Transaction<'a> {
     pub(super) ai_proxy: Option<WasmPlugin<AiProxyConfig>>,
     pub(super) bridge: Option<McpBridge>,
     pub(super) router: Option<WasmPlugin<ModelRouterConfig>>,
+    /// The client keys and the AI routes' auth rules (see `client_keys`).
+    pub(super) key_auth: Option<WasmPlugin<super::resources::KeyAuthConfig>>,
     /// Pending ingress documents by provider id; `None` = delete.
     pub(super) ingresses: BTreeMap<String, Option<Ingress>>,
     pub(super) configmaps: BTreeMap<String, Option<ConfigMap>>,
     /// Other files by relative path, with their full new text.
     plain: BTreeMap<&'static str, String>,
+    /// Documents edited as plain YAML (a route's fallback EnvoyFilter, the
+    /// model-mapper, the statistics plugin's route rules) by path; `None` = delete.
+    documents: BTreeMap<String, Option<Value>>,
 }
 
 impl Transaction<'_> {
@@ -288,6 +295,21 @@ impl Transaction<'_> {
             .model_to_header
             .get_or_insert_with(|| super::pattern::MODEL_HEADER.to_string());
         Ok(router)
+    }
+
+    /// The transaction's copy of the document at `relative`, read under the lock the
+    /// first time; `None` when the file does not exist (set it to write one).
+    pub fn document(&mut self, relative: &str) -> Result<&mut Option<Value>, FolderError> {
+        if !self.documents.contains_key(relative) {
+            let doc = self.folder.load::<Value>(relative)?;
+            self.documents.insert(relative.to_string(), doc);
+        }
+        Ok(self.documents.get_mut(relative).expect("inserted above"))
+    }
+
+    /// The pending copy of a document, if this transaction already took it.
+    pub fn documents_get(&self, relative: &str) -> Option<Option<Value>> {
+        self.documents.get(relative).cloned()
     }
 
     /// Writes a plain file (the marker) with the commit.
@@ -369,6 +391,24 @@ impl Transaction<'_> {
         if let Some(router) = self.router.take() {
             out.push(Pending::write(Stage::Router, paths::MODEL_ROUTER, &router)?);
         }
+        for (path, doc) in std::mem::take(&mut self.documents) {
+            // A route's fallback redirect: on once its route is there, off first.
+            let redirect = path.starts_with("envoyfilters/ai-route-");
+            // This edit builds on the file (the statistics plugin): it wins over a
+            // template written in full.
+            self.plain.remove(path.as_str());
+            out.push(match doc {
+                Some(doc) if redirect => Pending::write(Stage::Redirects, path, &doc)?,
+                Some(doc) => Pending::write(Stage::Settings, path, &doc)?,
+                None if redirect => Pending::remove(Stage::RetireRedirects, path),
+                None if self.folder.store.exists(&path) => Pending::remove(Stage::Leftovers, path),
+                None => continue,
+            });
+        }
+        // Before the routes open: a route added with keys on is never reachable without.
+        if let Some(key_auth) = self.key_auth.take() {
+            out.push(Pending::write(Stage::Settings, paths::KEY_AUTH, &key_auth)?);
+        }
         for (path, text) in std::mem::take(&mut self.plain) {
             let stage = if path == paths::MARKER {
                 Stage::Marker
@@ -393,6 +433,9 @@ impl Transaction<'_> {
 /// routing or the new one, never a route to a provider without upstream or key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Stage {
+    /// Fallback redirects (EnvoyFilters) that go: no request is sent to a fallback
+    /// route that is about to disappear.
+    RetireRedirects,
     /// Ingresses of removed providers: they stop routing first.
     RetireRoutes,
     /// The console's view of each route (`configmaps/ai-route-<id>.yaml`): metadata
@@ -404,10 +447,13 @@ enum Stage {
     ProviderEntries,
     /// The model-router (auto-routing rules).
     Router,
-    /// The other files: `default.cfg`, the console ConfigMap, the statistics plugin.
+    /// The other files: `default.cfg`, the console ConfigMap, the statistics plugin,
+    /// the client keys.
     Settings,
     /// Ingresses of added and changed providers: this makes them reachable.
     OpenRoutes,
+    /// Fallback redirects, once the fallback routes they lead to are there.
+    Redirects,
     /// The console ConfigMaps of removed providers.
     Leftovers,
     /// The marker: a folder counts as configured only once it is complete.

@@ -10,11 +10,14 @@
 //! ConfigMap); one with only some of them was cut off mid-edit, and `repair` finishes
 //! or removes it.
 
-use std::collections::BTreeSet;
+use std::cell::RefCell;
+use std::collections::{BTreeSet, HashMap};
+use std::path::PathBuf;
+use std::rc::Rc;
 
 use super::folder::{DataFolder, FolderError, Transaction, render};
 use super::paths;
-use super::provider::registry_name;
+use super::provider::{registry_name, side_routes_of};
 use super::templates;
 use crate::yaml::Value;
 
@@ -118,6 +121,12 @@ const FILES: &[Expect] = &[
         spec_keys: WASM_PLUGIN_KEYS,
     },
     Expect {
+        path: paths::KEY_AUTH,
+        api_version: "extensions.higress.io/v1alpha1",
+        kind: "WasmPlugin",
+        spec_keys: WASM_PLUGIN_KEYS,
+    },
+    Expect {
         path: paths::MCP_BRIDGE,
         api_version: "networking.higress.io/v1",
         kind: "McpBridge",
@@ -140,6 +149,9 @@ impl DataFolder {
         if let Some((text, doc)) = self.document(paths::MCP_BRIDGE)? {
             check_registries(&text, &doc, &mut out);
         }
+        if let Some((text, doc)) = self.document(paths::KEY_AUTH)? {
+            check_key_auth(&text, &doc, &mut out);
+        }
         for id in self.ingress_ids() {
             let path = paths::ingress(&id);
             if let Some((text, doc)) = self.document(&path)? {
@@ -154,13 +166,13 @@ impl DataFolder {
     /// needs, or a provider cut off mid-edit.
     pub fn check_sound(&self) -> Result<(), FolderError> {
         for expect in FILES {
-            self.load_resource::<Value>(expect.path)?;
+            self.parsed(expect.path)?;
         }
         for id in self.ingress_ids() {
-            self.load_resource::<Value>(&paths::ingress(&id))?;
+            self.parsed(&paths::ingress(&id))?;
         }
         for id in self.configmap_ids() {
-            self.load_resource::<Value>(&paths::route_configmap(&id))?;
+            self.parsed(&paths::route_configmap(&id))?;
         }
         match self.damage()?.into_iter().next() {
             Some(damage) => Err(FolderError::Damaged {
@@ -181,10 +193,27 @@ impl DataFolder {
 
     /// The resources each provider id has, for every id any of them names.
     pub fn provider_parts(&self) -> Result<Vec<(String, Parts)>, FolderError> {
-        let mut ids: BTreeSet<String> = self.ingress_ids().into_iter().collect();
+        // A provider's second routes (`ai-route-bedrock.messages.internal` and its
+        // registry `llm-bedrock-mantle.internal`, the console's `….fallback.internal`)
+        // are written and removed with it: they are not providers of their own.
+        let side_registries: BTreeSet<String> = super::catalog::PROVIDERS
+            .iter()
+            .flat_map(|spec| {
+                side_routes_of(spec)
+                    .iter()
+                    .map(|side| registry_name(&format!("{}-{}", spec.id, side.registry)))
+            })
+            .collect();
+        let main_ingresses = || {
+            self.ingress_ids()
+                .into_iter()
+                .filter(|id| !id.contains('.'))
+        };
+        let mut ids: BTreeSet<String> = main_ingresses().collect();
         let entries = self.entry_ids()?;
         let rules = self.rule_ids()?;
-        let registries = self.registry_names()?;
+        let mut registries = self.registry_names()?;
+        registries.retain(|r| !side_registries.contains(r));
         let configmaps = self.configmap_ids();
         ids.extend(entries.iter().cloned());
         ids.extend(rules.iter().cloned());
@@ -195,7 +224,7 @@ impl DataFolder {
                 .filter_map(|r| r.strip_prefix("llm-")?.strip_suffix(".internal"))
                 .map(String::from),
         );
-        let ingresses: BTreeSet<String> = self.ingress_ids().into_iter().collect();
+        let ingresses: BTreeSet<String> = main_ingresses().collect();
         Ok(ids
             .into_iter()
             .map(|id| {
@@ -221,15 +250,46 @@ impl DataFolder {
             .collect())
     }
 
-    fn document(&self, relative: &str) -> Result<Option<(String, Value)>, FolderError> {
+    /// `relative` parsed, once per process for the same bytes: every check reads the
+    /// same few files, and parsing the router's 1,000 rules again for each costs more
+    /// than the edit itself.
+    fn parsed(&self, relative: &str) -> Result<Option<(String, Rc<Value>)>, FolderError> {
+        thread_local! {
+            static PARSED: RefCell<HashMap<PathBuf, (String, Rc<Value>)>> = Default::default();
+        }
         let Some(text) = self.store().read(relative)? else {
             return Ok(None);
         };
-        // A file that does not parse is the parse check's to report.
-        let Some(doc) = self.load_resource::<Value>(relative).ok().flatten() else {
-            return Ok(None);
+        let path = self.store().path(relative);
+        let cached = PARSED.with(|c| {
+            c.borrow()
+                .get(&path)
+                .filter(|(seen, _)| *seen == text)
+                .map(|(_, doc)| doc.clone())
+        });
+        let doc = match cached {
+            Some(doc) => doc,
+            None => {
+                let doc = Rc::new(crate::yaml::parse::<Value>(&text).map_err(|err| {
+                    FolderError::Parse {
+                        path: path.clone(),
+                        line: err.line,
+                        message: err.message,
+                    }
+                })?);
+                PARSED.with(|c| c.borrow_mut().insert(path, (text.clone(), doc.clone())));
+                doc
+            }
         };
         Ok(Some((text, doc)))
+    }
+
+    fn document(&self, relative: &str) -> Result<Option<(String, Rc<Value>)>, FolderError> {
+        match self.parsed(relative) {
+            // A file that does not parse is the parse check's to report.
+            Err(FolderError::Parse { .. }) => Ok(None),
+            other => other,
+        }
     }
 
     fn ingress_ids(&self) -> Vec<String> {
@@ -298,6 +358,10 @@ impl Transaction<'_> {
         }
         if unsound(paths::MCP_BRIDGE) {
             self.bridge = Some(templates::default_bridge());
+        }
+        // Its keys are lost with it: clients need new ones (`keys add`).
+        if unsound(paths::KEY_AUTH) {
+            self.key_auth = Some(templates::key_auth_plugin());
         }
         if unsound(paths::AI_STATISTICS) {
             let text = render(paths::AI_STATISTICS, &templates::ai_statistics_plugin())?;
@@ -435,6 +499,31 @@ fn check_ai_proxy(text: &str, doc: &Value, out: &mut Vec<Damage>) {
                 path,
                 line,
                 format!("the match rule of {id} has no service"),
+            );
+        }
+    }
+}
+
+/// Every consumer needs a name and a key, or key-auth refuses the whole file and
+/// (failing closed) every AI route with it.
+fn check_key_auth(text: &str, doc: &Value, out: &mut Vec<Damage>) {
+    let consumers = seq(doc, &["spec", "defaultConfig", "consumers"]);
+    for (index, consumer) in consumers.iter().enumerate() {
+        let named = consumer.get("name").and_then(Value::as_str).is_some();
+        let keyed = consumer.get("credential").and_then(Value::as_str).is_some()
+            || consumer
+                .get("credentials")
+                .and_then(Value::as_sequence)
+                .is_some_and(|c| !c.is_empty());
+        if !named || !keyed {
+            damage(
+                out,
+                paths::KEY_AUTH,
+                line_of(text, "consumers"),
+                format!(
+                    "has a consumer (number {}) without a name or a credential; remove it with `higress-claw keys remove NAME` or fix it by hand",
+                    index + 1
+                ),
             );
         }
     }

@@ -12,7 +12,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::store::{JOURNAL_FILE, LockGuard, StoreError, write_atomic};
+use super::store::{JOURNAL_FILE, LockGuard, Store, StoreError, write_atomic};
 
 /// One file of an edit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -23,6 +23,16 @@ pub enum Change {
 }
 
 impl Change {
+    /// Whether applying this change would alter the folder.
+    fn would_alter(&self, store: &Store) -> bool {
+        match self {
+            Change::Write { path, text } => {
+                std::fs::read(store.path(path)).map_or(true, |old| old != text.as_bytes())
+            }
+            Change::Remove { path } => store.path(path).exists(),
+        }
+    }
+
     pub fn path(&self) -> &str {
         match self {
             Change::Write { path, .. } | Change::Remove { path } => path,
@@ -40,7 +50,7 @@ struct Journal {
 pub fn apply(guard: &LockGuard<'_>, changes: Vec<Change>) -> Result<Vec<String>, StoreError> {
     let effective: Vec<Change> = changes
         .into_iter()
-        .filter(|c| guard.would_change(c))
+        .filter(|c| c.would_alter(guard.store()))
         .collect();
     if effective.len() > 1 {
         record(guard, &effective)?;

@@ -8,12 +8,15 @@
 //!   from; `settings`: the deployment's `default.cfg`.
 //! - `store`: the locked, atomic file access; `folder`: reads and the one
 //!   [`Transaction`] that edits; `provider_resources`: a provider's resources in it; `configured`: the read model of what is configured;
+//!   `client_keys`: who may call the AI routes (key-auth);
 //!   `problems`: what doctor finds wrong; `plan`: what `init` and `start` decide before
 //!   writing; `export`: the configuration for Kubernetes.
 
 pub mod catalog;
+pub mod client_keys;
 pub mod configured;
 pub mod export;
+pub mod fallback;
 pub mod folder;
 pub mod go_regex;
 pub mod integrity;
@@ -26,6 +29,7 @@ pub mod problems;
 pub mod provider;
 pub mod provider_resources;
 pub mod repair;
+pub mod resilience;
 pub mod resources;
 pub mod routing;
 pub mod settings;
@@ -47,6 +51,8 @@ pub mod paths {
     pub const AI_PROXY: &str = "wasmplugins/ai-proxy.internal.yaml";
     pub const MODEL_ROUTER: &str = "wasmplugins/model-router.internal.yaml";
     pub const AI_STATISTICS: &str = "wasmplugins/ai-statistics-1.0.0.yaml";
+    /// The client keys (key-auth consumers) and the AI routes they protect.
+    pub const KEY_AUTH: &str = "wasmplugins/key-auth.internal.yaml";
     pub const MCP_BRIDGE: &str = "mcpbridges/default.yaml";
     pub const CONSOLE_CONFIGMAP: &str = "configmaps/higress-console.yaml";
     /// Present = the image's own template never rewrites the folder.

@@ -198,6 +198,8 @@ pub struct DeploymentRequest {
     pub image_repo: Option<String>,
     pub image_tag: Option<String>,
     pub bind: Option<IpAddr>,
+    /// `--publish-console`: the console's port on `bind` too.
+    pub publish_console: bool,
 }
 
 /// A new container for `start`: each setting as asked, else as the folder's
@@ -231,6 +233,7 @@ pub fn deployment_for_start(
             .clone()
             .or_else(|| saved.and_then(|s| s.auto_routing_default_model.clone())),
         bind: request.bind.or_else(|| saved.and_then(|s| s.bind)),
+        publish_console: request.publish_console || saved.is_some_and(|s| s.publish_console),
     })
 }
 
@@ -249,6 +252,7 @@ pub fn deployment_for_init(
         auto_routing: plan.auto_routing.is_some(),
         auto_routing_default_model: plan.auto_routing.clone(),
         bind: saved.and_then(|s| s.bind),
+        publish_console: saved.is_some_and(|s| s.publish_console),
     })
 }
 
@@ -288,6 +292,11 @@ pub fn write(
         for id in tx.provider_ids()? {
             if !plan.providers.iter().any(|p| p.spec.id == id) {
                 tx.remove_provider(&id)?;
+                // A kept route that fell back to it loses that fallback, not its way.
+                for owner in folder.falling_back_to(&id).unwrap_or_default() {
+                    let kept = plan.providers.iter().any(|p| p.spec.id == owner);
+                    tx.remove_fallback(&owner, kept)?;
+                }
             }
         }
     }

@@ -38,6 +38,11 @@ pub enum Problem {
         present: Vec<&'static str>,
         missing: Vec<&'static str>,
     },
+    /// A route's fallback cut in half (see `broken_fallbacks`).
+    BrokenFallback {
+        provider: String,
+        problem: &'static str,
+    },
     /// Auto-routing sends requests to a model no provider serves (`what`: "the default
     /// model", "rule 2").
     UnservedTarget { what: String, model: String },
@@ -46,28 +51,7 @@ pub enum Problem {
 impl DataFolder {
     /// Every problem found in the folder, without changing it.
     pub fn problems(&self) -> Result<Vec<Problem>, FolderError> {
-        let mut out = Vec::new();
-        for dir in ["wasmplugins", "ingresses", "configmaps", "mcpbridges"] {
-            let Ok(entries) = std::fs::read_dir(self.root().join(dir)) else {
-                continue;
-            };
-            for entry in entries.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if !name.ends_with(".yaml") {
-                    continue;
-                }
-                let relative = format!("{dir}/{name}");
-                if let Err(FolderError::Parse { line, message, .. }) =
-                    self.load_resource::<Value>(&relative)
-                {
-                    let at = line.map(|l| format!(":{l}")).unwrap_or_default();
-                    out.push(Problem::Unparseable {
-                        path: format!("{relative}{at}"),
-                        message,
-                    });
-                }
-            }
-        }
+        let mut out = self.unparseable_files();
         if out.iter().any(|p| matches!(p, Problem::Unparseable { .. })) {
             return Ok(out);
         }
@@ -119,6 +103,9 @@ impl DataFolder {
                 provider: partial.provider,
             });
         }
+        for (provider, problem) in self.broken_fallbacks()? {
+            out.push(Problem::BrokenFallback { provider, problem });
+        }
         let providers = self.providers()?;
         for (a, b, example) in super::pattern::same_routes(&providers, |p| p.route.clone()) {
             out.push(Problem::SameModels {
@@ -131,6 +118,33 @@ impl DataFolder {
             out.push(Problem::UnservedTarget { what, model });
         }
         Ok(out)
+    }
+
+    /// Every resource file that does not parse, with its line.
+    fn unparseable_files(&self) -> Vec<Problem> {
+        let mut out = Vec::new();
+        for dir in ["wasmplugins", "ingresses", "configmaps", "mcpbridges"] {
+            let Ok(entries) = std::fs::read_dir(self.root().join(dir)) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if !name.ends_with(".yaml") {
+                    continue;
+                }
+                let relative = format!("{dir}/{name}");
+                if let Err(FolderError::Parse { line, message, .. }) =
+                    self.load_resource::<Value>(&relative)
+                {
+                    let at = line.map(|l| format!(":{l}")).unwrap_or_default();
+                    out.push(Problem::Unparseable {
+                        path: format!("{relative}{at}"),
+                        message,
+                    });
+                }
+            }
+        }
+        out
     }
 
     /// Where an enabled auto-routing sends requests that no provider in `providers`

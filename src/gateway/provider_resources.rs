@@ -9,6 +9,7 @@ use super::provider::{
     Endpoint, ProviderConfig, VERTEX_AUTH_DOMAIN, is_placeholder_entry, registry_name,
     side_routes_of,
 };
+use super::resilience::{FAILOVER_FIELD, RETRY_FIELD};
 use super::resources::{ConfigMap, Ingress, MatchRule, ProviderEntry, Registry, mapping, string};
 use super::{paths, templates};
 use crate::yaml::{Mapping, Value};
@@ -58,7 +59,9 @@ impl Transaction<'_> {
             let port = side.endpoint.port;
             self.upsert_ingress(&side.key, side.path, &side.service_name(), port, &matcher)?;
         }
-        self.upsert_route_configmap(provider)
+        self.upsert_route_configmap(provider)?;
+        // With client keys on, a new route is protected like the others.
+        self.sync_route_auth()
     }
 
     /// The token service some providers call besides their endpoint (Vertex with a
@@ -124,6 +127,11 @@ impl Transaction<'_> {
                 .settings
                 .insert(Value::String(field.to_string()), value);
         }
+        let resilience = &provider.resilience;
+        resilience
+            .failover
+            .apply(FAILOVER_FIELD, &mut entry.settings);
+        resilience.retry.apply(RETRY_FIELD, &mut entry.settings);
         let rules = &mut proxy.match_rules;
         match rules
             .iter_mut()
@@ -224,6 +232,7 @@ impl Transaction<'_> {
 
     /// Removes every resource of provider `id`. Returns false if it had none.
     pub fn remove_provider(&mut self, id: &str) -> Result<bool, FolderError> {
+        let mut removed = self.remove_fallback(id, false)?;
         if let Some(auth) = self.auth_registry_of(id)? {
             self.bridge()?.spec.registries.retain(|r| r.name != auth);
         }
@@ -233,7 +242,7 @@ impl Transaction<'_> {
         proxy
             .match_rules
             .retain(|r| r.active_provider_id() != Some(id));
-        let mut removed = before != proxy.default_config.providers.len() + proxy.match_rules.len();
+        removed |= before != proxy.default_config.providers.len() + proxy.match_rules.len();
         // The provider's own registry and route, and its second ones.
         let sides = catalog::find(id).map_or(&[][..], side_routes_of);
         let names: Vec<String> = std::iter::once(registry_name(id))
@@ -255,6 +264,7 @@ impl Transaction<'_> {
         }
         removed |= self.folder.store().exists(&paths::route_configmap(id));
         self.configmaps.insert(id.to_string(), None);
+        self.sync_route_auth()?;
         Ok(removed)
     }
 

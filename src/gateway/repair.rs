@@ -53,6 +53,25 @@ pub fn repair(folder: &DataFolder, on_wait: impl FnOnce(&Path)) -> Result<Repair
             }
         }
     }
+    for (id, _) in folder.broken_fallbacks()? {
+        let store = folder.store();
+        let had: Vec<&'static str> = [
+            (
+                store.exists(&super::paths::ingress(&super::fallback::ingress_key(&id))),
+                "fallback ingress",
+            ),
+            (
+                store.exists(&super::fallback::envoy_filter_path(&id)),
+                "fallback EnvoyFilter",
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(there, name)| there.then_some(name))
+        .collect();
+        let configured = configured.iter().any(|p| p.id == id);
+        tx.remove_fallback(&id, configured)?;
+        out.removed.push((format!("{id}.fallback"), had));
+    }
     out.changed_files = tx.commit()?;
     Ok(out)
 }

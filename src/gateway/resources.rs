@@ -251,3 +251,51 @@ pub fn wasm_plugin<C>(
         other: Mapping::new(),
     }
 }
+
+/// What a client key is prefixed with in its `credential` (the `Authorization` value).
+pub const BEARER: &str = "Bearer ";
+
+/// The plugin's `defaultConfig`, typed where we edit it. Fields the console or a person
+/// added are kept in `other`.
+///
+/// Shape: the one both key-auth implementations accept (see the research notes, §3).
+/// The console writes the C++ plugin's per-consumer `keys`/`credentials` lists, which
+/// the Go plugin rejects ("consumer credential is required"); which of the two the
+/// image's `plugins/key-auth:2.0.0` is has not been verified. Global `keys:
+/// [Authorization]` with `in_header: true` and one `credential` per consumer is read
+/// the same by both (C++ consumers without `keys` use the global ones), and the
+/// console reads `credential` too (it is the deprecated single form it migrates).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct KeyAuthConfig {
+    #[serde(default)]
+    pub consumers: Vec<Consumer>,
+    #[serde(flatten)]
+    pub other: Mapping,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Consumer {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<String>,
+    #[serde(flatten)]
+    pub other: Mapping,
+}
+
+impl Consumer {
+    /// The key clients send: our `credential`, or the first of the console's
+    /// `credentials`, without its `Bearer ` prefix.
+    pub fn key(&self) -> Option<crate::secret::Secret> {
+        let raw = self.credential.clone().or_else(|| {
+            self.other
+                .get("credentials")?
+                .as_sequence()?
+                .first()?
+                .as_str()
+                .map(String::from)
+        })?;
+        Some(crate::secret::Secret::new(
+            raw.strip_prefix(BEARER).unwrap_or(&raw),
+        ))
+    }
+}

@@ -60,12 +60,24 @@ pub struct DeploymentSettings {
     pub auto_routing_default_model: Option<String>,
     /// Address the ports are published on; `None` means loopback.
     pub bind: Option<std::net::IpAddr>,
+    /// The console's port is published on `bind` too (`PUBLISH_CONSOLE=true`); else it
+    /// stays on loopback, whatever `bind` says.
+    pub publish_console: bool,
 }
 
 impl DeploymentSettings {
     /// The address the ports are published on: loopback unless recorded otherwise.
     pub fn bind_address(&self) -> IpAddr {
         self.bind.unwrap_or(LOOPBACK)
+    }
+
+    /// The address of the console's port: the gateway's only when asked for.
+    pub fn console_bind_address(&self) -> IpAddr {
+        if self.publish_console {
+            self.bind_address()
+        } else {
+            LOOPBACK
+        }
     }
 
     /// `<registry>/higress/all-in-one:<tag>`, unless an image repository was chosen.
@@ -86,6 +98,7 @@ impl DeploymentSettings {
             data_dir,
             ports: self.ports,
             bind: self.bind_address(),
+            console_bind: self.console_bind_address(),
             plugin_registry: self.plugin_registry.clone(),
         }
     }
@@ -151,6 +164,19 @@ impl DeploymentSettings {
                         .map_err(|_| SettingsError::new(*line, "BIND_ADDRESS", v, "an IP address"))
                 })
                 .transpose()?,
+            publish_console: match get("PUBLISH_CONSOLE") {
+                None => false,
+                Some((_, v)) if v == "true" => true,
+                Some((_, v)) if v == "false" => false,
+                Some((line, v)) => {
+                    return Err(SettingsError::new(
+                        *line,
+                        "PUBLISH_CONSOLE",
+                        v,
+                        "true or false",
+                    ));
+                }
+            },
         })
     }
 
@@ -168,6 +194,9 @@ impl DeploymentSettings {
         out.extend(self.image_repo.clone().map(|v| ("IMAGE_REPO", v)));
         out.extend(self.image_tag.clone().map(|v| ("IMAGE_TAG", v)));
         out.extend(self.bind.map(|v| ("BIND_ADDRESS", v.to_string())));
+        if self.publish_console {
+            out.push(("PUBLISH_CONSOLE", "true".to_string()));
+        }
         if self.auto_routing || always {
             out.push(("ENABLE_AUTO_ROUTING", self.auto_routing.to_string()));
             out.push((

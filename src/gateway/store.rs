@@ -148,17 +148,6 @@ impl LockGuard<'_> {
         self.store
     }
 
-    /// Whether applying `change` would alter the folder.
-    pub fn would_change(&self, change: &super::journal::Change) -> bool {
-        use super::journal::Change;
-        match change {
-            Change::Write { path, text } => {
-                fs::read(self.store.path(path)).map_or(true, |old| old != text.as_bytes())
-            }
-            Change::Remove { path } => self.store.path(path).exists(),
-        }
-    }
-
     /// Writes `contents` to `relative` atomically; returns false (and writes nothing)
     /// when the file already holds exactly these bytes.
     pub fn write(&self, relative: &str, contents: &str) -> Result<bool, StoreError> {

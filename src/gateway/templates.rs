@@ -3,8 +3,8 @@
 //! ConfigMap, the plugins' WasmPlugins and the console's ConfigMap.
 
 use super::resources::{
-    self, AiProxyConfig, ConfigMap, Ingress, McpBridge, McpBridgeSpec, ModelRouterConfig, Registry,
-    Resource, WasmPlugin, mapping, string,
+    self, AiProxyConfig, ConfigMap, Ingress, KeyAuthConfig, McpBridge, McpBridgeSpec,
+    ModelRouterConfig, Registry, Resource, WasmPlugin, mapping, string,
 };
 use crate::yaml::{self, Mapping, Value};
 
@@ -127,4 +127,38 @@ pub fn console_configmap() -> ConfigMap {
         ]),
         other: Mapping::new(),
     }
+}
+
+/// The header client keys travel in (as `Bearer <key>`).
+pub const KEY_HEADER: &str = "Authorization";
+
+/// The key-auth plugin with no consumer: authentication off.
+pub fn key_auth_plugin() -> WasmPlugin<KeyAuthConfig> {
+    let mut plugin = resources::wasm_plugin(
+        "key-auth",
+        "key-auth.internal",
+        "Key Auth",
+        "AUTHN",
+        310,
+        KeyAuthConfig {
+            consumers: Vec::new(),
+            other: mapping([
+                ("global_auth", Value::Bool(false)),
+                ("keys", Value::Sequence(vec![string(KEY_HEADER)])),
+                ("in_header", Value::Bool(true)),
+                ("in_query", Value::Bool(false)),
+            ]),
+        },
+    );
+    plugin
+        .metadata
+        .labels
+        .insert(string("higress.io/wasm-plugin-category"), string("auth"));
+    // An auth plugin that fails to load must not let requests through unchecked, which
+    // FAIL_OPEN (the AI plugins' setting) would do.
+    plugin
+        .spec
+        .other
+        .insert(string("failStrategy"), string("FAIL_CLOSE"));
+    plugin
 }

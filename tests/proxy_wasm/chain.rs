@@ -68,6 +68,27 @@ pub fn exchange(
     script: Script<'_>,
     clock: &Clock,
 ) -> Outcome {
+    let mut response = response;
+    exchange_with(
+        vms,
+        stream,
+        request,
+        &mut |_| response.take(),
+        script,
+        clock,
+    )
+}
+
+/// [`exchange`], with the upstream's answer chosen from the request headers as they
+/// reached it (an upstream that fails for one key and not another).
+pub fn exchange_with(
+    vms: &mut [&mut Vm],
+    stream: Stream,
+    request: Request,
+    respond: &mut dyn FnMut(&Headers) -> Option<Response>,
+    script: Script<'_>,
+    clock: &Clock,
+) -> Outcome {
     let stream = Arc::new(Mutex::new(stream));
     stream.lock().unwrap().request_headers = request.headers;
     let calls_before: Vec<usize> = vms.iter().map(|v| v.state().http_calls.len()).collect();
@@ -88,6 +109,11 @@ pub fn exchange(
         }
     };
     let mut downstream_body = Vec::new();
+    let response = if stopped.is_none() {
+        respond(&upstream_headers)
+    } else {
+        None
+    };
     if let (None, Some(response)) = (&stopped, response) {
         {
             let mut s = stream.lock().unwrap();

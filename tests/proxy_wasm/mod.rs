@@ -138,6 +138,27 @@ impl Gateway {
         response: Option<Response>,
         script: &dyn Fn(&HttpCall) -> Option<HttpCallResponse>,
     ) -> Option<(Route, Outcome)> {
+        let mut response = response;
+        self.send_with(
+            path,
+            model,
+            body,
+            extra_headers,
+            &mut |_| response.take(),
+            script,
+        )
+    }
+
+    /// [`Self::send`], the upstream answering by the request headers it receives.
+    pub fn send_with(
+        &mut self,
+        path: &str,
+        model: &str,
+        body: Vec<u8>,
+        extra_headers: &[(&str, &str)],
+        respond: &mut dyn FnMut(&Headers) -> Option<Response>,
+        script: &dyn Fn(&HttpCall) -> Option<HttpCallResponse>,
+    ) -> Option<(Route, Outcome)> {
         let request_id = format!("00000000-0000-4000-8000-{:012}", self.next_request);
         self.next_request += 1;
         let mut headers: Headers = vec![
@@ -167,11 +188,11 @@ impl Gateway {
             vms.push(s);
         }
         vms.push(&mut self.ai_proxy);
-        let outcome = chain::exchange(
+        let outcome = chain::exchange_with(
             &mut vms,
             stream,
             Request { headers, body },
-            response,
+            respond,
             script,
             &self.clock,
         );

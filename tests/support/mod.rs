@@ -95,7 +95,7 @@ pub fn documented_keys(command: &str) -> Vec<(String, bool)> {
         .next()
         .unwrap();
     let flat = section.split_whitespace().collect::<Vec<_>>().join(" ");
-    let re = regex::Regex::new(r"`([a-z |]+)`(?: \(a `\w+`\))?: `\{([^`]*)\}`").unwrap();
+    let re = regex::Regex::new(r"`([a-z |-]+)`(?: \(a `\w+`\))?: `\{([^`]*)\}`").unwrap();
     for caps in re.captures_iter(&flat) {
         let names = &caps[1];
         let matches = names == command || {

@@ -21,6 +21,8 @@ pub struct ProviderConfig {
     pub models: Option<String>,
     /// Settings given by the user, by ai-proxy field name, in catalog order.
     pub settings: Vec<(&'static Setting, String)>,
+    /// Changes to its key failover and retries; kept as they are unless set.
+    pub resilience: super::resilience::ResilienceEdit,
 }
 
 /// Secret settings (AWS secret key, Hunyuan key, the Vertex service account) show
@@ -88,6 +90,7 @@ impl ProviderConfig {
             keys: Vec::new(),
             models: None,
             settings: Vec::new(),
+            resilience: Default::default(),
         }
     }
 

@@ -25,7 +25,7 @@ pub(super) fn provider_value(
     let placeholder = map.get("apiKey").is_some_and(|k| k == PLACEHOLDER_TOKEN);
     match input.api_key {
         Some(key) => {
-            // Reported masked: the key given replaces the placeholder or an older key.
+            // Reported masked: the key replaces the placeholder or an older key.
             let old_key = map.get("apiKey").and_then(Value::as_str).map(|old| {
                 if old == PLACEHOLDER_TOKEN {
                     old.to_string()
@@ -38,7 +38,7 @@ pub(super) fn provider_value(
                     format!("{path}.apiKey"),
                     Some(json!(old)),
                     Some(json!(key.masked())),
-                    "the gateway key given (--api-key or HIGRESS_CLAW_GATEWAY_KEY)",
+                    "the key OpenClaw now sends to the gateway (--api-key, or its client key)",
                 ));
             }
             map.insert("apiKey".into(), json!(key.expose()));

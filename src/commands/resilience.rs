@@ -1,0 +1,173 @@
+//! The failover, retry and fallback flags of `config add`, read against the entry and
+//! the route as they are (under the edit's lock), refused before anything is written.
+
+use super::usage;
+use crate::cli::{FallbackArgs, FallbackStrategy, ResilienceArgs};
+use crate::gateway::fallback::{Fallback, Strategy, Target, parse_codes, parse_targets};
+use crate::gateway::provider::ProviderConfig;
+use crate::gateway::resilience::{
+    FAILOVER_FIELD, FailoverFlags, RETRY_FIELD, failover_edit, retry_edit,
+};
+use crate::gateway::{ConfiguredProvider, Transaction};
+use crate::printer::Printer;
+
+/// `--failover`, `--retries` and their tuning flags, on the entry's current objects;
+/// refused before anything is written when failover would lack its health-check model.
+pub fn apply_resilience(
+    args: &ResilienceArgs,
+    current: Option<&ConfiguredProvider>,
+    config: &mut ProviderConfig,
+    printer: &Printer,
+) -> anyhow::Result<()> {
+    let flags = FailoverFlags {
+        enable: match (args.failover, args.no_failover) {
+            (true, _) => Some(true),
+            (_, true) => Some(false),
+            _ => None,
+        },
+        health_check_model: args.health_check_model.clone(),
+        failure_threshold: args.failure_threshold,
+        success_threshold: args.success_threshold,
+        health_check_interval: args.health_check_interval,
+        health_check_timeout: args.health_check_timeout,
+    };
+    let field = |name: &str| current.and_then(|p| p.settings.get(name));
+    config.resilience.failover = failover_edit(
+        config.spec.id,
+        field(FAILOVER_FIELD),
+        &flags,
+        &config.example_model(),
+    )
+    .map_err(|e| usage(e.to_string()))?;
+    config.resilience.retry = retry_edit(field(RETRY_FIELD), args.retries);
+    let single_key = config.keys.len() < 2;
+    if single_key && args.failover {
+        printer.warn(format!(
+            "{} has one key: failover takes it out of rotation when it keeps failing, but has no other key to use meanwhile; add keys with --key KEY1,KEY2",
+            config.spec.display_name
+        ));
+    }
+    if single_key && args.retries.is_some_and(|n| n > 0) {
+        printer.warn(format!(
+            "{} has one key: a retry goes to another key, so with one key nothing is retried (the plugin answers \"No more apiTokens to retry\" in its log); add keys with --key KEY1,KEY2",
+            config.spec.display_name
+        ));
+    }
+    Ok(())
+}
+
+/// `--fallback`, `--fallback-on`, `--fallback-strategy`, `--no-fallback` for `config`,
+/// which `tx` has just upserted; a route with a fallback and no fallback flag gets its
+/// fallback route rebuilt from its (possibly changed) main route.
+pub fn apply_fallback(
+    args: &FallbackArgs,
+    config: &ProviderConfig,
+    existing: &[ConfiguredProvider],
+    tx: &mut Transaction<'_>,
+) -> anyhow::Result<()> {
+    let id = config.spec.id;
+    if args.no_fallback {
+        tx.remove_fallback(id, true)?;
+        return Ok(());
+    }
+    let current = existing
+        .iter()
+        .find(|p| p.id == id)
+        .and_then(|p| p.fallback.clone());
+    let targets = match (&args.fallback, &current) {
+        (Some(text), _) => fallback_targets(text, id, existing)?,
+        (None, Some(current)) => current.targets.clone(),
+        (None, None) if args.fallback_on.is_some() || args.fallback_strategy.is_some() => {
+            let flag = if args.fallback_on.is_some() {
+                "--fallback-on"
+            } else {
+                "--fallback-strategy"
+            };
+            return Err(usage(format!(
+                "{flag} tunes a fallback, and {} has none; add one with --fallback PROVIDER[:MODEL]",
+                config.spec.display_name
+            )));
+        }
+        (None, None) => return Ok(()),
+    };
+    let codes = match &args.fallback_on {
+        Some(text) => parse_codes(text).map_err(|e| usage(e.to_string()))?,
+        None => current.as_ref().map_or_else(
+            || vec!["4xx".to_string(), "5xx".to_string()],
+            |c| c.codes.clone(),
+        ),
+    };
+    let strategy = match args.fallback_strategy {
+        Some(FallbackStrategy::Rand) => Strategy::Rand,
+        Some(FallbackStrategy::Seq) => Strategy::Seq,
+        None => current.as_ref().map_or(Strategy::Rand, |c| c.strategy),
+    };
+    let fallback = Fallback {
+        targets,
+        codes,
+        strategy,
+    };
+    let configs: Vec<ProviderConfig> = existing.iter().filter_map(|p| p.to_config()).collect();
+    tx.set_fallback(config, &fallback, &configs)?;
+    Ok(())
+}
+
+/// The providers `--fallback` names: each configured, none the route's own, each with a
+/// model (given, or the first catalog example its route serves).
+fn fallback_targets(
+    text: &str,
+    id: &str,
+    existing: &[ConfiguredProvider],
+) -> anyhow::Result<Vec<Target>> {
+    let mut out: Vec<Target> = Vec::new();
+    for (name, model) in parse_targets(text).map_err(|e| usage(e.to_string()))? {
+        let spec = super::diagnostics::find_provider(&name)?;
+        if spec.id == id {
+            return Err(usage(format!(
+                "--fallback names {} itself; a route falls back to another provider, e.g. --fallback {}",
+                spec.display_name,
+                existing
+                    .iter()
+                    .map(|p| p.id.as_str())
+                    .find(|p| *p != id)
+                    .unwrap_or("qwen")
+            )));
+        }
+        let Some(target) = existing.iter().find(|p| p.id == spec.id) else {
+            return Err(usage(format!(
+                "--fallback names {}, which is not configured; add it first: higress-claw config add --provider {} --key KEY",
+                spec.display_name, spec.id
+            )));
+        };
+        let model = match model {
+            Some(m) if !m.is_empty() => {
+                crate::values::model_id(&m).map_err(|e| usage(format!("--fallback {name}:{m}: the model {e}")))?;
+                m
+            }
+            _ => catalog_model(target).ok_or_else(|| {
+                usage(format!(
+                    "the catalog knows no model of {} to fall back to; name one: --fallback {}:MODEL",
+                    spec.display_name, spec.id
+                ))
+            })?,
+        };
+        if !out.iter().any(|t| t.provider == spec.id) {
+            out.push(Target {
+                provider: spec.id.to_string(),
+                model,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The first of the catalog's example models that the provider's route serves.
+fn catalog_model(provider: &ConfiguredProvider) -> Option<String> {
+    let route = provider.route.as_ref()?;
+    provider
+        .spec?
+        .example_models
+        .iter()
+        .find(|m| route.matches(m))
+        .map(|m| m.to_string())
+}
