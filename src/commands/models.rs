@@ -98,7 +98,7 @@ async fn list(target: &Target, printer: Printer) -> anyhow::Result<()> {
             .iter()
             .map(|p| ProviderModels {
                 provider: ProviderReport::from_configured(p),
-                models: models::provider_models(p, &providers, &user)
+                models: crate::gateway::serving::provider_models(p, &providers, &user)
                     .iter()
                     .map(ModelFactsView::from)
                     .collect(),

@@ -235,7 +235,7 @@ fn served_models(
             .collect()
     });
     let user = UserModels::load(&models::models_file())?;
-    let served = models::served(&providers, auto_targets.as_deref(), &user);
+    let served = crate::gateway::serving::served(&providers, auto_targets.as_deref(), &user);
     if served.is_empty() {
         return Err(usage(
             "no concrete model is known for the configured providers; give one a model list (`config add --provider P --models 'model-a,model-b'`), add one with `higress-claw models set MODEL`, or enable auto-routing",

@@ -32,6 +32,7 @@ pub mod repair;
 pub mod resilience;
 pub mod resources;
 pub mod routing;
+pub mod serving;
 pub mod settings;
 pub mod store;
 pub mod templates;
