@@ -1,17 +1,20 @@
 //! higress-claw: run the Higress AI Gateway on Docker and wire it into OpenClaw.
 //!
-//! `cli` is the clap tree, `commands` one small function per command, and the logic
+//! `cli` is the clap tree, `commands` one small function per command, `diagnostics` the
+//! exit status and fix of each error, and the logic
 //! lives in `gateway` (the data folder), `docker` (the engine), `workspace` (where an
 //! edit happens), `openclaw`, `region` and `usage` (the access log). `target` is which gateway a command means.
 //! Output goes through `printer` only.
 
 pub mod cli;
 pub mod commands;
+pub mod diagnostics;
 pub mod docker;
 pub mod env_vars;
 pub mod gateway;
 pub mod hash;
 pub mod health;
+pub mod install_method;
 pub mod interrupt;
 pub mod openclaw;
 pub mod printer;

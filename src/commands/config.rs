@@ -9,11 +9,11 @@ use std::io::Read;
 use anyhow::Context as _;
 use serde::Serialize;
 
-use super::diagnostics::find_provider;
 use super::resilience::{apply_fallback, apply_resilience};
 use super::views::ProviderReport;
 use super::{lock_wait, usage};
 use crate::cli::{ConfigAddArgs, ConfigCommand, ConfigRemoveArgs};
+use crate::diagnostics::find_provider;
 use crate::env_vars;
 use crate::gateway::catalog::{self, ProviderSpec};
 use crate::gateway::plan::check_overlap_with;

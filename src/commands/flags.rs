@@ -136,7 +136,7 @@ fn named<'a>(
     flag: &str,
     item: &str,
 ) -> anyhow::Result<&'a mut ProviderConfig> {
-    let spec = super::diagnostics::find_provider(name.trim())?;
+    let spec = crate::diagnostics::find_provider(name.trim())?;
     providers
         .iter_mut()
         .find(|p| p.spec.id == spec.id)

@@ -1,14 +1,13 @@
 //! One small function per command: take what clap parsed, call the domain modules, hand
-//! a view to the [`Printer`]. `diagnostics` turns an error into its exit status and the
-//! hint that names the flag or command that fixes it; `views` holds the JSON and text
-//! views shared by several commands; `flags` interprets the provider flags `init` and
-//! `start` share.
+//! a view to the [`Printer`]. [`crate::diagnostics`] turns an error into its exit status
+//! and the hint that names the flag or command that fixes it; `views` holds the JSON and
+//! text views shared by several commands; `flags` interprets the provider flags `init`
+//! and `start` share.
 
 mod claude_code;
 mod completions;
 mod config;
 mod delete;
-mod diagnostics;
 mod doctor;
 mod export;
 mod flags;
@@ -32,31 +31,13 @@ mod views;
 use std::path::Path;
 use std::process::ExitCode;
 
-use crate::cli::port_flag;
 use crate::cli::{Cli, Command};
 use crate::docker::{Engine, PortRole, Ports};
 use crate::printer::{Printer, Verbosity};
 use crate::target::Target;
 use crate::workspace::Workspace;
 
-pub use diagnostics::UsageError;
-
-/// The exit-code contract.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ExitStatus {
-    /// The command did what was asked.
-    Success = 0,
-    /// It could not: the engine, the network, a file, the gateway.
-    Failure = 1,
-    /// The input was wrong: a flag, a value, a folder that is not a gateway's.
-    Usage = 2,
-}
-
-impl From<ExitStatus> for ExitCode {
-    fn from(status: ExitStatus) -> Self {
-        ExitCode::from(status as u8)
-    }
-}
+use crate::diagnostics::{self, ExitStatus, UsageError};
 
 /// A usage error with this message (exit 2).
 pub fn usage(message: impl Into<String>) -> anyhow::Error {

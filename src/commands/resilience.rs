@@ -121,7 +121,7 @@ fn fallback_targets(
 ) -> anyhow::Result<Vec<Target>> {
     let mut out: Vec<Target> = Vec::new();
     for (name, model) in parse_targets(text).map_err(|e| usage(e.to_string()))? {
-        let spec = super::diagnostics::find_provider(&name)?;
+        let spec = crate::diagnostics::find_provider(&name)?;
         if spec.id == id {
             return Err(usage(format!(
                 "--fallback names {} itself; a route falls back to another provider, e.g. --fallback {}",

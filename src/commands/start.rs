@@ -6,8 +6,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::views::{AutoRoutingReport, PortsView, ProviderReport, warn_unserved};
-use super::{asked_ports, changed_ports, flags, lock_wait, port_flag, usage};
+use super::{asked_ports, changed_ports, flags, lock_wait, usage};
 use crate::cli::StartArgs;
+use crate::cli::port_flag;
 use crate::docker::{Container, Engine, Ports, lifecycle, probe_host, readiness, split_image};
 use crate::gateway::plan::{self, DeploymentRequest, Plan};
 use crate::gateway::settings::DeploymentSettings;

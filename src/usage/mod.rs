@@ -37,7 +37,7 @@ pub enum Since {
 }
 
 #[derive(Debug, Error)]
-pub enum UsageError {
+pub enum AccessLogError {
     #[error("cannot read {}", path.display())]
     Read {
         path: PathBuf,
@@ -186,12 +186,12 @@ impl Usage {
 
 /// The access logs in `dir`, oldest first: for each name, `NAME.10` … `NAME.1`, then
 /// `NAME`. A missing folder has none.
-pub fn log_files(dir: &Path) -> Result<Vec<PathBuf>, UsageError> {
+pub fn log_files(dir: &Path) -> Result<Vec<PathBuf>, AccessLogError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(source) => {
-            return Err(UsageError::Read {
+            return Err(AccessLogError::Read {
                 path: dir.to_path_buf(),
                 source,
             });
@@ -220,7 +220,7 @@ pub fn log_files(dir: &Path) -> Result<Vec<PathBuf>, UsageError> {
 
 /// Reads the logs in `dir` for requests that started at or after `from_ms` (all when
 /// `None`); `by_day` also keeps figures per UTC day.
-pub fn scan(dir: &Path, from_ms: Option<i64>, by_day: bool) -> Result<Usage, UsageError> {
+pub fn scan(dir: &Path, from_ms: Option<i64>, by_day: bool) -> Result<Usage, AccessLogError> {
     let mut usage = Usage {
         days: by_day.then(BTreeMap::new),
         ..Usage::default()
@@ -233,7 +233,7 @@ pub fn scan(dir: &Path, from_ms: Option<i64>, by_day: bool) -> Result<Usage, Usa
         {
             continue;
         }
-        scan_file(&path, from_ms, &mut usage).map_err(|source| UsageError::Read {
+        scan_file(&path, from_ms, &mut usage).map_err(|source| AccessLogError::Read {
             path: path.clone(),
             source,
         })?;

@@ -18,7 +18,24 @@ use crate::openclaw::OpenClawError;
 use crate::target::Target;
 use crate::workspace::WorkspaceError;
 
-use super::{ExitStatus, port_flag};
+use crate::cli::port_flag;
+
+/// The exit-code contract.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitStatus {
+    /// The command did what was asked.
+    Success = 0,
+    /// It could not: the engine, the network, a file, the gateway.
+    Failure = 1,
+    /// The input was wrong: a flag, a value, a folder that is not a gateway's.
+    Usage = 2,
+}
+
+impl From<ExitStatus> for std::process::ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        std::process::ExitCode::from(status as u8)
+    }
+}
 
 /// Bad input that only the command line can name: a flag combination, a value for a
 /// flag. Exits with 2, like a clap usage error.
@@ -359,9 +376,10 @@ pub fn find_provider(name: &str) -> anyhow::Result<&'static ProviderSpec> {
                 }
             })
             .collect();
-        super::usage(format!(
+        UsageError::new(format!(
             "unknown provider {name:?}; {hint}known providers: {}",
             known.join(", ")
         ))
+        .into()
     })
 }
