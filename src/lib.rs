@@ -1,10 +1,10 @@
 //! higress-claw: run the Higress AI Gateway on Docker and wire it into OpenClaw.
 //!
 //! `cli` is the clap tree, `commands` one small function per command, `diagnostics` the
-//! exit status and fix of each error, and the logic
-//! lives in `gateway` (the data folder), `docker` (the engine), `workspace` (where an
-//! edit happens), `openclaw`, `region` and `usage` (the access log). `target` is which gateway a command means.
-//! Output goes through `printer` only.
+//! exit status and the fix of each error. The logic lives in `gateway` (the data
+//! folder), `docker` (the engine), `workspace` (where an edit happens), `openclaw`,
+//! `region`, `usage` (the access log) and `install_method`; `target` is which gateway a
+//! command means. Output goes through `printer` only.
 
 pub mod cli;
 pub mod commands;
