@@ -11,8 +11,10 @@
 //! through its ingress, so an interruption at any point leaves the old routing or the
 //! new one, never a route to a provider that has no upstream or no key.
 
-use std::collections::BTreeMap;
+use std::cell::RefCell;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -208,10 +210,17 @@ impl DataFolder {
         self.load(relative)
     }
 
+    /// `relative` as `T`, from the tree [`Self::parsed`] shares. A tree holds a plain
+    /// scalar as the type it looks like (`1` a number), where reading the text into `T`
+    /// takes it as the string a field may want; such a file, and one `T` rejects, is
+    /// read from its text, which also gives the error its line.
     fn load<T: DeserializeOwned>(&self, relative: &str) -> Result<Option<T>, FolderError> {
-        let Some(text) = self.store.read(relative)? else {
+        let Some((text, doc)) = self.parsed(relative)? else {
             return Ok(None);
         };
+        if let Ok(value) = T::deserialize(&*doc) {
+            return Ok(Some(value));
+        }
         yaml::parse(&text)
             .map(Some)
             .map_err(|err| FolderError::Parse {
@@ -219,6 +228,44 @@ impl DataFolder {
                 line: err.line,
                 message: err.message,
             })
+    }
+
+    /// `relative` parsed into a YAML tree, once per process for the same bytes: the
+    /// integrity checks and the typed reads of a command all read the same few files,
+    /// and scanning the router's 1,000 rules again for each costs more than the edit.
+    pub(super) fn parsed(
+        &self,
+        relative: &str,
+    ) -> Result<Option<(String, Rc<Value>)>, FolderError> {
+        thread_local! {
+            static PARSED: RefCell<HashMap<PathBuf, (String, Rc<Value>)>> = Default::default();
+        }
+        let Some(text) = self.store().read(relative)? else {
+            return Ok(None);
+        };
+        let path = self.store().path(relative);
+        let cached = PARSED.with(|c| {
+            c.borrow()
+                .get(&path)
+                .filter(|(seen, _)| *seen == text)
+                .map(|(_, doc)| doc.clone())
+        });
+        let doc = match cached {
+            Some(doc) => doc,
+            None => {
+                let doc =
+                    Rc::new(
+                        yaml::parse::<Value>(&text).map_err(|err| FolderError::Parse {
+                            path: path.clone(),
+                            line: err.line,
+                            message: err.message,
+                        })?,
+                    );
+                PARSED.with(|c| c.borrow_mut().insert(path, (text.clone(), doc.clone())));
+                doc
+            }
+        };
+        Ok(Some((text, doc)))
     }
 
     pub fn settings(&self) -> Result<Option<DeploymentSettings>, FolderError> {

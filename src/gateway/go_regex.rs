@@ -15,7 +15,9 @@
 
 use std::collections::HashMap;
 
-use regex::{Regex, RegexBuilder};
+use regex_automata::Input;
+use regex_automata::hybrid;
+use regex_automata::nfa::thompson::pikevm::PikeVM;
 use regex_automata::nfa::thompson::{NFA, WhichCaptures};
 
 /// Go's `maxRepeat` and its `maxHeight`.
@@ -32,14 +34,30 @@ const BYTES_LIMIT: usize = 64 << 20;
 /// A rule pattern, checked and compiled as Go reads it.
 #[derive(Debug, Clone)]
 pub struct Rule {
-    regex: Regex,
+    nfa: NFA,
     /// Size of the compiled NFA: the cost of matching grows with it.
     pub states: usize,
 }
 
 impl Rule {
+    /// Searched with a lazy DFA over the rule's NFA, which computes only the states the
+    /// text visits: a rule is asked once or a few times per process, so a full DFA (or
+    /// the `regex` crate's engines, each compiling the pattern again) costs more than
+    /// the search (1,000 rules: 3.1 G instructions, against 0.3 G this way).
     pub fn is_match(&self, text: &str) -> bool {
-        self.regex.is_match(text)
+        let input = Input::new(text).earliest(true);
+        let lazy = hybrid::dfa::DFA::builder()
+            .configure(hybrid::dfa::Config::new().cache_capacity(BYTES_LIMIT))
+            .build_from_nfa(self.nfa.clone());
+        if let Ok(dfa) = lazy
+            && let Ok(found) = dfa.try_search_fwd(&mut dfa.create_cache(), &input)
+        {
+            return found.is_some();
+        }
+        // The lazy DFA gives up only on what it cannot search (it quits on a Unicode
+        // word boundary, which our ASCII reading never leaves): the NFA itself can.
+        PikeVM::new_from_nfa(self.nfa.clone())
+            .is_ok_and(|vm| vm.is_match(&mut vm.create_cache(), input))
     }
 }
 
@@ -62,14 +80,14 @@ pub fn compile(pattern: &str) -> Result<Rule, String> {
         )
     })?;
     let go = as_go_reads(pattern, &ast);
-    let states = states(&go).map_err(|e| invalid(&e))?;
+    let nfa = nfa(&go).map_err(|e| invalid(&e))?;
+    let states = nfa.states().len();
     if states > RULE_STATES {
         return Err(format!(
             "{pattern:?} compiles to {states} states; a rule may have at most {RULE_STATES}, since the gateway runs every rule on every request: split it into simpler rules"
         ));
     }
-    let regex = build(&go).map_err(|e| invalid(&e))?;
-    Ok(Rule { regex, states })
+    Ok(Rule { nfa, states })
 }
 
 /// The compiled rule for a pattern already in the folder, once per process: `route
@@ -90,9 +108,10 @@ pub fn matcher(pattern: &str) -> Option<Rule> {
                     .parse(pattern)
                     .ok()?;
                 let go = as_go_reads(pattern, &ast);
+                let nfa = nfa(&go).ok()?;
                 Some(Rule {
-                    states: states(&go).ok()?,
-                    regex: build(&go).ok()?,
+                    states: nfa.states().len(),
+                    nfa,
                 })
             })
             .clone()
@@ -108,18 +127,12 @@ pub fn states_of(pattern: &str) -> Option<usize> {
         .build()
         .parse(pattern)
         .ok()?;
-    states(&as_go_reads(pattern, &ast)).ok()
+    nfa(&as_go_reads(pattern, &ast))
+        .ok()
+        .map(|nfa| nfa.states().len())
 }
 
-fn build(pattern: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern)
-        .nest_limit(NEST_LIMIT)
-        .size_limit(BYTES_LIMIT)
-        .dfa_size_limit(BYTES_LIMIT)
-        .build()
-}
-
-fn states(pattern: &str) -> Result<usize, Box<regex_automata::nfa::thompson::BuildError>> {
+fn nfa(pattern: &str) -> Result<NFA, Box<regex_automata::nfa::thompson::BuildError>> {
     // One compiler per thread: a new one sets up its UTF-8 state cache from scratch,
     // which costs more than compiling a small rule (10x, summed over 1,000 rules).
     thread_local! {
@@ -135,8 +148,7 @@ fn states(pattern: &str) -> Result<usize, Box<regex_automata::nfa::thompson::Bui
             compiler
         };
     }
-    let nfa = COMPILER.with(|c| c.build(pattern).map_err(Box::new))?;
-    Ok(nfa.states().len())
+    COMPILER.with(|c| c.build(pattern).map_err(Box::new))
 }
 
 /// `pattern` with Go's ASCII meaning of `\d \w \s \D \W \S` and `\b \B` spelled

@@ -10,9 +10,7 @@
 //! ConfigMap); one with only some of them was cut off mid-edit, and `repair` finishes
 //! or removes it.
 
-use std::cell::RefCell;
-use std::collections::{BTreeSet, HashMap};
-use std::path::PathBuf;
+use std::collections::BTreeSet;
 use std::rc::Rc;
 
 use super::folder::{DataFolder, FolderError, Transaction, render};
@@ -248,40 +246,6 @@ impl DataFolder {
             .filter(|(_, parts)| !parts.complete())
             .map(|(provider, parts)| Partial { provider, parts })
             .collect())
-    }
-
-    /// `relative` parsed, once per process for the same bytes: every check reads the
-    /// same few files, and parsing the router's 1,000 rules again for each costs more
-    /// than the edit itself.
-    fn parsed(&self, relative: &str) -> Result<Option<(String, Rc<Value>)>, FolderError> {
-        thread_local! {
-            static PARSED: RefCell<HashMap<PathBuf, (String, Rc<Value>)>> = Default::default();
-        }
-        let Some(text) = self.store().read(relative)? else {
-            return Ok(None);
-        };
-        let path = self.store().path(relative);
-        let cached = PARSED.with(|c| {
-            c.borrow()
-                .get(&path)
-                .filter(|(seen, _)| *seen == text)
-                .map(|(_, doc)| doc.clone())
-        });
-        let doc = match cached {
-            Some(doc) => doc,
-            None => {
-                let doc = Rc::new(crate::yaml::parse::<Value>(&text).map_err(|err| {
-                    FolderError::Parse {
-                        path: path.clone(),
-                        line: err.line,
-                        message: err.message,
-                    }
-                })?);
-                PARSED.with(|c| c.borrow_mut().insert(path, (text.clone(), doc.clone())));
-                doc
-            }
-        };
-        Ok(Some((text, doc)))
     }
 
     fn document(&self, relative: &str) -> Result<Option<(String, Rc<Value>)>, FolderError> {
