@@ -37,14 +37,40 @@ pub struct Rule {
     nfa: NFA,
     /// Size of the compiled NFA: the cost of matching grows with it.
     pub states: usize,
+    /// For a large rule, literals one of which ends every match: a text holding none
+    /// of them cannot match, and the search that would find so is the costly kind
+    /// (`(a|b){900}x` over a long run of `a`s visits hundreds of wide states).
+    suffixes: Option<std::sync::Arc<[Vec<u8>]>>,
 }
 
+/// Rules from this size up get their required suffixes checked before the search.
+const LARGE_RULE_STATES: usize = 500;
+
 impl Rule {
+    fn new(nfa: NFA, go: &str) -> Self {
+        let states = nfa.states().len();
+        let suffixes = (states >= LARGE_RULE_STATES)
+            .then(|| required_suffixes(go))
+            .flatten();
+        Rule {
+            nfa,
+            states,
+            suffixes,
+        }
+    }
+
     /// Searched with a lazy DFA over the rule's NFA, which computes only the states the
     /// text visits: a rule is asked once or a few times per process, so a full DFA (or
     /// the `regex` crate's engines, each compiling the pattern again) costs more than
     /// the search (1,000 rules: 3.1 G instructions, against 0.3 G this way).
     pub fn is_match(&self, text: &str) -> bool {
+        if let Some(suffixes) = &self.suffixes
+            && !suffixes
+                .iter()
+                .any(|s| memchr::memmem::find(text.as_bytes(), s).is_some())
+        {
+            return false;
+        }
         let input = Input::new(text).earliest(true);
         let lazy = hybrid::dfa::DFA::builder()
             .configure(hybrid::dfa::Config::new().cache_capacity(BYTES_LIMIT))
@@ -87,7 +113,7 @@ pub fn compile(pattern: &str) -> Result<Rule, String> {
             "{pattern:?} compiles to {states} states; a rule may have at most {RULE_STATES}, since the gateway runs every rule on every request: split it into simpler rules"
         ));
     }
-    Ok(Rule { nfa, states })
+    Ok(Rule::new(nfa, &go))
 }
 
 /// The compiled rule for a pattern already in the folder, once per process: `route
@@ -108,11 +134,7 @@ pub fn matcher(pattern: &str) -> Option<Rule> {
                     .parse(pattern)
                     .ok()?;
                 let go = as_go_reads(pattern, &ast);
-                let nfa = nfa(&go).ok()?;
-                Some(Rule {
-                    states: nfa.states().len(),
-                    nfa,
-                })
+                Some(Rule::new(nfa(&go).ok()?, &go))
             })
             .clone()
     })
@@ -130,6 +152,23 @@ pub fn states_of(pattern: &str) -> Option<usize> {
     nfa(&as_go_reads(pattern, &ast))
         .ok()
         .map(|nfa| nfa.states().len())
+}
+
+/// Literals one of which ends every match of `go`, when there are such (none for a
+/// rule that can match the empty text or ends in a large class).
+fn required_suffixes(go: &str) -> Option<std::sync::Arc<[Vec<u8>]>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::ParserBuilder::new()
+        .nest_limit(NEST_LIMIT)
+        .build()
+        .parse(go)
+        .ok()?;
+    let seq = Extractor::new().kind(ExtractKind::Suffix).extract(&hir);
+    let literals = seq.literals()?;
+    if literals.is_empty() || literals.iter().any(|l| l.as_bytes().is_empty()) {
+        return None;
+    }
+    Some(literals.iter().map(|l| l.as_bytes().to_vec()).collect())
 }
 
 fn nfa(pattern: &str) -> Result<NFA, Box<regex_automata::nfa::thompson::BuildError>> {
@@ -428,6 +467,21 @@ mod tests {
         // Valid in Go, small once ASCII: accepted.
         let wide = compile(r"\w{1000}z").unwrap();
         assert!(wide.states < 2_000, "{}", wide.states);
+    }
+
+    #[test]
+    fn large_rules_match_what_they_match_with_or_without_their_suffix_check() {
+        let rule = compile("(a|b|c){900}x").unwrap();
+        assert!(rule.suffixes.is_some(), "{} states", rule.states);
+        assert!(!rule.is_match(&"a".repeat(5_000)));
+        assert!(rule.is_match(&format!("{}x", "ab".repeat(450))));
+        assert!(!rule.is_match(&format!("x{}", "a".repeat(900))));
+        // Case-insensitive: either case of the suffix ends a match.
+        let folded = compile("(?i)[a-c]{900}X").unwrap();
+        assert!(folded.is_match(&format!("{}x", "A".repeat(900))));
+        // A rule that may end anywhere has no suffix to require.
+        assert!(compile(r"\w{1000}").unwrap().suffixes.is_none());
+        assert!(compile(r"\w{1000}").unwrap().is_match(&"w".repeat(1000)));
     }
 
     #[test]
