@@ -20,19 +20,6 @@ use super::{Host, OpenClawError, PLUGIN_ID, json_part};
 const KEEP_PERCENT: usize = 55;
 const SIZE_GUARD_FROM: usize = 512;
 
-/// The `--replace-path`s of `edits`: every object or array that is set.
-pub(super) fn replace_paths(edits: &[Edit]) -> Vec<String> {
-    edits
-        .iter()
-        .filter(|e| {
-            e.value
-                .as_ref()
-                .is_some_and(|v| v.is_object() || v.is_array())
-        })
-        .map(Edit::dotted)
-        .collect()
-}
-
 /// What the write left to say.
 #[derive(Debug, Default)]
 pub struct Applied {
@@ -129,7 +116,7 @@ pub(super) fn write(host: &Host, edits: &[Edit]) -> Result<(), OpenClawError> {
                 Some(edit.value.clone().unwrap_or(Value::Null)),
             );
         }
-        let paths = replace_paths(edits);
+        let paths = super::setup::replace_paths(edits);
         let mut args = vec!["config", "patch", "--stdin"];
         for path in &paths {
             args.extend(["--replace-path", path.as_str()]);

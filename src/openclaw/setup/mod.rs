@@ -15,8 +15,8 @@ mod provider;
 
 use serde_json::{Map, Value, json};
 
+use super::PLUGIN_ID;
 use super::config::{ConfigFile, get, set};
-use super::{PLUGIN_ID, apply};
 use crate::gateway::models::ClientModel;
 use crate::secret::Secret;
 
@@ -125,8 +125,21 @@ impl SetupPlan {
 
     /// The paths whose object or array replaces what is there instead of merging.
     pub fn replace_paths(&self) -> Vec<String> {
-        apply::replace_paths(&self.edits)
+        replace_paths(&self.edits)
     }
+}
+
+/// The `--replace-path`s of `edits`: every object or array that is set.
+pub fn replace_paths(edits: &[Edit]) -> Vec<String> {
+    edits
+        .iter()
+        .filter(|e| {
+            e.value
+                .as_ref()
+                .is_some_and(|v| v.is_object() || v.is_array())
+        })
+        .map(Edit::dotted)
+        .collect()
 }
 
 /// `higress/<id>` as OpenClaw names a model of provider `higress`.
