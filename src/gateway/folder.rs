@@ -221,13 +221,20 @@ impl DataFolder {
         if let Ok(value) = T::deserialize(&*doc) {
             return Ok(Some(value));
         }
-        yaml::parse(&text)
-            .map(Some)
-            .map_err(|err| FolderError::Parse {
-                path: self.store.path(relative),
-                line: err.line,
-                message: err.message,
-            })
+        self.parse_text(relative, &text).map(Some)
+    }
+
+    /// `text`, the bytes of `relative`, as `T`; an error names the file and the line.
+    fn parse_text<T: DeserializeOwned>(
+        &self,
+        relative: &str,
+        text: &str,
+    ) -> Result<T, FolderError> {
+        yaml::parse(text).map_err(|err| FolderError::Parse {
+            path: self.store.path(relative),
+            line: err.line,
+            message: err.message,
+        })
     }
 
     /// `relative` parsed into a YAML tree, once per process for the same bytes: the
@@ -253,14 +260,7 @@ impl DataFolder {
         let doc = match cached {
             Some(doc) => doc,
             None => {
-                let doc =
-                    Rc::new(
-                        yaml::parse::<Value>(&text).map_err(|err| FolderError::Parse {
-                            path: path.clone(),
-                            line: err.line,
-                            message: err.message,
-                        })?,
-                    );
+                let doc = Rc::new(self.parse_text::<Value>(relative, &text)?);
                 PARSED.with(|c| c.borrow_mut().insert(path, (text.clone(), doc.clone())));
                 doc
             }
