@@ -95,11 +95,7 @@ pub fn compile(pattern: &str) -> Result<Rule, String> {
     }
     let invalid =
         |e: &dyn std::fmt::Display| format!("invalid regular expression {pattern:?}:\n{e}");
-    let ast = regex_syntax::ast::parse::ParserBuilder::new()
-        .nest_limit(NEST_LIMIT)
-        .build()
-        .parse(pattern)
-        .map_err(|e| invalid(&e))?;
+    let ast = ast(pattern).map_err(|e| invalid(&e))?;
     regex_syntax::ast::visit(&ast, Re2Only::default()).map_err(|what| {
         format!(
             "{pattern:?} uses {what}, which the model-router's Go RE2 does not support; write it without"
@@ -128,30 +124,34 @@ pub fn matcher(pattern: &str) -> Option<Rule> {
             .borrow_mut()
             .entry(pattern.to_string())
             .or_insert_with(|| {
-                let ast = regex_syntax::ast::parse::ParserBuilder::new()
-                    .nest_limit(NEST_LIMIT)
-                    .build()
-                    .parse(pattern)
-                    .ok()?;
-                let go = as_go_reads(pattern, &ast);
-                Some(Rule::new(nfa(&go).ok()?, &go))
+                let (go, nfa) = folder_nfa(pattern)?;
+                Some(Rule::new(nfa, &go))
             })
             .clone()
     })
 }
 
-/// The size of a pattern already in the folder, without compiling the matcher: what
-/// `route add` sums over every rule to keep them all within [`TOTAL_STATES`].
-/// `None` for a pattern that does not compile (the plugin skips those).
+/// The size of a pattern already in the folder, without caching it: what `route add`
+/// sums over every rule to keep them all within [`TOTAL_STATES`]. `None` for a pattern
+/// that does not compile (the plugin skips those).
 pub fn states_of(pattern: &str) -> Option<usize> {
-    let ast = regex_syntax::ast::parse::ParserBuilder::new()
+    folder_nfa(pattern).map(|(_, nfa)| nfa.states().len())
+}
+
+/// A pattern already in the folder as Go reads it, and its NFA; `None` when it does
+/// not compile.
+fn folder_nfa(pattern: &str) -> Option<(String, NFA)> {
+    let go = as_go_reads(pattern, &ast(pattern).ok()?);
+    let nfa = nfa(&go).ok()?;
+    Some((go, nfa))
+}
+
+fn ast(pattern: &str) -> Result<regex_syntax::ast::Ast, Box<regex_syntax::ast::Error>> {
+    regex_syntax::ast::parse::ParserBuilder::new()
         .nest_limit(NEST_LIMIT)
         .build()
         .parse(pattern)
-        .ok()?;
-    nfa(&as_go_reads(pattern, &ast))
-        .ok()
-        .map(|nfa| nfa.states().len())
+        .map_err(Box::new)
 }
 
 /// Literals one of which ends every match of `go`, when there are such (none for a
