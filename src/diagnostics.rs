@@ -9,9 +9,12 @@ use crate::cli::Command;
 use crate::docker::PortError;
 use crate::env_vars;
 use crate::gateway::catalog::{ProviderSpec, Setting};
+use crate::gateway::client_keys::{KeyError, Unprotected};
 use crate::gateway::models::UserModelsError;
 use crate::gateway::plan::{Overlap, PlanError, WriteError};
 use crate::gateway::provider::Credential;
+use crate::gateway::rules::RuleError;
+use crate::gateway::serving::ServingError;
 use crate::gateway::store::StoreError;
 use crate::gateway::{FolderError, ProviderError, catalog};
 use crate::openclaw::OpenClawError;
@@ -87,7 +90,13 @@ fn causes(err: &anyhow::Error) -> Vec<&(dyn std::error::Error + 'static)> {
                     Some(WriteError::Plan(e)) => Some(e),
                     None => match inner.downcast_ref::<FolderError>() {
                         Some(FolderError::Store(e)) => Some(e),
-                        _ => None,
+                        _ => match inner.downcast_ref::<KeyError>() {
+                            Some(KeyError::Folder(e)) => Some(e),
+                            _ => match inner.downcast_ref::<ServingError>() {
+                                Some(ServingError::Folder(e)) => Some(e),
+                                _ => None,
+                            },
+                        },
                     },
                 };
             match next {
@@ -110,7 +119,15 @@ pub fn exit_status(err: &anyhow::Error) -> ExitStatus {
             || cause.is::<PlanError>()
             || cause.is::<Overlap>()
             || cause.is::<PortError>()
-            || cause.is::<crate::gateway::client_keys::KeyError>()
+            || matches!(cause.downcast_ref::<KeyError>(), Some(e) if !matches!(e, KeyError::Folder(_)))
+            || cause.is::<RuleError>()
+            || cause.is::<crate::gateway::fallback::FallbackError>()
+            || cause.is::<crate::gateway::resilience::ResilienceError>()
+            || cause.is::<Unprotected>()
+            || matches!(
+                cause.downcast_ref::<ServingError>(),
+                Some(ServingError::NoProvider { .. } | ServingError::NoModel)
+            )
             || matches!(
                 cause.downcast_ref::<FolderError>(),
                 Some(FolderError::Foreign { .. } | FolderError::NotConfigured { .. })
@@ -159,6 +176,28 @@ pub fn hint(err: &anyhow::Error, context: Context, target: &Target) -> Option<St
         if let Some(e) = cause.downcast_ref::<OpenClawError>() {
             return openclaw_hint(e);
         }
+        if let Some(e) = cause.downcast_ref::<RuleError>() {
+            return rule_hint(e);
+        }
+        if let Some(e) = cause.downcast_ref::<Unprotected>() {
+            let flags = target.flags();
+            let first = match e.new_folder {
+                true => format!(" (this folder is new: write it first with `higress-claw init{flags} <provider flags>`)"),
+                false => String::new(),
+            };
+            return Some(format!(
+                "add a key first: higress-claw keys add NAME{flags}{first}; clients then send it as `Authorization: Bearer <key>`. To publish it open anyway, pass --allow-unauthenticated"
+            ));
+        }
+        match cause.downcast_ref::<ServingError>() {
+            Some(ServingError::NoProvider { .. }) => {
+                return Some("add one: higress-claw config add --provider P --key K".into());
+            }
+            Some(ServingError::NoModel) => {
+                return Some("give a provider a model list (`config add --provider P --models 'model-a,model-b'`), add one with `higress-claw models set MODEL`, or enable auto-routing".into());
+            }
+            _ => {}
+        }
         if let Some(UserModelsError::Parse { .. }) = cause.downcast_ref::<UserModelsError>() {
             return Some(format!(
                 "correct it, or remove it to start over ({} names another file)",
@@ -185,6 +224,20 @@ fn openclaw_hint(err: &OpenClawError) -> Option<String> {
             "`openclaw config validate` shows the problem and `openclaw doctor --fix` repairs most; {again}"
         )),
         _ => None,
+    }
+}
+
+fn rule_hint(err: &RuleError) -> Option<String> {
+    match err {
+        RuleError::TooManyStates { .. } => Some(
+            "remove some (`higress-claw route list`, `route remove`) or simplify the pattern"
+                .into(),
+        ),
+        RuleError::NoSuchRule { .. } => Some("see `higress-claw route list`".into()),
+        RuleError::NoDefaultModel => {
+            Some("name one: higress-claw route enable --default-model MODEL".into())
+        }
+        RuleError::EmptyModel | RuleError::RoutesToItself | RuleError::NoRules { .. } => None,
     }
 }
 

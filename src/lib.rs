@@ -23,6 +23,7 @@ pub mod secret;
 pub mod target;
 pub mod usage;
 pub mod values;
+pub mod views;
 pub mod wizard;
 pub mod workspace;
 pub mod yaml;

@@ -5,9 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::docker::Engine;
+use crate::docker::{Engine, Ports, probe_host};
 use crate::env_vars;
-use crate::gateway::DEFAULT_CONTAINER_NAME;
+use crate::gateway::{DEFAULT_CONTAINER_NAME, DataFolder, FolderError};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Target {
@@ -45,6 +45,24 @@ impl Target {
             return dir;
         }
         absolute(&default_data_dir())
+    }
+
+    /// `http://127.0.0.1:<port>`, where this gateway answers: the running container's
+    /// published port (and address), else the port `folder`'s default.cfg names, else
+    /// the default. Without an engine the folder decides.
+    pub async fn gateway_url(&self, folder: &DataFolder) -> Result<String, FolderError> {
+        let container = match Engine::connect().await {
+            Ok(engine) => engine.find(&self.container).await.ok().flatten(),
+            Err(_) => None,
+        };
+        let port = match container.as_ref().and_then(|c| c.ports) {
+            Some(ports) => ports.http,
+            None => folder
+                .settings()?
+                .map_or(Ports::DEFAULT.http, |s| s.ports.http),
+        };
+        let host = probe_host(container.as_ref().and_then(|c| c.bind));
+        Ok(format!("http://{host}:{port}"))
     }
 
     /// The flags that point another command at this same gateway (`--container-name`,

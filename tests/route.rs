@@ -195,7 +195,7 @@ fn bad_rules_are_refused_and_nothing_is_written() {
         ),
         (
             &["route", "enable"],
-            "no default model to keep; name one: higress-claw route enable --default-model",
+            "no default model to keep\n  hint: name one: higress-claw route enable --default-model MODEL",
             2,
         ),
     ];

@@ -12,9 +12,6 @@ use serde::Serialize;
 
 use super::usage;
 use crate::cli::{ClaudeCodeCommand, ClaudeCodeEnvArgs, EnvShell};
-use crate::docker::{Engine, Ports, probe_host};
-use crate::gateway::AUTO_MODEL;
-use crate::gateway::client_keys::KeyError;
 use crate::printer::Printer;
 use crate::target::Target;
 
@@ -50,17 +47,14 @@ async fn env(args: ClaudeCodeEnvArgs, target: &Target, printer: Printer) -> anyh
     let ws = super::workspace(target, &printer).await?;
     let folder = &ws.folder;
     folder.check_holds_gateway()?;
-    let key = folder
-        .client_key_for(args.client_key.as_deref())
-        .map_err(|err| match err {
-            KeyError::Folder(err) => err.into(),
-            other => anyhow::Error::from(other),
-        })?;
+    let key = folder.client_key_for(args.client_key.as_deref())?;
     let model = match args.model {
         Some(model) => model,
-        None => default_model(folder)?,
+        None => folder.example_model()?.ok_or_else(|| {
+            usage("no provider is configured, so there is no model to name; add one (`higress-claw config add --provider P --key K`) or pass --model MODEL")
+        })?,
     };
-    let base_url = base_url(target, folder).await?;
+    let base_url = target.gateway_url(folder).await?;
     let token = key
         .as_ref()
         .and_then(|k| k.key.as_ref())
@@ -98,38 +92,6 @@ async fn env(args: ClaudeCodeEnvArgs, target: &Target, printer: Printer) -> anyh
         lines,
     });
     Ok(())
-}
-
-/// `higress/auto` with auto-routing on, else an example model of the first provider.
-fn default_model(folder: &crate::gateway::DataFolder) -> anyhow::Result<String> {
-    if folder.auto_routing()?.is_some_and(|r| r.enable) {
-        return Ok(AUTO_MODEL.to_string());
-    }
-    folder
-        .providers()?
-        .iter()
-        .find_map(|p| p.to_config())
-        .map(|c| c.example_model())
-        .ok_or_else(|| {
-            usage("no provider is configured, so there is no model to name; add one (`higress-claw config add --provider P --key K`) or pass --model MODEL")
-        })
-}
-
-/// `http://127.0.0.1:<port>`: the running container's published port, else the
-/// folder's default.cfg, else the default.
-async fn base_url(target: &Target, folder: &crate::gateway::DataFolder) -> anyhow::Result<String> {
-    let container = match Engine::connect().await {
-        Ok(engine) => engine.find(&target.container).await.ok().flatten(),
-        Err(_) => None,
-    };
-    let port = container
-        .as_ref()
-        .and_then(|c| c.ports)
-        .map(|p| p.http)
-        .or(folder.settings()?.map(|s| s.ports.http))
-        .unwrap_or(Ports::DEFAULT.http);
-    let host = probe_host(container.as_ref().and_then(|c| c.bind));
-    Ok(format!("http://{host}:{port}"))
 }
 
 /// One assignment in the shell's syntax, the value single-quoted (none of ours holds a

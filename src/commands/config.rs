@@ -7,10 +7,8 @@
 use std::io::Read;
 
 use anyhow::Context as _;
-use serde::Serialize;
 
 use super::resilience::{apply_fallback, apply_resilience};
-use super::views::ProviderReport;
 use super::{lock_wait, usage};
 use crate::cli::{ConfigAddArgs, ConfigCommand, ConfigRemoveArgs};
 use crate::diagnostics::find_provider;
@@ -21,23 +19,9 @@ use crate::gateway::provider::{ProviderConfig, parse_keys};
 use crate::printer::Printer;
 use crate::secret::Secret;
 use crate::target::Target;
+use crate::views::ProviderReport;
+use crate::views::config::{ChangeReport, ListReport};
 use crate::workspace::Workspace;
-
-#[derive(Serialize)]
-struct ChangeReport {
-    data_dir: String,
-    provider: String,
-    /// `added`, `updated`, `unchanged` or `removed`.
-    action: &'static str,
-    changed_files: Vec<String>,
-    providers: Vec<ProviderReport>,
-}
-
-#[derive(Serialize)]
-struct ListReport {
-    data_dir: String,
-    providers: Vec<ProviderReport>,
-}
 
 pub async fn run(command: ConfigCommand, target: &Target, printer: Printer) -> anyhow::Result<()> {
     match command {

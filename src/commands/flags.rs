@@ -113,8 +113,7 @@ fn apply_resilience(providers: &mut [ProviderConfig], args: &ConfigureArgs) -> a
             health_check_model: Some(model.to_string()),
             ..FailoverFlags::default()
         };
-        config.resilience.failover =
-            failover_edit(config.spec.id, None, &flags, model).map_err(|e| usage(e.to_string()))?;
+        config.resilience.failover = failover_edit(config.spec.id, None, &flags, model)?;
     }
     for item in &args.retries {
         let (name, count) = item.split_once(':').unwrap_or((item, ""));

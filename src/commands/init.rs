@@ -1,12 +1,12 @@
 //! `higress-claw init`: write the data folder, touch no container.
 
-use super::views::{AutoRoutingReport, ProviderReport, WriteReport, warn_unserved};
 use super::{asked_ports, flags, lock_wait, usage};
 use crate::cli::InitArgs;
 use crate::gateway::DataFolder;
 use crate::gateway::plan::{self, Plan};
 use crate::printer::Printer;
 use crate::target::Target;
+use crate::views::{AutoRoutingReport, ProviderReport, WriteReport, warn_unserved};
 
 pub fn run(mut args: InitArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
     let dir = target.new_folder();

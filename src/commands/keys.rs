@@ -4,82 +4,21 @@
 use std::io::Read;
 
 use anyhow::Context as _;
-use serde::Serialize;
 
 use super::lock_wait;
 use crate::cli::{KeysAddArgs, KeysCommand, KeysRemoveArgs};
-use crate::gateway::DataFolder;
-use crate::gateway::client_keys::{self, ClientKey, KeyError, route_name};
+use crate::gateway::client_keys::{self};
 use crate::printer::Printer;
 use crate::secret::Secret;
 use crate::target::Target;
+use crate::views::keys::{AddReport, KeyView, ListReport, RemoveReport};
 use crate::workspace::Workspace;
-
-#[derive(Serialize)]
-struct AddReport {
-    data_dir: String,
-    name: String,
-    /// The key in plain text: this is the one time it is shown.
-    key: String,
-    header: String,
-    routes: Vec<String>,
-    changed_files: Vec<String>,
-}
-
-#[derive(Debug, Serialize)]
-pub struct KeyView {
-    pub name: String,
-    /// Masked.
-    pub key: String,
-}
-
-impl KeyView {
-    /// Every client key of `folder`, masked.
-    pub fn all(folder: &DataFolder) -> anyhow::Result<Vec<Self>> {
-        Ok(folder.client_keys()?.iter().map(Self::of).collect())
-    }
-
-    pub fn of(key: &ClientKey) -> Self {
-        Self {
-            name: key.name.clone(),
-            key: key.key.as_ref().map(Secret::masked).unwrap_or_default(),
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct ListReport {
-    data_dir: String,
-    /// Whether the AI routes ask for a key.
-    enabled: bool,
-    keys: Vec<KeyView>,
-    routes: Vec<String>,
-}
-
-#[derive(Serialize)]
-struct RemoveReport {
-    data_dir: String,
-    name: String,
-    action: &'static str,
-    enabled: bool,
-    keys: Vec<KeyView>,
-    changed_files: Vec<String>,
-}
 
 pub async fn run(command: KeysCommand, target: &Target, printer: Printer) -> anyhow::Result<()> {
     match command {
         KeysCommand::Add(args) => add(args, target, printer).await,
         KeysCommand::List => list(target, printer).await,
         KeysCommand::Remove(args) => remove(args, target, printer).await,
-    }
-}
-
-/// The domain's error, with a folder error passed on as itself (so its exit status
-/// and hint are the folder's).
-fn key_error(err: KeyError) -> anyhow::Error {
-    match err {
-        KeyError::Folder(err) => err.into(),
-        other => other.into(),
     }
 }
 
@@ -92,27 +31,8 @@ fn read_key(args: &KeysAddArgs) -> anyhow::Result<Secret> {
         .read_to_string(&mut text)
         .context("cannot read the key from stdin (`--key -`)")?;
     let key = Secret::new(text.trim_end_matches(['\r', '\n']));
-    client_keys::check_key(&key).map_err(key_error)?;
+    client_keys::check_key(&key)?;
     Ok(key)
-}
-
-/// The AI routes of the folder, by their route names.
-fn routes(folder: &DataFolder) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(folder.root().join("ingresses")) else {
-        return Vec::new();
-    };
-    let mut names: Vec<String> = entries
-        .flatten()
-        .filter_map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let key = name
-                .strip_prefix("ai-route-")?
-                .strip_suffix(".internal.yaml")?;
-            Some(route_name(key))
-        })
-        .collect();
-    names.sort();
-    names
 }
 
 async fn add(args: KeysAddArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
@@ -120,10 +40,10 @@ async fn add(args: KeysAddArgs, target: &Target, printer: Printer) -> anyhow::Re
     let ws = super::workspace(target, &printer).await?;
     ws.folder.check_holds_gateway()?;
     let mut tx = ws.folder.begin(lock_wait(&printer))?;
-    tx.add_client_key(&args.name, &key).map_err(key_error)?;
+    tx.add_client_key(&args.name, &key)?;
     let changed = tx.commit()?;
     ws.publish(&changed).await?;
-    let routes = routes(&ws.folder);
+    let routes = ws.folder.ai_routes();
     printer.success(format!(
         "Added the client key {} for {} AI routes; {}. It is shown this once: keep it now",
         args.name,
@@ -150,7 +70,7 @@ async fn add(args: KeysAddArgs, target: &Target, printer: Printer) -> anyhow::Re
 async fn list(target: &Target, printer: Printer) -> anyhow::Result<()> {
     let ws = super::workspace(target, &printer).await?;
     let keys: Vec<KeyView> = ws.folder.client_keys()?.iter().map(KeyView::of).collect();
-    let routes = routes(&ws.folder);
+    let routes = ws.folder.ai_routes();
     let text = if keys.is_empty() {
         format!(
             "No client key: the AI routes answer anyone who reaches the gateway. Add one: higress-claw keys add NAME{}",
@@ -175,7 +95,7 @@ async fn list(target: &Target, printer: Printer) -> anyhow::Result<()> {
 async fn remove(args: KeysRemoveArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
     let ws = super::workspace(target, &printer).await?;
     let mut tx = ws.folder.begin(lock_wait(&printer))?;
-    tx.remove_client_key(&args.name).map_err(key_error)?;
+    tx.remove_client_key(&args.name)?;
     let changed = tx.commit()?;
     ws.publish(&changed).await?;
     let keys: Vec<KeyView> = ws.folder.client_keys()?.iter().map(KeyView::of).collect();

@@ -26,7 +26,6 @@ mod stop;
 mod tidy;
 mod upgrade;
 mod usage;
-mod views;
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -105,34 +104,18 @@ fn check_exposure(
     target: &Target,
     printer: &Printer,
 ) -> anyhow::Result<()> {
-    if bind.is_loopback() {
-        return Ok(());
+    use crate::gateway::client_keys::{self, Exposure};
+    match client_keys::exposure(bind, folder, exposure.allow_unauthenticated)?? {
+        Exposure::Loopback => {}
+        Exposure::Keyed { keys } => printer.status(format!(
+            "Publishing on {bind}: the AI routes ask for one of {keys} client keys (`higress-claw keys list`); the console stays on 127.0.0.1 unless --publish-console"
+        )),
+        Exposure::Open => printer.warn(format!(
+            "publishing on {bind} without client keys (--allow-unauthenticated): anyone who can reach this address can spend your provider keys. Add one with `higress-claw keys add NAME{}`",
+            target.flags()
+        )),
     }
-    let keys = folder.client_keys()?;
-    if !keys.is_empty() {
-        printer.status(format!(
-            "Publishing on {bind}: the AI routes ask for one of {} client keys (`higress-claw keys list`); the console stays on 127.0.0.1 unless --publish-console",
-            keys.len()
-        ));
-        return Ok(());
-    }
-    let flags = target.flags();
-    if exposure.allow_unauthenticated {
-        printer.warn(format!(
-            "publishing on {bind} without client keys (--allow-unauthenticated): anyone who can reach this address can spend your provider keys. Add one with `higress-claw keys add NAME{flags}`"
-        ));
-        return Ok(());
-    }
-    let first = if folder.holds_gateway() {
-        String::new()
-    } else {
-        format!(
-            " (this folder is new: write it first with `higress-claw init{flags} <provider flags>`)"
-        )
-    };
-    Err(usage(format!(
-        "refusing to publish the gateway on {bind} without a client key: anyone who can reach it could spend your provider keys. Add a key first: higress-claw keys add NAME{flags}{first}; clients then send it as `Authorization: Bearer <key>`. To publish it open anyway, pass --allow-unauthenticated"
-    )))
+    Ok(())
 }
 
 /// Tells the user why nothing happens while another process holds a lock.

@@ -1,57 +1,15 @@
 //! `higress-claw models [resolve MODEL | set MODEL … | unset MODEL]`: what the gateway
 //! serves, which provider serves a model, and the user's own model facts.
 
-use serde::Serialize;
-
-use super::views::{AutoRoutingReport, ModelView, ProviderReport, ResolutionView};
 use crate::cli::{ModelsArgs, ModelsCommand, ModelsSetArgs};
-use crate::gateway::models::{self, ClientModel, FactsChange, ModelFacts, UserModels};
+use crate::gateway::models::{self, FactsChange, ModelFacts, UserModels};
 use crate::gateway::routing::{self, Resolution};
 use crate::printer::Printer;
 use crate::target::Target;
-
-#[derive(Serialize)]
-struct ModelsReport {
-    data_dir: String,
-    providers: Vec<ProviderModels>,
-    auto_routing: AutoRoutingReport,
-    /// The file of `models set`, and what it holds.
-    models_file: String,
-    user_models: Vec<UserModelView>,
-}
-
-#[derive(Serialize)]
-struct ProviderModels {
-    #[serde(flatten)]
-    provider: ProviderReport,
-    /// Models this provider's route accepts, with what clients need to know of them.
-    models: Vec<ModelFactsView>,
-}
-
-/// A model and where its facts come from: `catalog`, `user` or `default`.
-#[derive(Serialize)]
-struct ModelFactsView {
-    #[serde(flatten)]
-    model: ModelView,
-    facts: &'static str,
-}
-
-impl From<&ClientModel> for ModelFactsView {
-    fn from(m: &ClientModel) -> Self {
-        Self {
-            model: ModelView::from(m),
-            facts: m.source.as_str(),
-        }
-    }
-}
-
-/// One model's facts in the user's file (only what was set).
-#[derive(Serialize)]
-struct UserModelView {
-    id: String,
-    #[serde(flatten)]
-    facts: ModelFacts,
-}
+use crate::views::models::{
+    FactsReport, ModelFactsView, ModelsReport, ProviderModels, UserModelView, describe,
+};
+use crate::views::{AutoRoutingReport, ProviderReport, ResolutionView};
 
 pub async fn run(args: ModelsArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
     match args.command {
@@ -131,19 +89,6 @@ async fn list(target: &Target, printer: Printer) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[derive(Serialize)]
-struct FactsReport {
-    model: String,
-    /// `added`, `updated`, `unchanged`, `removed` or `absent`.
-    action: &'static str,
-    /// What the file says about the model now (null once removed).
-    facts: Option<ModelFacts>,
-    previous: Option<ModelFacts>,
-    /// What clients are told: the catalog's facts with the user's on top.
-    effective: ModelFactsView,
-    file: String,
-}
-
 fn facts_report(
     model: &str,
     change: FactsChange,
@@ -164,19 +109,6 @@ fn facts_report(
         effective: ModelFactsView::from(&effective),
         file: file.display().to_string(),
     })
-}
-
-fn describe(view: &ModelFactsView) -> String {
-    let m = &view.model;
-    format!(
-        "{}: context window {}, max tokens {}, reasoning {}, input {} ({} facts)",
-        m.id,
-        m.context_window,
-        m.max_tokens,
-        m.reasoning,
-        m.input.join(","),
-        view.facts
-    )
 }
 
 fn set(args: ModelsSetArgs, printer: &Printer) -> anyhow::Result<()> {

@@ -1,19 +1,18 @@
 //! `higress-claw openclaw install|setup`.
 
-use serde::Serialize;
 use serde_json::Value;
 
 use super::usage;
 use crate::cli::{OpenClawCommand, OpenClawSetupArgs};
-use crate::docker::{Engine, probe_host};
 use crate::gateway::models::{self, UserModels};
+use crate::gateway::serving;
 use crate::openclaw::{
-    self, Backup, Change, Host, InstallAction, InstallMethod, Installed, Removed, SetupInput,
-    SetupPlan,
+    self, Backup, Host, InstallAction, InstallMethod, Installed, SetupInput, SetupPlan,
 };
 use crate::printer::Printer;
 use crate::secret::Secret;
 use crate::target::Target;
+use crate::views::openclaw::{ChangeView, InstallReport, RemovedView, SetupReport, planned};
 use crate::workspace::Workspace;
 
 const INSTALL_OPENCLAW: &str = "install OpenClaw (Node 24 or newer: `npm install -g openclaw`)";
@@ -26,61 +25,6 @@ pub async fn run(
     match command {
         OpenClawCommand::Install => install(printer),
         OpenClawCommand::Setup(args) => setup(args, target, printer).await,
-    }
-}
-
-/// Something moved out of the way (`{what, path, backup}`).
-#[derive(Serialize)]
-struct RemovedView {
-    what: String,
-    path: String,
-    backup: String,
-}
-
-impl From<&Removed> for RemovedView {
-    fn from(r: &Removed) -> Self {
-        Self {
-            what: r.what.clone(),
-            path: r.path.display().to_string(),
-            backup: r.backup.display().to_string(),
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct InstallReport {
-    /// `openclaw-cli`, `copy` or `npm`.
-    method: &'static str,
-    /// `installed`, `upgraded` or `unchanged`.
-    action: &'static str,
-    version: String,
-    previous_version: Option<String>,
-    path: String,
-    /// The OpenClaw release found, e.g. `2026.9.6`.
-    openclaw_version: Option<String>,
-    /// Plugin copies moved to the backup (the upstream plugin, a duplicate).
-    removed: Vec<RemovedView>,
-}
-
-impl InstallReport {
-    fn new(i: &Installed, host: Option<&Host>) -> Self {
-        Self {
-            method: match i.method {
-                InstallMethod::OpenClawCli => "openclaw-cli",
-                InstallMethod::Copy => "copy",
-                InstallMethod::Npm => "npm",
-            },
-            action: match i.action {
-                InstallAction::Installed => "installed",
-                InstallAction::Upgraded => "upgraded",
-                InstallAction::Unchanged => "unchanged",
-            },
-            version: i.version.clone(),
-            previous_version: i.previous_version.clone(),
-            path: i.path.clone(),
-            openclaw_version: host.and_then(|h| h.version).map(|v| v.to_string()),
-            removed: i.removed.iter().map(RemovedView::from).collect(),
-        }
     }
 }
 
@@ -137,66 +81,6 @@ fn install(printer: Printer) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One migrated setting (`{path, before, after, why}`; `null` is absent).
-#[derive(Serialize)]
-struct ChangeView {
-    path: String,
-    before: Option<Value>,
-    after: Option<Value>,
-    why: String,
-}
-
-impl From<&Change> for ChangeView {
-    fn from(c: &Change) -> Self {
-        Self {
-            path: c.path.clone(),
-            before: c.before.clone(),
-            after: c.after.clone(),
-            why: c.why.clone(),
-        }
-    }
-}
-
-impl ChangeView {
-    fn line(&self) -> String {
-        let show = |v: &Option<Value>| {
-            v.as_ref()
-                .map_or_else(|| "(removed)".to_string(), Value::to_string)
-        };
-        match &self.before {
-            None => format!("  {}: {} ({})", self.path, show(&self.after), self.why),
-            Some(_) => format!(
-                "  {}: {} → {} ({})",
-                self.path,
-                show(&self.before),
-                show(&self.after),
-                self.why
-            ),
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct SetupReport {
-    base_url: String,
-    default_model: String,
-    models: Vec<String>,
-    /// `applied`, `dry-run`, or `printed` (openclaw is not on PATH).
-    result: &'static str,
-    /// The merge patch (`null` removes), the gateway key masked.
-    patch: Value,
-    /// Paths whose value replaces what is there instead of merging.
-    replace_paths: Vec<String>,
-    /// What was already there and changed: the upstream plugin's settings carried over.
-    migrated: Vec<ChangeView>,
-    /// Files moved to the backup (the upstream placeholder credential).
-    removed: Vec<RemovedView>,
-    notes: Vec<String>,
-    /// `openclaw config validate` warnings after the setup.
-    warnings: Vec<String>,
-    openclaw_version: Option<String>,
-}
-
 /// The gateway key as given: refused when it has a control character, with a message
 /// that never shows it (clap would echo a value its parser rejected).
 fn gateway_key(key: Option<Secret>) -> anyhow::Result<Option<Secret>> {
@@ -212,65 +96,18 @@ fn gateway_key(key: Option<Secret>) -> anyhow::Result<Option<Secret>> {
     Ok(Some(key))
 }
 
-/// What the gateway serves, as OpenClaw should list it, and its auto-routing (when on).
-fn served_models(
-    ws: &Workspace,
-) -> anyhow::Result<(
-    Vec<models::ClientModel>,
-    Option<crate::gateway::resources::AutoRouting>,
-)> {
-    let providers = ws.folder.providers()?;
-    if providers.is_empty() {
-        return Err(usage(format!(
-            "{} has no provider, so OpenClaw would have no model; add one: higress-claw config add --provider P --key K",
-            ws.describe()
-        )));
-    }
-    let routing = ws.folder.auto_routing()?.filter(|r| r.enable);
-    let auto_targets: Option<Vec<String>> = routing.as_ref().map(|r| {
-        r.rules
-            .iter()
-            .map(|rule| rule.model.clone())
-            .chain(r.default_model.clone())
-            .collect()
-    });
-    let user = UserModels::load(&models::models_file())?;
-    let served = crate::gateway::serving::served(&providers, auto_targets.as_deref(), &user);
-    if served.is_empty() {
-        return Err(usage(
-            "no concrete model is known for the configured providers; give one a model list (`config add --provider P --models 'model-a,model-b'`), add one with `higress-claw models set MODEL`, or enable auto-routing",
-        ));
-    }
-    Ok((served, routing))
-}
-
-fn report(plan: &SetupPlan, served: &[models::ClientModel], host: Option<&Host>) -> SetupReport {
-    SetupReport {
-        base_url: plan.base_url.clone(),
-        default_model: plan.default_model.clone(),
-        models: served.iter().map(|m| m.id.clone()).collect(),
-        result: "dry-run",
-        patch: openclaw::shown_patch(&plan.patch()),
-        replace_paths: plan.replace_paths(),
-        migrated: plan.changes.iter().map(ChangeView::from).collect(),
-        removed: Vec::new(),
-        notes: plan.notes.clone(),
-        warnings: Vec::new(),
-        openclaw_version: host.and_then(|h| h.version).map(|v| v.to_string()),
-    }
-}
-
 async fn setup(args: OpenClawSetupArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
     let given = gateway_key(args.api_key)?;
     let ws = super::workspace(target, &printer).await?;
-    let (served, routing) = served_models(&ws)?;
+    let user = UserModels::load(&models::models_file())?;
+    let (served, routing) = serving::for_clients(&ws.folder, &ws.describe(), &user)?;
     let api_key = match given {
         Some(key) => Some(key),
         None => client_key(args.client_key.as_deref(), &ws)?,
     };
     let gateway_url = match &args.base_url {
         Some(url) => url.trim_end_matches('/').to_string(),
-        None => gateway_url(target, &ws).await?,
+        None => format!("{}/v1", target.gateway_url(&ws.folder).await?),
     };
     let host = Host::find();
     let config = openclaw::read_config();
@@ -284,7 +121,7 @@ async fn setup(args: OpenClawSetupArgs, target: &Target, printer: Printer) -> an
         routing_default: routing.and_then(|r| r.default_model),
         model_policy: host.as_ref().is_none_or(Host::has_model_policy),
     });
-    let mut report = report(&plan, &served, host.as_ref());
+    let mut report = planned(&plan, &served, host.as_ref());
     let pretty = serde_json::to_string_pretty(&report.patch)?;
     if args.dry_run {
         printer.json(&report);
@@ -389,26 +226,5 @@ fn print_migrated(printer: &Printer, report: &SetupReport) {
 /// The key OpenClaw sends when none is given: the client key named by `--client-key`,
 /// or the gateway's first one; none when the gateway has no client keys.
 fn client_key(name: Option<&str>, ws: &Workspace) -> anyhow::Result<Option<Secret>> {
-    match ws.folder.client_key_for(name) {
-        Ok(key) => Ok(key.and_then(|k| k.key)),
-        Err(crate::gateway::client_keys::KeyError::Folder(err)) => Err(err.into()),
-        Err(err) => Err(err.into()),
-    }
-}
-
-/// `http://127.0.0.1:<port>/v1` for the deployment: the running container's published
-/// port, else the folder's default.cfg, else the default.
-async fn gateway_url(target: &Target, ws: &Workspace) -> anyhow::Result<String> {
-    let container = match Engine::connect().await {
-        Ok(engine) => engine.find(&target.container).await.ok().flatten(),
-        Err(_) => None,
-    };
-    let port = container
-        .as_ref()
-        .and_then(|c| c.ports)
-        .map(|p| p.http)
-        .or(ws.folder.settings()?.map(|s| s.ports.http))
-        .unwrap_or(crate::docker::Ports::DEFAULT.http);
-    let host = probe_host(container.as_ref().and_then(|c| c.bind));
-    Ok(format!("http://{host}:{port}/v1"))
+    Ok(ws.folder.client_key_for(name)?.and_then(|k| k.key))
 }

@@ -3,7 +3,7 @@
 
 use super::usage;
 use crate::cli::{FallbackArgs, FallbackStrategy, ResilienceArgs};
-use crate::gateway::fallback::{Fallback, Strategy, Target, parse_codes, parse_targets};
+use crate::gateway::fallback::{self, Fallback, Strategy, Target, parse_codes, parse_targets};
 use crate::gateway::provider::ProviderConfig;
 use crate::gateway::resilience::{
     FAILOVER_FIELD, FailoverFlags, RETRY_FIELD, failover_edit, retry_edit,
@@ -37,8 +37,7 @@ pub fn apply_resilience(
         field(FAILOVER_FIELD),
         &flags,
         &config.example_model(),
-    )
-    .map_err(|e| usage(e.to_string()))?;
+    )?;
     config.resilience.retry = retry_edit(field(RETRY_FIELD), args.retries);
     let single_key = config.keys.len() < 2;
     if single_key && args.failover {
@@ -91,7 +90,7 @@ pub fn apply_fallback(
         (None, None) => return Ok(()),
     };
     let codes = match &args.fallback_on {
-        Some(text) => parse_codes(text).map_err(|e| usage(e.to_string()))?,
+        Some(text) => parse_codes(text)?,
         None => current.as_ref().map_or_else(
             || vec!["4xx".to_string(), "5xx".to_string()],
             |c| c.codes.clone(),
@@ -112,62 +111,16 @@ pub fn apply_fallback(
     Ok(())
 }
 
-/// The providers `--fallback` names: each configured, none the route's own, each with a
-/// model (given, or the first catalog example its route serves).
+/// The providers `--fallback` names, as catalog entries (an unknown name is refused
+/// with every known one), with their models as given.
 fn fallback_targets(
     text: &str,
     id: &str,
     existing: &[ConfiguredProvider],
 ) -> anyhow::Result<Vec<Target>> {
-    let mut out: Vec<Target> = Vec::new();
-    for (name, model) in parse_targets(text).map_err(|e| usage(e.to_string()))? {
-        let spec = crate::diagnostics::find_provider(&name)?;
-        if spec.id == id {
-            return Err(usage(format!(
-                "--fallback names {} itself; a route falls back to another provider, e.g. --fallback {}",
-                spec.display_name,
-                existing
-                    .iter()
-                    .map(|p| p.id.as_str())
-                    .find(|p| *p != id)
-                    .unwrap_or("qwen")
-            )));
-        }
-        let Some(target) = existing.iter().find(|p| p.id == spec.id) else {
-            return Err(usage(format!(
-                "--fallback names {}, which is not configured; add it first: higress-claw config add --provider {} --key KEY",
-                spec.display_name, spec.id
-            )));
-        };
-        let model = match model {
-            Some(m) if !m.is_empty() => {
-                crate::values::model_id(&m).map_err(|e| usage(format!("--fallback {name}:{m}: the model {e}")))?;
-                m
-            }
-            _ => catalog_model(target).ok_or_else(|| {
-                usage(format!(
-                    "the catalog knows no model of {} to fall back to; name one: --fallback {}:MODEL",
-                    spec.display_name, spec.id
-                ))
-            })?,
-        };
-        if !out.iter().any(|t| t.provider == spec.id) {
-            out.push(Target {
-                provider: spec.id.to_string(),
-                model,
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// The first of the catalog's example models that the provider's route serves.
-fn catalog_model(provider: &ConfiguredProvider) -> Option<String> {
-    let route = provider.route.as_ref()?;
-    provider
-        .spec?
-        .example_models
-        .iter()
-        .find(|m| route.matches(m))
-        .map(|m| m.to_string())
+    let named = parse_targets(text)?
+        .into_iter()
+        .map(|(name, model)| Ok((crate::diagnostics::find_provider(&name)?, model)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    Ok(fallback::targets(&named, id, existing)?)
 }

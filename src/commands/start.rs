@@ -3,45 +3,18 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use serde::Serialize;
-
-use super::views::{AutoRoutingReport, PortsView, ProviderReport, warn_unserved};
 use super::{asked_ports, changed_ports, flags, lock_wait, usage};
 use crate::cli::StartArgs;
 use crate::cli::port_flag;
-use crate::docker::{Container, Engine, Ports, lifecycle, probe_host, readiness, split_image};
+use crate::docker::{Container, Engine, Ports, lifecycle, readiness, split_image};
+use crate::gateway::DataFolder;
 use crate::gateway::plan::{self, DeploymentRequest, Plan};
 use crate::gateway::settings::DeploymentSettings;
-use crate::gateway::{AUTO_MODEL, DataFolder};
 use crate::interrupt::Interrupts;
 use crate::printer::Printer;
 use crate::target::Target;
-
-#[derive(Debug, Serialize)]
-struct StartReport {
-    container: String,
-    /// `created`, `started` (existed, was stopped) or `already-running`.
-    action: &'static str,
-    image: String,
-    data_dir: String,
-    ports: PortsView,
-    ready: bool,
-    gateway_url: String,
-    chat_url: String,
-    /// What Claude Code's `ANTHROPIC_BASE_URL` is: it appends `/v1/messages`.
-    anthropic_base_url: String,
-    /// The Anthropic Messages API, served for every provider.
-    messages_url: String,
-    console_url: String,
-    /// The client keys the AI routes ask for (masked); empty = no key asked.
-    client_keys: Vec<super::keys::KeyView>,
-    log_dir: String,
-    providers: Vec<ProviderReport>,
-    auto_routing: AutoRoutingReport,
-    example_model: Option<String>,
-    notes: Vec<String>,
-    seconds_to_ready: Option<f64>,
-}
+use crate::views::start::{StartReport, render_summary};
+use crate::views::warn_unserved;
 
 pub async fn run(mut args: StartArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
     let started = Instant::now();
@@ -365,55 +338,14 @@ fn summary(
     notes: Vec<String>,
     started: Instant,
 ) -> anyhow::Result<()> {
-    let ports = container.ports.unwrap_or(Ports::DEFAULT);
-    let host = probe_host(container.bind);
-    let providers = folder.providers()?;
-    let routing = folder.auto_routing()?;
-    let auto_on = routing.as_ref().is_some_and(|r| r.enable);
-    let example_model = if auto_on {
-        Some(AUTO_MODEL.to_string())
-    } else {
-        providers
-            .iter()
-            .find_map(|p| p.to_config())
-            .map(|c| c.example_model())
-    };
-    let report = StartReport {
-        container: container.name.clone(),
-        action,
-        image: container.image.clone(),
-        data_dir: folder.root().display().to_string(),
-        ports: ports.into(),
-        ready,
-        gateway_url: format!("http://{host}:{}", ports.http),
-        chat_url: format!("http://{host}:{}/v1/chat/completions", ports.http),
-        anthropic_base_url: format!("http://{host}:{}", ports.http),
-        messages_url: format!("http://{host}:{}/v1/messages", ports.http),
-        console_url: format!(
-            "http://{}:{}",
-            probe_host(container.console_bind.or(container.bind)),
-            ports.console
-        ),
-        client_keys: super::keys::KeyView::all(folder)?,
-        log_dir: folder.root().join("logs").display().to_string(),
-        providers: providers
-            .iter()
-            .map(ProviderReport::from_configured)
-            .collect(),
-        auto_routing: AutoRoutingReport::from(routing.as_ref()),
-        example_model,
-        notes: notes.clone(),
-        seconds_to_ready: ready.then(|| started.elapsed().as_secs_f64()),
-    };
+    let seconds = started.elapsed().as_secs_f64();
+    let report = StartReport::new(folder, container, action, ready, notes.clone(), seconds)?;
     printer.json(&report);
     for note in &notes {
         printer.status(note);
     }
     match (action, ready) {
-        (_, true) => printer.success(format!(
-            "Higress AI Gateway is ready ({:.1} s)",
-            started.elapsed().as_secs_f64()
-        )),
+        (_, true) => printer.success(format!("Higress AI Gateway is ready ({seconds:.1} s)")),
         ("already-running", false) => printer.success("Higress AI Gateway is already running"),
         _ => {
             printer.success("Higress AI Gateway container started (not waiting for it: --no-wait)")
@@ -421,56 +353,4 @@ fn summary(
     }
     printer.summary(render_summary(&report));
     Ok(())
-}
-
-/// The endpoints, providers, a curl that uses a configured model, and what to do next.
-fn render_summary(report: &StartReport) -> String {
-    let mut text = format!(
-        "\n  Gateway:      {gw}  (HTTPS on port {https})\n  Chat API:     {chat}\n  Messages API: {messages}  (Anthropic; Claude Code: higress-claw claude-code env)\n  Console:      {console}\n  Access logs:  {logs}\n  Data folder:  {data}\n",
-        gw = report.gateway_url,
-        https = report.ports.https,
-        chat = report.chat_url,
-        messages = report.messages_url,
-        console = report.console_url,
-        logs = report.log_dir,
-        data = report.data_dir,
-    );
-    if report.client_keys.is_empty() {
-        text.push_str("  Client keys:  none (the AI routes ask for no key)\n");
-    } else {
-        let names: Vec<&str> = report.client_keys.iter().map(|k| k.name.as_str()).collect();
-        text.push_str(&format!(
-            "  Client keys:  {} (send one as `Authorization: Bearer <key>`)\n",
-            names.join(", ")
-        ));
-    }
-    text.push_str("\nProviders:\n");
-    for p in &report.providers {
-        text.push_str(&format!("  {}\n", p.line()));
-    }
-    let r = &report.auto_routing;
-    if r.enabled {
-        text.push_str(&format!(
-            "\nAuto-routing: on. Use the model \"{AUTO_MODEL}\"; unmatched messages go to {} ({} rules).\n",
-            r.default_model.as_deref().unwrap_or("(no default model)"),
-            r.rules
-        ));
-    }
-    if let Some(model) = &report.example_model {
-        text.push_str(&format!(
-            "\nTry it:\n  curl {chat} \\\n    -H 'Content-Type: application/json' \\\n{auth}    -d '{{\"model\": \"{model}\", \"messages\": [{{\"role\": \"user\", \"content\": \"Hello\"}}]}}'\n",
-            chat = report.chat_url,
-            auth = if report.client_keys.is_empty() {
-                ""
-            } else {
-                "    -H \"Authorization: Bearer $HIGRESS_CLIENT_KEY\" \\\n"
-            }
-        ));
-    }
-    // The container's name is enough for the others to find its folder.
-    let target = Target::new(&report.container, None).container_flag();
-    text.push_str(&format!(
-        "\nUse it from OpenClaw:  higress-claw openclaw install && higress-claw openclaw setup{target}\nManage keys:  higress-claw config add{target} --provider deepseek --key sk-…\nStop it:      higress-claw stop{target}"
-    ));
-    text
 }

@@ -112,6 +112,25 @@ impl DataFolder {
             })
             .unwrap_or_default())
     }
+
+    /// The AI routes the keys protect, by their route names, sorted.
+    pub fn ai_routes(&self) -> Vec<String> {
+        let Ok(entries) = std::fs::read_dir(self.root().join("ingresses")) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                let key = name
+                    .strip_prefix("ai-route-")?
+                    .strip_suffix(".internal.yaml")?;
+                Some(route_name(key))
+            })
+            .collect();
+        names.sort();
+        names
+    }
 }
 
 impl DataFolder {
@@ -319,6 +338,49 @@ fn names_in(folder: &DataFolder, dir: &str, suffix: &str) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// How a gateway published on an address goes out, as far as its client keys go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exposure {
+    /// Only this host can reach it.
+    Loopback,
+    /// Others can, and the AI routes ask for one of this many keys.
+    Keyed { keys: usize },
+    /// Others can, with no key asked, as the user said they mean.
+    Open,
+}
+
+/// Publishing beyond loopback with no client key, not said to be meant.
+#[derive(Debug, Error)]
+#[error(
+    "refusing to publish the gateway on {bind} without a client key: anyone who can reach it could spend your provider keys"
+)]
+pub struct Unprotected {
+    pub bind: std::net::IpAddr,
+    /// The folder holds no gateway yet, so a key cannot be added before it is written.
+    pub new_folder: bool,
+}
+
+/// A gateway published beyond loopback must ask for a client key, unless
+/// `allow_open` says publishing it open is meant.
+pub fn exposure(
+    bind: std::net::IpAddr,
+    folder: &DataFolder,
+    allow_open: bool,
+) -> Result<Result<Exposure, Unprotected>, FolderError> {
+    if bind.is_loopback() {
+        return Ok(Ok(Exposure::Loopback));
+    }
+    let keys = folder.client_keys()?.len();
+    Ok(match (keys, allow_open) {
+        (0, true) => Ok(Exposure::Open),
+        (0, false) => Err(Unprotected {
+            bind,
+            new_folder: !folder.holds_gateway(),
+        }),
+        (keys, _) => Ok(Exposure::Keyed { keys }),
+    })
 }
 
 #[cfg(test)]

@@ -204,6 +204,19 @@ impl DataFolder {
         }
         Ok(out)
     }
+
+    /// The model to show a client first: `higress/auto` while auto-routing is on, else
+    /// the first configured provider's example model; `None` with no provider.
+    pub fn example_model(&self) -> Result<Option<String>, FolderError> {
+        if self.auto_routing()?.is_some_and(|r| r.enable) {
+            return Ok(Some(super::AUTO_MODEL.to_string()));
+        }
+        Ok(self
+            .providers()?
+            .iter()
+            .find_map(|p| p.to_config())
+            .map(|c| c.example_model()))
+    }
 }
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! - `catalog`: the provider table; `models`: what clients know of each model.
 //! - `provider`: one provider as configured, validated, and what its resources derive
 //!   from it; `pattern`: model patterns and the header match they become; `routing`:
-//!   auto-routing rules and which provider serves a model.
+//!   auto-routing rules and which provider serves a model; `rules`: the edits of them.
 //! - `resources`: the typed YAML documents; `templates`: the ones a new folder starts
 //!   from; `settings`: the deployment's `default.cfg`.
 //! - `store`: the locked, atomic file access; `folder`: reads and the one
@@ -32,6 +32,7 @@ pub mod repair;
 pub mod resilience;
 pub mod resources;
 pub mod routing;
+pub mod rules;
 pub mod serving;
 pub mod settings;
 pub mod store;

@@ -3,9 +3,48 @@
 //! auto-router. Kept apart from `models`, the facts themselves, which the read model
 //! (`configured`) builds on.
 
-use super::ConfiguredProvider;
 use super::models::{AUTO_REF, ClientModel, UserModels, auto_model, client_model};
-use super::routing;
+use super::resources::AutoRouting;
+use super::{ConfiguredProvider, DataFolder, FolderError, routing};
+
+/// Why a folder serves clients no model they could name.
+#[derive(Debug, thiserror::Error)]
+pub enum ServingError {
+    #[error(transparent)]
+    Folder(#[from] FolderError),
+    #[error("{folder} has no provider, so clients would have no model")]
+    NoProvider { folder: String },
+    #[error("no concrete model is known for the configured providers")]
+    NoModel,
+}
+
+/// What the folder serves, as a client (OpenClaw) should list it, and its
+/// auto-routing when it is on; `describe` names the folder in the error.
+pub fn for_clients(
+    folder: &DataFolder,
+    describe: &str,
+    user: &UserModels,
+) -> Result<(Vec<ClientModel>, Option<AutoRouting>), ServingError> {
+    let providers = folder.providers()?;
+    if providers.is_empty() {
+        return Err(ServingError::NoProvider {
+            folder: describe.to_string(),
+        });
+    }
+    let routing = folder.auto_routing()?.filter(|r| r.enable);
+    let auto_targets: Option<Vec<String>> = routing.as_ref().map(|r| {
+        r.rules
+            .iter()
+            .map(|rule| rule.model.clone())
+            .chain(r.default_model.clone())
+            .collect()
+    });
+    let models = served(&providers, auto_targets.as_deref(), user);
+    if models.is_empty() {
+        return Err(ServingError::NoModel);
+    }
+    Ok((models, routing))
+}
 
 /// The models `provider` serves, as clients should know them: the catalog's models its
 /// route accepts (else the literal ids of its pattern), corrected by the user's facts,

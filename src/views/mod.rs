@@ -1,6 +1,16 @@
-//! JSON and text views shared by several commands. Dedicated types, so the `--json`
-//! schema is stable whatever the internal model does; keys are masked here and nowhere
-//! else needs to remember to.
+//! What the commands show: the `--json` report types and their text. Dedicated types,
+//! so the `--json` schema is stable whatever the internal model does; keys are masked
+//! here and nowhere else needs to remember to. This file holds the views several
+//! commands share; a command with a report of its own has its file here.
+
+pub mod config;
+pub mod keys;
+pub mod models;
+pub mod openclaw;
+pub mod route;
+pub mod start;
+pub mod status;
+pub mod usage;
 
 use serde::Serialize;
 

@@ -1,0 +1,141 @@
+//! `openclaw install|setup`: what was installed, patched and carried over.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::gateway::models::ClientModel;
+use crate::openclaw::{
+    self, Change, Host, InstallAction, InstallMethod, Installed, Removed, SetupPlan,
+};
+
+/// Something moved out of the way (`{what, path, backup}`).
+#[derive(Serialize)]
+pub struct RemovedView {
+    pub what: String,
+    pub path: String,
+    pub backup: String,
+}
+
+impl From<&Removed> for RemovedView {
+    fn from(r: &Removed) -> Self {
+        Self {
+            what: r.what.clone(),
+            path: r.path.display().to_string(),
+            backup: r.backup.display().to_string(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct InstallReport {
+    /// `openclaw-cli`, `copy` or `npm`.
+    pub method: &'static str,
+    /// `installed`, `upgraded` or `unchanged`.
+    pub action: &'static str,
+    pub version: String,
+    pub previous_version: Option<String>,
+    pub path: String,
+    /// The OpenClaw release found, e.g. `2026.9.6`.
+    pub openclaw_version: Option<String>,
+    /// Plugin copies moved to the backup (the upstream plugin, a duplicate).
+    pub removed: Vec<RemovedView>,
+}
+
+impl InstallReport {
+    pub fn new(i: &Installed, host: Option<&Host>) -> Self {
+        Self {
+            method: match i.method {
+                InstallMethod::OpenClawCli => "openclaw-cli",
+                InstallMethod::Copy => "copy",
+                InstallMethod::Npm => "npm",
+            },
+            action: match i.action {
+                InstallAction::Installed => "installed",
+                InstallAction::Upgraded => "upgraded",
+                InstallAction::Unchanged => "unchanged",
+            },
+            version: i.version.clone(),
+            previous_version: i.previous_version.clone(),
+            path: i.path.clone(),
+            openclaw_version: host.and_then(|h| h.version).map(|v| v.to_string()),
+            removed: i.removed.iter().map(RemovedView::from).collect(),
+        }
+    }
+}
+
+/// One migrated setting (`{path, before, after, why}`; `null` is absent).
+#[derive(Serialize)]
+pub struct ChangeView {
+    pub path: String,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub why: String,
+}
+
+impl From<&Change> for ChangeView {
+    fn from(c: &Change) -> Self {
+        Self {
+            path: c.path.clone(),
+            before: c.before.clone(),
+            after: c.after.clone(),
+            why: c.why.clone(),
+        }
+    }
+}
+
+impl ChangeView {
+    pub fn line(&self) -> String {
+        let show = |v: &Option<Value>| {
+            v.as_ref()
+                .map_or_else(|| "(removed)".to_string(), Value::to_string)
+        };
+        match &self.before {
+            None => format!("  {}: {} ({})", self.path, show(&self.after), self.why),
+            Some(_) => format!(
+                "  {}: {} → {} ({})",
+                self.path,
+                show(&self.before),
+                show(&self.after),
+                self.why
+            ),
+        }
+    }
+}
+
+#[derive(Serialize)]
+pub struct SetupReport {
+    pub base_url: String,
+    pub default_model: String,
+    pub models: Vec<String>,
+    /// `applied`, `dry-run`, or `printed` (openclaw is not on PATH).
+    pub result: &'static str,
+    /// The merge patch (`null` removes), the gateway key masked.
+    pub patch: Value,
+    /// Paths whose value replaces what is there instead of merging.
+    pub replace_paths: Vec<String>,
+    /// What was already there and changed: the upstream plugin's settings carried over.
+    pub migrated: Vec<ChangeView>,
+    /// Files moved to the backup (the upstream placeholder credential).
+    pub removed: Vec<RemovedView>,
+    pub notes: Vec<String>,
+    /// `openclaw config validate` warnings after the setup.
+    pub warnings: Vec<String>,
+    pub openclaw_version: Option<String>,
+}
+
+/// The report of a setup not yet applied (`--dry-run`); `apply` fills in the rest.
+pub fn planned(plan: &SetupPlan, served: &[ClientModel], host: Option<&Host>) -> SetupReport {
+    SetupReport {
+        base_url: plan.base_url.clone(),
+        default_model: plan.default_model.clone(),
+        models: served.iter().map(|m| m.id.clone()).collect(),
+        result: "dry-run",
+        patch: openclaw::shown_patch(&plan.patch()),
+        replace_paths: plan.replace_paths(),
+        migrated: plan.changes.iter().map(ChangeView::from).collect(),
+        removed: Vec::new(),
+        notes: plan.notes.clone(),
+        warnings: Vec::new(),
+        openclaw_version: host.and_then(|h| h.version).map(|v| v.to_string()),
+    }
+}
