@@ -8,7 +8,6 @@ use super::usage;
 use crate::cli::DeleteArgs;
 use crate::docker::Engine;
 use crate::gateway::DataFolder;
-use crate::gateway::paths;
 use crate::printer::Printer;
 use crate::target::Target;
 
@@ -77,22 +76,7 @@ async fn check_purgeable(engine: &Engine, name: &str, dir: &Path) -> anyhow::Res
     if !dir.exists() {
         return Ok(());
     }
-    let folder = DataFolder::new(dir);
-    if !folder.holds_gateway() {
-        anyhow::bail!(
-            "{} does not look like a gateway data folder (no {}); not deleting it. Remove it by hand if you are sure",
-            dir.display(),
-            paths::MARKER
-        );
-    }
-    let foreign = folder.purge_blockers();
-    if !foreign.is_empty() {
-        anyhow::bail!(
-            "{} holds files that are not the gateway's: {}; not deleting anything. Move those out (or remove the folder by hand if you are sure), then run the purge again",
-            dir.display(),
-            listing_all(&foreign)
-        );
-    }
+    DataFolder::new(dir).check_purgeable()?;
     let others: Vec<String> = engine
         .containers_serving(dir)
         .await?
@@ -120,18 +104,4 @@ fn confirm_purge(dir: &std::path::Path) -> anyhow::Result<()> {
     } else {
         anyhow::bail!("not deleted: {} is kept", dir.display())
     }
-}
-
-/// Every name, up to ten, then how many more: a refused purge must say what it found.
-fn listing_all(names: &[String]) -> String {
-    let mut text = names
-        .iter()
-        .take(10)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if names.len() > 10 {
-        text.push_str(&format!(" and {} more", names.len() - 10));
-    }
-    text
 }

@@ -1,7 +1,6 @@
 //! `higress-claw export`: the gateway's AI configuration for Kubernetes.
 
 use anyhow::Context as _;
-use serde::Serialize;
 
 use super::usage;
 use crate::cli::{ExportArgs, ExportFormat};
@@ -9,26 +8,8 @@ use crate::gateway::export::{self, ExportOptions};
 use crate::gateway::store::write_atomic;
 use crate::printer::Printer;
 use crate::target::Target;
+use crate::views::export::{ExportReport, Placeholder};
 use crate::workspace::Workspace;
-
-#[derive(Serialize)]
-struct ExportReport {
-    format: &'static str,
-    namespace: String,
-    plugin_registry: String,
-    /// `Kind/name` of every object, in apply order.
-    objects: Vec<String>,
-    placeholders: Vec<Placeholder>,
-    /// The file written, or null when the YAML is in `yaml`.
-    file: Option<String>,
-    yaml: Option<String>,
-}
-
-#[derive(Serialize)]
-struct Placeholder {
-    placeholder: String,
-    fill_with: String,
-}
 
 pub async fn run(args: ExportArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
     if args.namespace.trim().is_empty() {
@@ -116,17 +97,7 @@ fn kubernetes(
             ws.describe()
         )));
     }
-    let objects = exported
-        .documents
-        .iter()
-        .map(|d| {
-            format!(
-                "{}/{}",
-                d["kind"].as_str().unwrap_or("?"),
-                d["metadata"]["name"].as_str().unwrap_or("?")
-            )
-        })
-        .collect();
+    let objects = exported.object_names();
     Ok((exported.to_yaml()?, objects, exported.placeholders))
 }
 

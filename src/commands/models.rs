@@ -6,10 +6,8 @@ use crate::gateway::models::{self, FactsChange, ModelFacts, UserModels};
 use crate::gateway::routing::{self, Resolution};
 use crate::printer::Printer;
 use crate::target::Target;
-use crate::views::models::{
-    FactsReport, ModelFactsView, ModelsReport, ProviderModels, UserModelView, describe,
-};
-use crate::views::{AutoRoutingReport, ProviderReport, ResolutionView};
+use crate::views::ResolutionView;
+use crate::views::models::{FactsReport, ModelFactsView, ModelsReport, describe};
 
 pub async fn run(args: ModelsArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
     match args.command {
@@ -50,42 +48,10 @@ async fn list(target: &Target, printer: Printer) -> anyhow::Result<()> {
     let providers = ws.folder.providers()?;
     let file = models::models_file();
     let user = UserModels::load(&file)?;
-    let report = ModelsReport {
-        data_dir: ws.describe(),
-        providers: providers
-            .iter()
-            .map(|p| ProviderModels {
-                provider: ProviderReport::from_configured(p),
-                models: crate::gateway::serving::provider_models(p, &providers, &user)
-                    .iter()
-                    .map(ModelFactsView::from)
-                    .collect(),
-            })
-            .collect(),
-        auto_routing: AutoRoutingReport::from(ws.folder.auto_routing()?.as_ref()),
-        models_file: file.display().to_string(),
-        user_models: user
-            .entries()
-            .map(|(id, facts)| UserModelView {
-                id: id.to_string(),
-                facts: facts.clone(),
-            })
-            .collect(),
-    };
+    let routing = ws.folder.auto_routing()?;
+    let report = ModelsReport::new(ws.describe(), &providers, routing.as_ref(), &file, &user);
     printer.json(&report);
-    let mut text = String::new();
-    for p in &report.providers {
-        text.push_str(&p.provider.line());
-        text.push('\n');
-        if !p.models.is_empty() {
-            let ids: Vec<&str> = p.models.iter().map(|m| m.model.id.as_str()).collect();
-            text.push_str(&format!("    e.g. {}\n", ids.join(", ")));
-        }
-    }
-    if text.is_empty() {
-        text.push_str("No provider is configured.");
-    }
-    printer.data(text.trim_end());
+    printer.data(report.text());
     Ok(())
 }
 

@@ -6,13 +6,13 @@ use super::usage;
 use crate::cli::{OpenClawCommand, OpenClawSetupArgs};
 use crate::gateway::models::{self, UserModels};
 use crate::gateway::serving;
-use crate::openclaw::{
-    self, Backup, Host, InstallAction, InstallMethod, Installed, SetupInput, SetupPlan,
-};
+use crate::openclaw::{self, Backup, Host, InstallMethod, Installed, SetupInput, SetupPlan};
 use crate::printer::Printer;
 use crate::secret::Secret;
 use crate::target::Target;
-use crate::views::openclaw::{ChangeView, InstallReport, RemovedView, SetupReport, planned};
+use crate::views::openclaw::{
+    ChangeView, InstallReport, RemovedView, SetupReport, installed_line, planned,
+};
 use crate::workspace::Workspace;
 
 const INSTALL_OPENCLAW: &str = "install OpenClaw (Node 24 or newer: `npm install -g openclaw`)";
@@ -47,31 +47,7 @@ fn install(printer: Printer) -> anyhow::Result<()> {
             removed.backup.display()
         ));
     }
-    let how = match installed.method {
-        InstallMethod::OpenClawCli => "through `openclaw plugins install`",
-        InstallMethod::Copy => "by copying (openclaw is not on PATH)",
-        InstallMethod::Npm => "from npm by OpenClaw",
-    };
-    match (installed.action, installed.method) {
-        (_, InstallMethod::Npm) => printer.success(format!(
-            "The Higress plugin {} is installed at {} {how}; `openclaw plugins update higress` upgrades it",
-            installed.version, installed.path
-        )),
-        (InstallAction::Unchanged, _) => printer.success(format!(
-            "The Higress plugin {} is already installed at {}",
-            installed.version, installed.path
-        )),
-        (InstallAction::Upgraded, _) => printer.success(format!(
-            "Upgraded the Higress plugin {} → {} at {} {how}",
-            installed.previous_version.as_deref().unwrap_or("?"),
-            installed.version,
-            installed.path
-        )),
-        (InstallAction::Installed, _) => printer.success(format!(
-            "Installed the Higress plugin {} at {} {how}",
-            installed.version, installed.path
-        )),
-    }
+    printer.success(installed_line(&installed));
     if installed.method == InstallMethod::Copy {
         printer.warn(format!(
             "{INSTALL_OPENCLAW}, then run `higress-claw openclaw install` again so OpenClaw records and enables the plugin"
@@ -201,18 +177,7 @@ fn apply(
 }
 
 fn print_migrated(printer: &Printer, report: &SetupReport) {
-    if !report.migrated.is_empty() || !report.removed.is_empty() {
-        let mut text = String::from("Carried over from the earlier setup:");
-        for change in &report.migrated {
-            text.push('\n');
-            text.push_str(&change.line());
-        }
-        for removed in &report.removed {
-            text.push_str(&format!(
-                "\n  {}: {} (kept in {})",
-                removed.what, removed.path, removed.backup
-            ));
-        }
+    if let Some(text) = report.carried_over() {
         printer.status(text);
     }
     for note in &report.notes {

@@ -3,7 +3,8 @@
 
 use super::usage;
 use crate::cli::{FallbackArgs, FallbackStrategy, ResilienceArgs};
-use crate::gateway::fallback::{self, Fallback, Strategy, Target, parse_codes, parse_targets};
+use crate::gateway::configured;
+use crate::gateway::fallback::{Fallback, Strategy, Target, parse_codes, parse_targets};
 use crate::gateway::provider::ProviderConfig;
 use crate::gateway::resilience::{
     FAILOVER_FIELD, FailoverFlags, RETRY_FIELD, failover_edit, retry_edit,
@@ -122,5 +123,5 @@ fn fallback_targets(
         .into_iter()
         .map(|(name, model)| Ok((crate::diagnostics::find_provider(&name)?, model)))
         .collect::<anyhow::Result<Vec<_>>>()?;
-    Ok(fallback::targets(&named, id, existing)?)
+    Ok(configured::fallback_targets(&named, id, existing)?)
 }

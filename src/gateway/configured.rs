@@ -4,6 +4,7 @@
 //! rest exactly as before.
 
 use super::catalog::{self, EndpointRule, ProviderSpec};
+use super::fallback::{FallbackError, Target};
 use super::folder::{DataFolder, FolderError};
 use super::models::{self, ClientModel};
 use super::paths;
@@ -217,6 +218,63 @@ impl DataFolder {
             .find_map(|p| p.to_config())
             .map(|c| c.example_model()))
     }
+}
+
+/// The targets of the route of `id`, from the providers `--fallback` names (each
+/// with the model given, if one was): each configured, none the route's own, each with
+/// a model (given, or the first catalog example its route serves), each once.
+pub fn fallback_targets(
+    named: &[(&'static ProviderSpec, Option<String>)],
+    id: &str,
+    existing: &[ConfiguredProvider],
+) -> Result<Vec<Target>, FallbackError> {
+    let mut out: Vec<Target> = Vec::new();
+    for (spec, model) in named {
+        if spec.id == id {
+            let other = existing.iter().map(|p| p.id.as_str()).find(|p| *p != id);
+            return Err(FallbackError::ToItself {
+                name: spec.display_name.to_string(),
+                other: other.unwrap_or("qwen").to_string(),
+            });
+        }
+        let Some(target) = existing.iter().find(|p| p.id == spec.id) else {
+            return Err(FallbackError::NotConfigured {
+                name: spec.display_name.to_string(),
+                id: spec.id.to_string(),
+            });
+        };
+        let model = match model.as_deref().filter(|m| !m.is_empty()) {
+            Some(m) => {
+                crate::values::model_id(m).map_err(|why| FallbackError::BadModel {
+                    target: format!("{}:{m}", spec.id),
+                    why: why.to_string(),
+                })?;
+                m.to_string()
+            }
+            None => catalog_model(target).ok_or_else(|| FallbackError::NoModel {
+                name: spec.display_name.to_string(),
+                id: spec.id.to_string(),
+            })?,
+        };
+        if !out.iter().any(|t| t.provider == spec.id) {
+            out.push(Target {
+                provider: spec.id.to_string(),
+                model,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The first of the catalog's example models that the provider's route serves.
+fn catalog_model(provider: &ConfiguredProvider) -> Option<String> {
+    let route = provider.route.as_ref()?;
+    provider
+        .spec?
+        .example_models
+        .iter()
+        .find(|m| route.matches(m))
+        .map(|m| m.to_string())
 }
 
 #[cfg(test)]

@@ -45,6 +45,20 @@ impl Export {
         }
         Ok(out)
     }
+
+    /// `Kind/name` of every object, in apply order.
+    pub fn object_names(&self) -> Vec<String> {
+        self.documents
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}/{}",
+                    d["kind"].as_str().unwrap_or("?"),
+                    d["metadata"]["name"].as_str().unwrap_or("?")
+                )
+            })
+            .collect()
+    }
 }
 
 fn to_value<T: serde::Serialize>(v: &T) -> Value {

@@ -18,8 +18,6 @@
 use serde_json::json;
 use thiserror::Error;
 
-use super::catalog::ProviderSpec;
-use super::configured::ConfiguredProvider;
 use super::folder::{FolderError, Transaction};
 use super::provider::ProviderConfig;
 use super::resources::{self, ConfigMap, Ingress, NAMESPACE, mapping, string};
@@ -123,63 +121,6 @@ pub fn parse_targets(text: &str) -> Result<Vec<(String, Option<String>)>, Fallba
         return Err(FallbackError::Empty);
     }
     Ok(targets)
-}
-
-/// The targets of the route of `id`, from the providers `--fallback` names (each
-/// with the model given, if one was): each configured, none the route's own, each with
-/// a model (given, or the first catalog example its route serves), each once.
-pub fn targets(
-    named: &[(&'static ProviderSpec, Option<String>)],
-    id: &str,
-    existing: &[ConfiguredProvider],
-) -> Result<Vec<Target>, FallbackError> {
-    let mut out: Vec<Target> = Vec::new();
-    for (spec, model) in named {
-        if spec.id == id {
-            let other = existing.iter().map(|p| p.id.as_str()).find(|p| *p != id);
-            return Err(FallbackError::ToItself {
-                name: spec.display_name.to_string(),
-                other: other.unwrap_or("qwen").to_string(),
-            });
-        }
-        let Some(target) = existing.iter().find(|p| p.id == spec.id) else {
-            return Err(FallbackError::NotConfigured {
-                name: spec.display_name.to_string(),
-                id: spec.id.to_string(),
-            });
-        };
-        let model = match model.as_deref().filter(|m| !m.is_empty()) {
-            Some(m) => {
-                crate::values::model_id(m).map_err(|why| FallbackError::BadModel {
-                    target: format!("{}:{m}", spec.id),
-                    why: why.to_string(),
-                })?;
-                m.to_string()
-            }
-            None => catalog_model(target).ok_or_else(|| FallbackError::NoModel {
-                name: spec.display_name.to_string(),
-                id: spec.id.to_string(),
-            })?,
-        };
-        if !out.iter().any(|t| t.provider == spec.id) {
-            out.push(Target {
-                provider: spec.id.to_string(),
-                model,
-            });
-        }
-    }
-    Ok(out)
-}
-
-/// The first of the catalog's example models that the provider's route serves.
-fn catalog_model(provider: &ConfiguredProvider) -> Option<String> {
-    let route = provider.route.as_ref()?;
-    provider
-        .spec?
-        .example_models
-        .iter()
-        .find(|m| route.matches(m))
-        .map(|m| m.to_string())
 }
 
 impl Fallback {

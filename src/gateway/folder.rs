@@ -30,6 +30,22 @@ use super::store::{LockGuard, Store, StoreError};
 use super::{layout, paths, templates};
 use crate::yaml::{self, Value};
 
+/// Why a folder is not deleted with its gateway.
+#[derive(Debug, Error)]
+pub enum PurgeRefusal {
+    #[error(
+        "{} does not look like a gateway data folder (no {}); not deleting it. Remove it by hand if you are sure",
+        path.display(),
+        paths::MARKER
+    )]
+    NotAGateway { path: PathBuf },
+    #[error(
+        "{} holds files that are not the gateway's: {listing}; not deleting anything. Move those out (or remove the folder by hand if you are sure), then run the purge again",
+        path.display()
+    )]
+    Foreign { path: PathBuf, listing: String },
+}
+
 #[derive(Debug, Error)]
 pub enum FolderError {
     #[error(transparent)]
@@ -166,9 +182,22 @@ impl DataFolder {
         layout::foreign_entries(self.root())
     }
 
-    /// Everything that would stop a purge: what is not the gateway's, at any depth.
-    pub fn purge_blockers(&self) -> Vec<String> {
-        layout::purge_blockers(self.root())
+    /// Only a gateway's folder with nothing but the gateway's files in it may be purged:
+    /// a mistyped `--container-name` or `--data-dir` must not take the user's own files.
+    pub fn check_purgeable(&self) -> Result<(), PurgeRefusal> {
+        if !self.holds_gateway() {
+            return Err(PurgeRefusal::NotAGateway {
+                path: self.root().to_path_buf(),
+            });
+        }
+        let foreign = layout::purge_blockers(self.root());
+        if foreign.is_empty() {
+            return Ok(());
+        }
+        Err(PurgeRefusal::Foreign {
+            path: self.root().to_path_buf(),
+            listing: layout::listing(&foreign),
+        })
     }
 
     /// Takes the folder's lock for an edit. An edit a dead process left half-written

@@ -118,6 +118,20 @@ fn is_resource_document(path: &Path) -> bool {
             .is_some_and(|v| v.is_string())
 }
 
+/// Every name, up to ten, then how many more: a refused purge must say what it found.
+pub fn listing(names: &[String]) -> String {
+    let mut text = names
+        .iter()
+        .take(10)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > 10 {
+        text.push_str(&format!(" and {} more", names.len() - 10));
+    }
+    text
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

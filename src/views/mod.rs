@@ -4,6 +4,7 @@
 //! commands share; a command with a report of its own has its file here.
 
 pub mod config;
+pub mod export;
 pub mod keys;
 pub mod models;
 pub mod openclaw;

@@ -1,9 +1,13 @@
 //! `models`: what the gateway serves per provider, and the user's own model facts.
 
+use std::path::Path;
+
 use serde::Serialize;
 
 use super::{AutoRoutingReport, ModelView, ProviderReport};
-use crate::gateway::models::{ClientModel, ModelFacts};
+use crate::gateway::models::{ClientModel, ModelFacts, UserModels};
+use crate::gateway::resources::AutoRouting;
+use crate::gateway::{ConfiguredProvider, serving};
 
 #[derive(Serialize)]
 pub struct ModelsReport {
@@ -72,4 +76,56 @@ pub fn describe(view: &ModelFactsView) -> String {
         m.input.join(","),
         view.facts
     )
+}
+
+impl ModelsReport {
+    /// What each provider serves (the catalog's facts corrected by the user's), and the
+    /// user's file.
+    pub fn new(
+        data_dir: String,
+        providers: &[ConfiguredProvider],
+        routing: Option<&AutoRouting>,
+        file: &Path,
+        user: &UserModels,
+    ) -> Self {
+        Self {
+            data_dir,
+            providers: providers
+                .iter()
+                .map(|p| ProviderModels {
+                    provider: ProviderReport::from_configured(p),
+                    models: serving::provider_models(p, providers, user)
+                        .iter()
+                        .map(ModelFactsView::from)
+                        .collect(),
+                })
+                .collect(),
+            auto_routing: AutoRoutingReport::from(routing),
+            models_file: file.display().to_string(),
+            user_models: user
+                .entries()
+                .map(|(id, facts)| UserModelView {
+                    id: id.to_string(),
+                    facts: facts.clone(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Each provider's line, with a few of the models it serves under it.
+    pub fn text(&self) -> String {
+        let mut text = String::new();
+        for p in &self.providers {
+            text.push_str(&p.provider.line());
+            text.push('\n');
+            if !p.models.is_empty() {
+                let ids: Vec<&str> = p.models.iter().map(|m| m.model.id.as_str()).collect();
+                text.push_str(&format!("    e.g. {}\n", ids.join(", ")));
+            }
+        }
+        if text.is_empty() {
+            text.push_str("No provider is configured.");
+        }
+        text.trim_end().to_string()
+    }
 }

@@ -139,3 +139,49 @@ pub fn planned(plan: &SetupPlan, served: &[ClientModel], host: Option<&Host>) ->
         openclaw_version: host.and_then(|h| h.version).map(|v| v.to_string()),
     }
 }
+
+/// What `openclaw install` did, in one line.
+pub fn installed_line(installed: &Installed) -> String {
+    let how = match installed.method {
+        InstallMethod::OpenClawCli => "through `openclaw plugins install`",
+        InstallMethod::Copy => "by copying (openclaw is not on PATH)",
+        InstallMethod::Npm => "from npm by OpenClaw",
+    };
+    let (version, path) = (&installed.version, &installed.path);
+    match (installed.action, installed.method) {
+        (_, InstallMethod::Npm) => format!(
+            "The Higress plugin {version} is installed at {path} {how}; `openclaw plugins update higress` upgrades it"
+        ),
+        (InstallAction::Unchanged, _) => {
+            format!("The Higress plugin {version} is already installed at {path}")
+        }
+        (InstallAction::Upgraded, _) => format!(
+            "Upgraded the Higress plugin {} → {version} at {path} {how}",
+            installed.previous_version.as_deref().unwrap_or("?"),
+        ),
+        (InstallAction::Installed, _) => {
+            format!("Installed the Higress plugin {version} at {path} {how}")
+        }
+    }
+}
+
+impl SetupReport {
+    /// The settings and files taken over from an earlier setup, if any.
+    pub fn carried_over(&self) -> Option<String> {
+        if self.migrated.is_empty() && self.removed.is_empty() {
+            return None;
+        }
+        let mut text = String::from("Carried over from the earlier setup:");
+        for change in &self.migrated {
+            text.push('\n');
+            text.push_str(&change.line());
+        }
+        for removed in &self.removed {
+            text.push_str(&format!(
+                "\n  {}: {} (kept in {})",
+                removed.what, removed.path, removed.backup
+            ));
+        }
+        Some(text)
+    }
+}
