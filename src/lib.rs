@@ -1,7 +1,8 @@
 //! higress-claw: run the Higress AI Gateway on Docker and wire it into OpenClaw.
 //!
-//! `cli` is the clap tree, `commands` one small function per command, `diagnostics` the
-//! exit status and the fix of each error. The logic lives in `gateway` (the data
+//! `cli` is the clap tree, `commands` one small function per command, `views` what
+//! each command shows (its `--json` report and its text), `diagnostics` the exit
+//! status and the fix of each error. The logic lives in `gateway` (the data
 //! folder), `docker` (the engine), `workspace` (where an edit happens), `openclaw`,
 //! `region`, `usage` (the access log) and `install_method`; `target` is which gateway a
 //! command means. Output goes through `printer` only.

@@ -1,8 +1,8 @@
 //! One small function per command: take what clap parsed, call the domain modules, hand
 //! a view to the [`Printer`]. [`crate::diagnostics`] turns an error into its exit status
-//! and the hint that names the flag or command that fixes it; `views` holds the JSON and
-//! text views shared by several commands; `flags` interprets the provider flags `init`
-//! and `start` share.
+//! and the hint that names the flag or command that fixes it; [`crate::views`] holds the
+//! reports and their text; `flags` and `resilience` read the provider flags `init` and
+//! `start` share and the failover and fallback flags of `config add`.
 
 mod claude_code;
 mod completions;

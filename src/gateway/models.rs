@@ -4,8 +4,10 @@
 //! Three layers, the later winning: the known models (`MODELS`, from the providers' own
 //! documentation), the user's corrections and additions (`higress-claw models set`, kept
 //! in a small file, see [`UserModels`]), and for any other id defaults that claim nothing
-//! the model may not do. Every model a client is told about comes from [`served`] or
-//! [`provider_models`], so `models --json` and `openclaw setup` never disagree.
+//! the model may not do. Every model a client is told about comes from
+//! [`served`](super::serving::served) or
+//! [`provider_models`](super::serving::provider_models), so `models --json` and
+//! `openclaw setup` never disagree.
 
 mod user;
 
