@@ -10,9 +10,7 @@ use crate::openclaw::{self, Backup, Host, InstallMethod, Installed, SetupInput, 
 use crate::printer::Printer;
 use crate::secret::Secret;
 use crate::target::Target;
-use crate::views::openclaw::{
-    ChangeView, InstallReport, RemovedView, SetupReport, installed_line, planned,
-};
+use crate::views::openclaw::{ChangeView, InstallReport, RemovedView, SetupReport, installed_line};
 use crate::workspace::Workspace;
 
 const INSTALL_OPENCLAW: &str = "install OpenClaw (Node 24 or newer: `npm install -g openclaw`)";
@@ -97,7 +95,7 @@ async fn setup(args: OpenClawSetupArgs, target: &Target, printer: Printer) -> an
         routing_default: routing.and_then(|r| r.default_model),
         model_policy: host.as_ref().is_none_or(Host::has_model_policy),
     });
-    let mut report = planned(&plan, &served, host.as_ref());
+    let mut report = SetupReport::planned(&plan, &served, host.as_ref());
     let pretty = serde_json::to_string_pretty(&report.patch)?;
     if args.dry_run {
         printer.json(&report);

@@ -8,7 +8,7 @@ use crate::gateway::paths;
 use crate::printer::Printer;
 use crate::target::Target;
 use crate::usage::{self, Since};
-use crate::views::usage::{notes, report, text};
+use crate::views::usage::{UsageReport, notes};
 
 pub async fn run(args: UsageArgs, target: &Target, printer: Printer) -> anyhow::Result<()> {
     // `--data-dir` needs no engine; otherwise the container says where its folder is.
@@ -48,9 +48,9 @@ pub async fn run(args: UsageArgs, target: &Target, printer: Printer) -> anyhow::
             first.reason
         ));
     }
-    let report = report(&found, per_day, from_ms, now_ms, &log_dir, notes);
+    let report = UsageReport::new(&found, per_day, from_ms, now_ms, &log_dir, notes);
     printer.json(&report);
-    printer.data(text(&report, args.by));
+    printer.data(report.text(args.by));
     Ok(())
 }
 

@@ -123,23 +123,6 @@ pub struct SetupReport {
     pub openclaw_version: Option<String>,
 }
 
-/// The report of a setup not yet applied (`--dry-run`); `apply` fills in the rest.
-pub fn planned(plan: &SetupPlan, served: &[ClientModel], host: Option<&Host>) -> SetupReport {
-    SetupReport {
-        base_url: plan.base_url.clone(),
-        default_model: plan.default_model.clone(),
-        models: served.iter().map(|m| m.id.clone()).collect(),
-        result: "dry-run",
-        patch: openclaw::shown_patch(&plan.patch()),
-        replace_paths: plan.replace_paths(),
-        migrated: plan.changes.iter().map(ChangeView::from).collect(),
-        removed: Vec::new(),
-        notes: plan.notes.clone(),
-        warnings: Vec::new(),
-        openclaw_version: host.and_then(|h| h.version).map(|v| v.to_string()),
-    }
-}
-
 /// What `openclaw install` did, in one line.
 pub fn installed_line(installed: &Installed) -> String {
     let how = match installed.method {
@@ -166,6 +149,23 @@ pub fn installed_line(installed: &Installed) -> String {
 }
 
 impl SetupReport {
+    /// The report of a setup not yet applied (`--dry-run`); applying fills in the rest.
+    pub fn planned(plan: &SetupPlan, served: &[ClientModel], host: Option<&Host>) -> Self {
+        Self {
+            base_url: plan.base_url.clone(),
+            default_model: plan.default_model.clone(),
+            models: served.iter().map(|m| m.id.clone()).collect(),
+            result: "dry-run",
+            patch: openclaw::shown_patch(&plan.patch()),
+            replace_paths: plan.replace_paths(),
+            migrated: plan.changes.iter().map(ChangeView::from).collect(),
+            removed: Vec::new(),
+            notes: plan.notes.clone(),
+            warnings: Vec::new(),
+            openclaw_version: host.and_then(|h| h.version).map(|v| v.to_string()),
+        }
+    }
+
     /// The settings and files taken over from an earlier setup, if any.
     pub fn carried_over(&self) -> Option<String> {
         if self.migrated.is_empty() && self.removed.is_empty() {

@@ -84,120 +84,121 @@ pub struct MalformedView {
     pub reason: &'static str,
 }
 
-pub fn report(
-    found: &Usage,
-    per_day: bool,
-    from_ms: Option<i64>,
-    now_ms: i64,
-    log_dir: &Path,
-    notes: Vec<String>,
-) -> UsageReport {
-    let by_day: Vec<DayRow> = found
-        .by_day()
-        .into_iter()
-        .map(|(day, f)| DayRow {
-            day,
-            figures: f.into(),
-        })
-        .collect();
-    UsageReport {
-        from: from_ms.map(rfc3339),
-        to: rfc3339(now_ms),
-        log_dir: log_dir.display().to_string(),
-        files: found
-            .files
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect(),
-        total: (&found.total()).into(),
-        by_model: found
-            .by_model()
+impl UsageReport {
+    /// The figures of `found` in the window from `from_ms` (all with `None`) to `now_ms`.
+    pub fn new(
+        found: &Usage,
+        per_day: bool,
+        from_ms: Option<i64>,
+        now_ms: i64,
+        log_dir: &Path,
+        notes: Vec<String>,
+    ) -> Self {
+        let by_day: Vec<DayRow> = found
+            .by_day()
             .into_iter()
-            .map(|(provider, model, f)| ModelRow {
-                model: model.to_string(),
-                provider: provider.to_string(),
+            .map(|(day, f)| DayRow {
+                day,
                 figures: f.into(),
             })
-            .collect(),
-        by_provider: found
-            .by_provider()
-            .into_iter()
-            .map(|(provider, f)| ProviderRow {
-                provider: provider.to_string(),
-                figures: (&f).into(),
-            })
-            .collect(),
-        by_day: per_day.then_some(by_day),
-        skipped: found.skipped,
-        outside_window: found.outside,
-        malformed: found.malformed,
-        first_malformed: found.first_malformed.as_ref().map(|m| MalformedView {
-            file: m.path.display().to_string(),
-            line: m.line,
-            reason: m.reason,
-        }),
-        notes,
+            .collect();
+        Self {
+            from: from_ms.map(rfc3339),
+            to: rfc3339(now_ms),
+            log_dir: log_dir.display().to_string(),
+            files: found
+                .files
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect(),
+            total: (&found.total()).into(),
+            by_model: found
+                .by_model()
+                .into_iter()
+                .map(|(provider, model, f)| ModelRow {
+                    model: model.to_string(),
+                    provider: provider.to_string(),
+                    figures: f.into(),
+                })
+                .collect(),
+            by_provider: found
+                .by_provider()
+                .into_iter()
+                .map(|(provider, f)| ProviderRow {
+                    provider: provider.to_string(),
+                    figures: (&f).into(),
+                })
+                .collect(),
+            by_day: per_day.then_some(by_day),
+            skipped: found.skipped,
+            outside_window: found.outside,
+            malformed: found.malformed,
+            first_malformed: found.first_malformed.as_ref().map(|m| MalformedView {
+                file: m.path.display().to_string(),
+                line: m.line,
+                reason: m.reason,
+            }),
+            notes,
+        }
     }
-}
 
-pub fn text(report: &UsageReport, by: Option<UsageGroup>) -> String {
-    let window = match &report.from {
-        Some(from) => format!("from {from} to {}", report.to),
-        None => format!("until {}", report.to),
-    };
-    let mut out = format!(
-        "Usage {window} ({} file(s) in {})\n",
-        report.files.len(),
-        report.log_dir
-    );
-    let tables: &[UsageGroup] = match by {
-        Some(UsageGroup::Model) => &[UsageGroup::Model],
-        Some(UsageGroup::Provider) => &[UsageGroup::Provider],
-        Some(UsageGroup::Day) => &[UsageGroup::Day],
-        None => &[UsageGroup::Model, UsageGroup::Provider],
-    };
-    for group in tables {
-        let (head, rows): (Vec<&str>, Vec<(Vec<String>, &FiguresView)>) = match group {
-            UsageGroup::Model => (
-                vec!["MODEL", "PROVIDER"],
-                report
-                    .by_model
-                    .iter()
-                    .map(|r| (vec![r.model.clone(), r.provider.clone()], &r.figures))
-                    .collect(),
-            ),
-            UsageGroup::Provider => (
-                vec!["PROVIDER"],
-                report
-                    .by_provider
-                    .iter()
-                    .map(|r| (vec![r.provider.clone()], &r.figures))
-                    .collect(),
-            ),
-            UsageGroup::Day => (
-                vec!["DAY"],
-                report
-                    .by_day
-                    .iter()
-                    .flatten()
-                    .map(|r| (vec![r.day.clone()], &r.figures))
-                    .collect(),
-            ),
+    /// Tables per model and provider (or the one `--by` names), with a total row each.
+    pub fn text(&self, by: Option<UsageGroup>) -> String {
+        let window = match &self.from {
+            Some(from) => format!("from {from} to {}", self.to),
+            None => format!("until {}", self.to),
         };
-        out.push('\n');
-        out.push_str(&table(&head, rows, &report.total));
+        let mut out = format!(
+            "Usage {window} ({} file(s) in {})\n",
+            self.files.len(),
+            self.log_dir
+        );
+        let tables: &[UsageGroup] = match by {
+            Some(UsageGroup::Model) => &[UsageGroup::Model],
+            Some(UsageGroup::Provider) => &[UsageGroup::Provider],
+            Some(UsageGroup::Day) => &[UsageGroup::Day],
+            None => &[UsageGroup::Model, UsageGroup::Provider],
+        };
+        for group in tables {
+            let (head, rows): (Vec<&str>, Vec<(Vec<String>, &FiguresView)>) = match group {
+                UsageGroup::Model => (
+                    vec!["MODEL", "PROVIDER"],
+                    self.by_model
+                        .iter()
+                        .map(|r| (vec![r.model.clone(), r.provider.clone()], &r.figures))
+                        .collect(),
+                ),
+                UsageGroup::Provider => (
+                    vec!["PROVIDER"],
+                    self.by_provider
+                        .iter()
+                        .map(|r| (vec![r.provider.clone()], &r.figures))
+                        .collect(),
+                ),
+                UsageGroup::Day => (
+                    vec!["DAY"],
+                    self.by_day
+                        .iter()
+                        .flatten()
+                        .map(|r| (vec![r.day.clone()], &r.figures))
+                        .collect(),
+                ),
+            };
+            out.push('\n');
+            out.push_str(&table(&head, rows, &self.total));
+        }
+        if self.outside_window > 0 {
+            out.push_str(&format!(
+                "\n{} earlier request(s) in the logs are outside the window (--since all counts them)",
+                self.outside_window
+            ));
+        }
+        out.trim_end().to_string()
     }
-    if report.outside_window > 0 {
-        out.push_str(&format!(
-            "\n{} earlier request(s) in the logs are outside the window (--since all counts them)",
-            report.outside_window
-        ));
-    }
-    out.trim_end().to_string()
 }
 
 /// Left-aligned names, right-aligned figures, and a total row.
-pub fn table(head: &[&str], rows: Vec<(Vec<String>, &FiguresView)>, total: &FiguresView) -> String {
+fn table(head: &[&str], rows: Vec<(Vec<String>, &FiguresView)>, total: &FiguresView) -> String {
     let figures = |f: &FiguresView| {
         let ms = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
         vec![
@@ -253,7 +254,7 @@ pub fn table(head: &[&str], rows: Vec<(Vec<String>, &FiguresView)>, total: &Figu
     out
 }
 
-pub fn rfc3339(ms: i64) -> String {
+fn rfc3339(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms)
         .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
         .unwrap_or_default()
