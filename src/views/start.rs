@@ -33,7 +33,6 @@ pub struct StartReport {
     pub seconds_to_ready: Option<f64>,
 }
 
-/// The endpoints, providers, a curl that uses a configured model, and what to do next.
 impl StartReport {
     /// What `container` on `folder` serves and where; `seconds` is the time since the
     /// command began, reported when the gateway answered.
@@ -79,6 +78,7 @@ impl StartReport {
     }
 }
 
+/// The endpoints, providers, a curl that uses a configured model, and what to do next.
 pub fn render_summary(report: &StartReport) -> String {
     let mut text = format!(
         "\n  Gateway:      {gw}  (HTTPS on port {https})\n  Chat API:     {chat}\n  Messages API: {messages}  (Anthropic; Claude Code: higress-claw claude-code env)\n  Console:      {console}\n  Access logs:  {logs}\n  Data folder:  {data}\n",

@@ -44,7 +44,6 @@ pub struct DockerReport {
     pub error: Option<String>,
 }
 
-/// The report as text for a person.
 impl StatusReport {
     /// What the engine said of the container `target` names, and what `folder` holds;
     /// `docker` says whether the engine answered.
@@ -93,6 +92,7 @@ impl StatusReport {
     }
 }
 
+/// The report as text for a person.
 pub fn render(report: &StatusReport, folder_known: bool) -> String {
     let mut text = format!("Container:   {} ({})\n", report.container, report.state);
     if let Some(err) = &report.docker.error {
