@@ -224,3 +224,75 @@ fn an_edit_cut_off_after_its_journal_is_finished() {
     assert_eq!(std::fs::read_to_string(&ingress).unwrap(), text);
     assert!(!data.join(".higress-claw.journal").exists());
 }
+
+/// An edit that writes the model-router notes its bytes as checked, so the next edit
+/// need not parse its rules again; the note vouches for those bytes only. A router cut
+/// short after it is refused like any damaged file, and doctor checks it in full
+/// whatever a note says.
+#[test]
+fn a_router_cut_short_after_an_edit_noted_it_is_refused_all_the_same() {
+    let home = tempfile::tempdir().unwrap();
+    let h = home.path();
+    let data = folder(h);
+    for args in [
+        &["route", "enable", "--default-model", "deepseek-chat"][..],
+        &[
+            "route",
+            "add",
+            "--model",
+            "gpt-4o",
+            "--trigger",
+            "code|review",
+        ],
+    ] {
+        on_folder(h, &data, args).assert().success();
+    }
+    let lock = data.join(".higress-claw.lock");
+    let path = data.join("wasmplugins/model-router.internal.yaml");
+    let whole = std::fs::read_to_string(&path).unwrap();
+    let noted = higress_claw::gateway::verified::note_for(&whole);
+    assert_eq!(std::fs::read_to_string(&lock).unwrap(), noted);
+    let add = [
+        "config",
+        "add",
+        "--provider",
+        "deepseek",
+        "--key",
+        "sk-deep-0005",
+    ];
+    on_folder(h, &data, &add).assert().success();
+
+    // Cut where the rules end: it still parses, but url, phase, priority are gone.
+    let cut = &whole[..whole.find("\n  failStrategy:").unwrap() + 1];
+    higress_claw::yaml::from_str::<higress_claw::yaml::Value>(cut).expect("still parses");
+    std::fs::write(&path, cut).unwrap();
+    let before = support::snapshot(&data);
+    for args in [
+        &add[..],
+        &["route", "add", "--model", "gpt-4o", "--trigger", "tests"],
+        &["export"],
+    ] {
+        on_folder(h, &data, args)
+            .assert()
+            .code(1)
+            .stderr(predicate::str::contains(
+                "wasmplugins/model-router.internal.yaml:",
+            ))
+            .stderr(predicate::str::contains("looks cut short"));
+    }
+    assert_eq!(support::snapshot(&data), before, "an edit built on it");
+    // A note that names the cut bytes (only a hand could write one) does not hide
+    // them from doctor.
+    std::fs::write(&lock, higress_claw::gateway::verified::note_for(cut)).unwrap();
+    assert!(
+        doctor_details(h, &data)
+            .iter()
+            .any(|d| d.starts_with("wasmplugins/model-router.internal.yaml:")),
+        "doctor trusted the note"
+    );
+
+    // Put back, the router is checked in full once and noted again.
+    std::fs::write(&path, &whole).unwrap();
+    on_folder(h, &data, &add).assert().success();
+    assert_eq!(std::fs::read_to_string(&lock).unwrap(), noted);
+}

@@ -16,8 +16,10 @@ use std::rc::Rc;
 use super::folder::{DataFolder, FolderError, Transaction, render};
 use super::paths;
 use super::provider::{registry_name, side_routes_of};
+use super::resources::{ModelRouterConfig, WasmPlugin};
 use super::templates;
-use crate::yaml::Value;
+use super::verified;
+use crate::yaml::{self, Value};
 
 /// A file that does not hold what its resource must, and how to put it right.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,12 +135,38 @@ const FILES: &[Expect] = &[
 ];
 
 impl DataFolder {
-    /// Every damaged file, in a stable order; empty for a sound folder.
+    /// Every damaged file, in a stable order; empty for a sound folder. Model-router
+    /// bytes that the lock file's note vouches for passed these checks before and are
+    /// not parsed again (see `verified`); [`Self::damage_in_full`] checks them anyway.
     pub fn damage(&self) -> Result<Vec<Damage>, FolderError> {
+        let vouched = self.router_vouched(self.store().lock_note().as_deref())?;
+        Ok(self.damage_given(vouched)?.0)
+    }
+
+    /// Every damaged file, each parsed and checked whatever a note says: `doctor`'s.
+    pub fn damage_in_full(&self) -> Result<Vec<Damage>, FolderError> {
+        Ok(self.damage_given(false)?.0)
+    }
+
+    /// The damage, but the router's when `router_vouched`; and the note that vouches
+    /// for the router's bytes when they were checked here and are whole.
+    fn damage_given(
+        &self,
+        router_vouched: bool,
+    ) -> Result<(Vec<Damage>, Option<String>), FolderError> {
         let mut out = Vec::new();
+        let mut note = None;
         for expect in FILES {
+            if router_vouched && expect.path == paths::MODEL_ROUTER {
+                continue;
+            }
             if let Some((text, doc)) = self.document(expect.path)? {
+                let before = out.len();
                 check_file(expect, &text, &doc, &mut out);
+                if expect.path == paths::MODEL_ROUTER && out.len() == before {
+                    // The very bytes checked, not a second read a hand edit could change.
+                    note = Some(verified::note_for(&text));
+                }
             }
         }
         if let Some((text, doc)) = self.document(paths::AI_PROXY)? {
@@ -156,15 +184,42 @@ impl DataFolder {
                 check_ingress(&path, &text, &doc, &mut out);
             }
         }
-        Ok(out)
+        Ok((out, note))
+    }
+
+    /// Whether the model-router's bytes are those `note` vouches for: then they passed
+    /// every check of this file before (`verified`). Reading and hashing the file costs
+    /// a small part of parsing its rules.
+    fn router_vouched(&self, note: Option<&str>) -> Result<bool, FolderError> {
+        let Some(note) = note else {
+            return Ok(false);
+        };
+        Ok(self
+            .store()
+            .read(paths::MODEL_ROUTER)?
+            .is_some_and(|text| verified::vouches(note, &text)))
     }
 
     /// Refuses an edit or an export of a damaged folder, naming the first damage: a
     /// file that does not parse (with its line), one that lacks what its resource
     /// needs, or a provider cut off mid-edit.
     pub fn check_sound(&self) -> Result<(), FolderError> {
+        self.check_sound_noted(self.store().lock_note().as_deref())
+            .map(drop)
+    }
+
+    /// [`Self::check_sound`] given the lock file's note: a router it vouches for is not
+    /// parsed. Returns the note to leave when the router was checked in full and the
+    /// folder is sound, so the next edit need not parse it again.
+    pub(super) fn check_sound_noted(
+        &self,
+        note: Option<&str>,
+    ) -> Result<Option<String>, FolderError> {
+        let router_vouched = self.router_vouched(note)?;
         for expect in FILES {
-            self.parsed(expect.path)?;
+            if !(router_vouched && expect.path == paths::MODEL_ROUTER) {
+                self.parsed(expect.path)?;
+            }
         }
         for id in self.ingress_ids() {
             self.parsed(&paths::ingress(&id))?;
@@ -172,20 +227,21 @@ impl DataFolder {
         for id in self.configmap_ids() {
             self.parsed(&paths::route_configmap(&id))?;
         }
-        match self.damage()?.into_iter().next() {
-            Some(damage) => Err(FolderError::Damaged {
+        let (damage, note) = self.damage_given(router_vouched)?;
+        if let Some(damage) = damage.into_iter().next() {
+            return Err(FolderError::Damaged {
                 path: damage.path,
                 line: damage.line,
                 problem: damage.problem,
+            });
+        }
+        match self.partial_providers()?.into_iter().next() {
+            Some(partial) => Err(FolderError::Partial {
+                provider: partial.provider,
+                present: partial.parts.present().join(", "),
+                missing: partial.parts.missing().join(", "),
             }),
-            None => match self.partial_providers()?.into_iter().next() {
-                Some(partial) => Err(FolderError::Partial {
-                    provider: partial.provider,
-                    present: partial.parts.present().join(", "),
-                    missing: partial.parts.missing().join(", "),
-                }),
-                None => Ok(()),
-            },
+            None => Ok(note),
         }
     }
 
@@ -423,23 +479,41 @@ fn check_file(expect: &Expect, text: &str, doc: &Value, out: &mut Vec<Damage>) {
     }
 }
 
+/// The note that vouches for `text`, the model-router an edit rendered from `router`,
+/// when `router` holds what the check of that file asks for; `None` when it does not,
+/// and the next edit checks the file in full.
+pub(super) fn note_for_rendered(
+    router: &WasmPlugin<ModelRouterConfig>,
+    text: &str,
+) -> Option<String> {
+    // `text` parses back into the tree `router` serializes to, so checking that tree
+    // checks the file without parsing again the rules this edit just wrote.
+    let doc = yaml::to_value(router).ok()?;
+    let expect = FILES.iter().find(|e| e.path == paths::MODEL_ROUTER)?;
+    let mut out = Vec::new();
+    check_file(expect, text, &doc, &mut out);
+    out.is_empty().then(|| verified::note_for(text))
+}
+
 fn check_ai_proxy(text: &str, doc: &Value, out: &mut Vec<Damage>) {
     let path = paths::AI_PROXY;
     let providers = seq(doc, &["spec", "defaultConfig", "providers"]);
     let mut ids = BTreeSet::new();
+    // A line is looked for only once there is damage to name: a scan of the text per
+    // entry made checking a sound file quadratic in its providers.
     for (i, entry) in providers.iter().enumerate() {
         let id = entry.get("id").and_then(Value::as_str);
-        let line = id.and_then(|id| line_of_value(text, "id", id));
+        let line = || id.and_then(|id| line_of_value(text, "id", id));
         match id {
-            None => damage(out, path, line, format!("provider entry {i} has no id")),
+            None => damage(out, path, line(), format!("provider entry {i} has no id")),
             Some(id) if !ids.insert(id.to_string()) => damage(
                 out,
                 path,
-                line,
+                line(),
                 format!("two provider entries have the id {id}"),
             ),
             Some(id) if entry.get("type").and_then(Value::as_str).is_none() => {
-                damage(out, path, line, format!("the entry of {id} has no type"))
+                damage(out, path, line(), format!("the entry of {id} has no type"))
             }
             _ => {}
         }
@@ -453,15 +527,15 @@ fn check_ai_proxy(text: &str, doc: &Value, out: &mut Vec<Damage>) {
         else {
             continue; // a rule of the user's own (another config): not ours to judge
         };
-        let line = line_of_value(text, "activeProviderId", id);
+        let line = || line_of_value(text, "activeProviderId", id);
         if !ruled.insert(id.to_string()) {
-            damage(out, path, line, format!("two match rules pick {id}"));
+            damage(out, path, line(), format!("two match rules pick {id}"));
         }
         if seq(rule, &["service"]).is_empty() {
             damage(
                 out,
                 path,
-                line,
+                line(),
                 format!("the match rule of {id} has no service"),
             );
         }
@@ -496,7 +570,6 @@ fn check_key_auth(text: &str, doc: &Value, out: &mut Vec<Damage>) {
 fn check_registries(text: &str, doc: &Value, out: &mut Vec<Damage>) {
     for registry in seq(doc, &["spec", "registries"]) {
         let name = registry.get("name").and_then(Value::as_str);
-        let line = name.and_then(|n| line_of_value(text, "name", n));
         let missing: Vec<&str> = ["name", "type", "domain", "port"]
             .into_iter()
             .filter(|k| registry.get(k).is_none())
@@ -505,7 +578,7 @@ fn check_registries(text: &str, doc: &Value, out: &mut Vec<Damage>) {
             damage(
                 out,
                 paths::MCP_BRIDGE,
-                line,
+                name.and_then(|n| line_of_value(text, "name", n)),
                 format!(
                     "the registry {} has no {}",
                     name.unwrap_or("(unnamed)"),
@@ -570,5 +643,33 @@ mod tests {
         assert_eq!(line_of(text, "spec"), Some(2));
         assert_eq!(line_of_value(text, "id", "deepseek"), Some(4));
         assert_eq!(line_of(text, "url"), None);
+    }
+
+    /// What an edit notes for the router it wrote is the verdict a full check of the
+    /// written text gives; a router without what the check asks for is not noted.
+    #[test]
+    fn a_rendered_router_is_noted_only_when_its_text_passes_the_check() {
+        let expect = FILES
+            .iter()
+            .find(|e| e.path == paths::MODEL_ROUTER)
+            .unwrap();
+        let full_check = |text: &str| {
+            let doc: Value = yaml::from_str(text).unwrap();
+            let mut out = Vec::new();
+            check_file(expect, text, &doc, &mut out);
+            out
+        };
+        let router = templates::model_router_plugin();
+        let text = render(paths::MODEL_ROUTER, &router).unwrap();
+        assert_eq!(full_check(&text), []);
+        assert_eq!(
+            note_for_rendered(&router, &text),
+            Some(verified::note_for(&text))
+        );
+        let mut cut = router;
+        cut.spec.other.shift_remove("url");
+        let text = render(paths::MODEL_ROUTER, &cut).unwrap();
+        assert_eq!(full_check(&text).len(), 1);
+        assert_eq!(note_for_rendered(&cut, &text), None);
     }
 }

@@ -7,7 +7,9 @@
 //! - `resources`: the typed YAML documents; `templates`: the ones a new folder starts
 //!   from; `settings`: the deployment's `default.cfg`.
 //! - `store`: the locked, atomic file access; `folder`: reads and the one
-//!   [`Transaction`] that edits; `provider_resources`: a provider's resources in it; `configured`: the read model of what is configured;
+//!   [`Transaction`] that edits; `integrity`: what refuses a damaged folder, and
+//!   `verified`: the router bytes that check already passed; `provider_resources`: a
+//!   provider's resources in it; `configured`: the read model of what is configured;
 //!   `client_keys`: who may call the AI routes (key-auth);
 //!   `problems`: what doctor finds wrong; `plan`: what `init` and `start` decide before
 //!   writing; `export`: the configuration for Kubernetes.
@@ -37,6 +39,7 @@ pub mod serving;
 pub mod settings;
 pub mod store;
 pub mod templates;
+pub mod verified;
 
 pub use configured::ConfiguredProvider;
 pub use folder::{DataFolder, FolderError, Transaction};

@@ -6,7 +6,6 @@ use super::folder::{DataFolder, FolderError};
 use super::paths;
 use super::provider::{is_placeholder_entry, is_placeholder_key};
 use super::resources::{AiProxyConfig, WasmPlugin};
-use crate::yaml::Value;
 
 /// Something wrong with the folder that Higress would silently ignore or misroute.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,7 +54,8 @@ impl DataFolder {
         if out.iter().any(|p| matches!(p, Problem::Unparseable { .. })) {
             return Ok(out);
         }
-        for d in self.damage()? {
+        // In full: doctor is where all damage is named, whatever an edit noted.
+        for d in self.damage_in_full()? {
             out.push(Problem::Damaged {
                 path: d.path,
                 line: d.line,
@@ -133,9 +133,8 @@ impl DataFolder {
                     continue;
                 }
                 let relative = format!("{dir}/{name}");
-                if let Err(FolderError::Parse { line, message, .. }) =
-                    self.load_resource::<Value>(&relative)
-                {
+                // The shared tree: the checks below read the same files.
+                if let Err(FolderError::Parse { line, message, .. }) = self.parsed(&relative) {
                     let at = line.map(|l| format!(":{l}")).unwrap_or_default();
                     out.push(Problem::Unparseable {
                         path: format!("{relative}{at}"),

@@ -8,12 +8,13 @@
 //! folder without holding its lock.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
 /// The lock file at the root of the data folder. Not a `.yaml`, not in a watched folder.
+/// Its holder may leave a note in it (see `verified`); nothing else reads its bytes.
 pub const LOCK_FILE: &str = ".higress-claw.lock";
 /// The record of a multi-file edit while it is written (see `journal`).
 pub const JOURNAL_FILE: &str = ".higress-claw.journal";
@@ -51,7 +52,7 @@ pub enum StoreError {
 #[derive(Debug)]
 pub struct LockGuard<'a> {
     store: &'a Store,
-    _file: File,
+    file: File,
 }
 
 #[derive(Debug, Clone)]
@@ -102,10 +103,14 @@ impl Store {
             source,
         })?;
         self.sweep_temp_files();
-        Ok(LockGuard {
-            store: self,
-            _file: file,
-        })
+        Ok(LockGuard { store: self, file })
+    }
+
+    /// The note in the lock file, read without the lock: the last holder may be
+    /// rewriting it, so it can be stale or cut, and `None` when it cannot be read (on
+    /// Windows while another process holds the lock).
+    pub fn lock_note(&self) -> Option<String> {
+        fs::read_to_string(self.path(LOCK_FILE)).ok()
     }
 
     /// Temp files are only written under the lock, so any found by the new holder were
@@ -146,6 +151,27 @@ impl Store {
 impl LockGuard<'_> {
     pub fn store(&self) -> &Store {
         self.store
+    }
+
+    /// The note the last holder left in the lock file, read through the lock held
+    /// (Windows refuses other handles to a locked file).
+    pub fn note(&self) -> Option<String> {
+        let mut file = &self.file;
+        let mut note = String::new();
+        file.seek(SeekFrom::Start(0)).ok()?;
+        file.read_to_string(&mut note).ok()?;
+        Some(note)
+    }
+
+    /// Replaces the note in the lock file. Best effort, not synced: what a note says is
+    /// only worth the time it saves (see `verified`), so a lost or cut note costs a
+    /// check and nothing else.
+    pub fn set_note(&self, note: &str) {
+        let mut file = &self.file;
+        let _ = file
+            .set_len(0)
+            .and_then(|()| file.seek(SeekFrom::Start(0)))
+            .and_then(|_| file.write_all(note.as_bytes()));
     }
 
     /// Writes `contents` to `relative` atomically; returns false (and writes nothing)
@@ -193,9 +219,11 @@ impl LockGuard<'_> {
 /// another process holds it, then blocking until it is released. Dropping the file
 /// releases the lock, also when the process dies.
 pub fn lock_file(path: &Path, on_wait: impl FnOnce(&Path)) -> std::io::Result<File> {
+    // Readable too: the data folder's lock file holds its holder's note (`verified`).
     let file = OpenOptions::new()
         .create(true)
         .truncate(false)
+        .read(true)
         .write(true)
         .open(path)?;
     match file.try_lock() {
