@@ -503,7 +503,7 @@ impl Transaction<'_> {
         if let Some(router) = self.router.take() {
             let write = Pending::write(Stage::Router, paths::MODEL_ROUTER, &router)?;
             if let Change::Write { text, .. } = &write.change {
-                self.router_note = super::integrity::note_for_rendered(&router, text);
+                self.router_note = router.verified_note(text);
             }
             out.push(write);
         }

@@ -479,20 +479,20 @@ fn check_file(expect: &Expect, text: &str, doc: &Value, out: &mut Vec<Damage>) {
     }
 }
 
-/// The note that vouches for `text`, the model-router an edit rendered from `router`,
-/// when `router` holds what the check of that file asks for; `None` when it does not,
-/// and the next edit checks the file in full.
-pub(super) fn note_for_rendered(
-    router: &WasmPlugin<ModelRouterConfig>,
-    text: &str,
-) -> Option<String> {
-    // `text` parses back into the tree `router` serializes to, so checking that tree
-    // checks the file without parsing again the rules this edit just wrote.
-    let doc = yaml::to_value(router).ok()?;
-    let expect = FILES.iter().find(|e| e.path == paths::MODEL_ROUTER)?;
-    let mut out = Vec::new();
-    check_file(expect, text, &doc, &mut out);
-    out.is_empty().then(|| verified::note_for(text))
+impl WasmPlugin<ModelRouterConfig> {
+    /// The note that vouches for `text`, the model-router an edit rendered from this
+    /// plugin, when it holds what the check of that file asks for; `None` when it does
+    /// not, and the next edit checks the file in full. (Here, beside the check, like
+    /// [`DataFolder::check_sound`], which the transaction also calls.)
+    pub(super) fn verified_note(&self, text: &str) -> Option<String> {
+        // `text` parses back into the tree this plugin serializes to, so checking that
+        // tree checks the file without parsing again the rules the edit just wrote.
+        let doc = yaml::to_value(self).ok()?;
+        let expect = FILES.iter().find(|e| e.path == paths::MODEL_ROUTER)?;
+        let mut out = Vec::new();
+        check_file(expect, text, &doc, &mut out);
+        out.is_empty().then(|| verified::note_for(text))
+    }
 }
 
 fn check_ai_proxy(text: &str, doc: &Value, out: &mut Vec<Damage>) {
@@ -662,14 +662,11 @@ mod tests {
         let router = templates::model_router_plugin();
         let text = render(paths::MODEL_ROUTER, &router).unwrap();
         assert_eq!(full_check(&text), []);
-        assert_eq!(
-            note_for_rendered(&router, &text),
-            Some(verified::note_for(&text))
-        );
+        assert_eq!(router.verified_note(&text), Some(verified::note_for(&text)));
         let mut cut = router;
         cut.spec.other.shift_remove("url");
         let text = render(paths::MODEL_ROUTER, &cut).unwrap();
         assert_eq!(full_check(&text).len(), 1);
-        assert_eq!(note_for_rendered(&cut, &text), None);
+        assert_eq!(cut.verified_note(&text), None);
     }
 }
