@@ -7,7 +7,7 @@ use anyhow::Context as _;
 
 use super::lock_wait;
 use crate::cli::{KeysAddArgs, KeysCommand, KeysRemoveArgs};
-use crate::gateway::client_keys::{self};
+use crate::gateway::client_keys;
 use crate::printer::Printer;
 use crate::secret::Secret;
 use crate::target::Target;

@@ -104,8 +104,8 @@ fn check_exposure(
     target: &Target,
     printer: &Printer,
 ) -> anyhow::Result<()> {
-    use crate::gateway::client_keys::{self, Exposure};
-    match client_keys::exposure(bind, folder, exposure.allow_unauthenticated)?? {
+    use crate::gateway::client_keys::Exposure;
+    match folder.exposure(bind, exposure.allow_unauthenticated)? {
         Exposure::Loopback => {}
         Exposure::Keyed { keys } => printer.status(format!(
             "Publishing on {bind}: the AI routes ask for one of {keys} client keys (`higress-claw keys list`); the console stays on 127.0.0.1 unless --publish-console"
@@ -114,6 +114,7 @@ fn check_exposure(
             "publishing on {bind} without client keys (--allow-unauthenticated): anyone who can reach this address can spend your provider keys. Add one with `higress-claw keys add NAME{}`",
             target.flags()
         )),
+        Exposure::Refused(unprotected) => return Err(unprotected.into()),
     }
     Ok(())
 }

@@ -349,10 +349,12 @@ pub enum Exposure {
     Keyed { keys: usize },
     /// Others can, with no key asked, as the user said they mean.
     Open,
+    /// Others could, with no key asked and nothing saying that is meant: refused.
+    Refused(Unprotected),
 }
 
 /// Publishing beyond loopback with no client key, not said to be meant.
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 #[error(
     "refusing to publish the gateway on {bind} without a client key: anyone who can reach it could spend your provider keys"
 )]
@@ -362,30 +364,51 @@ pub struct Unprotected {
     pub new_folder: bool,
 }
 
-/// A gateway published beyond loopback must ask for a client key, unless
-/// `allow_open` says publishing it open is meant.
-pub fn exposure(
-    bind: std::net::IpAddr,
-    folder: &DataFolder,
-    allow_open: bool,
-) -> Result<Result<Exposure, Unprotected>, FolderError> {
-    if bind.is_loopback() {
-        return Ok(Ok(Exposure::Loopback));
+impl DataFolder {
+    /// How a gateway on this folder published on `bind` goes out: beyond loopback it
+    /// must ask for a client key, unless `allow_open` says publishing it open is meant.
+    pub fn exposure(
+        &self,
+        bind: std::net::IpAddr,
+        allow_open: bool,
+    ) -> Result<Exposure, FolderError> {
+        if bind.is_loopback() {
+            return Ok(Exposure::Loopback);
+        }
+        Ok(match (self.client_keys()?.len(), allow_open) {
+            (0, true) => Exposure::Open,
+            (0, false) => Exposure::Refused(Unprotected {
+                bind,
+                new_folder: !self.holds_gateway(),
+            }),
+            (keys, _) => Exposure::Keyed { keys },
+        })
     }
-    let keys = folder.client_keys()?.len();
-    Ok(match (keys, allow_open) {
-        (0, true) => Ok(Exposure::Open),
-        (0, false) => Err(Unprotected {
-            bind,
-            new_folder: !folder.holds_gateway(),
-        }),
-        (keys, _) => Ok(Exposure::Keyed { keys }),
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn publishing_beyond_loopback_without_a_key_is_refused_unless_meant() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = DataFolder::new(dir.path());
+        let all: std::net::IpAddr = "0.0.0.0".parse().unwrap();
+        let loopback: std::net::IpAddr = "127.0.0.1".parse().unwrap();
+        assert_eq!(
+            folder.exposure(loopback, false).unwrap(),
+            Exposure::Loopback
+        );
+        assert_eq!(folder.exposure(all, true).unwrap(), Exposure::Open);
+        assert_eq!(
+            folder.exposure(all, false).unwrap(),
+            Exposure::Refused(Unprotected {
+                bind: all,
+                new_folder: true
+            })
+        );
+    }
 
     #[test]
     fn generated_keys_are_prefixed_base62_and_differ() {
